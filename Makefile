@@ -1,0 +1,91 @@
+# rescuectl: one static multi-call binary.
+# make deps | make | make check | make demo | make bench | make completions
+CC       ?= gcc
+UL       ?= build/ul
+LIBDIR   ?= $(shell gcc -print-multiarch >/dev/null 2>&1 && echo /usr/lib/$$(gcc -print-multiarch))
+VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
+# Messages are cut to their buffers on purpose: format-truncation is noise here.
+WARN     := -Wall -Wextra -Werror -Wno-format-truncation
+CPPFLAGS += -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I$(UL)/include -DRESCUECTL_VERSION='"$(VERSION)"'
+CFLAGS   ?= -Os -g
+CFLAGS   += $(WARN) -std=gnu11 -ffunction-sections -fdata-sections
+LDFLAGS  += -static -Wl,--gc-sections
+# Static archives: util-linux's from build/ul, the rest from the distribution.
+LIBS     := $(UL)/lib/libfdisk.a $(UL)/lib/libsmartcols.a $(UL)/lib/libblkid.a $(UL)/lib/libuuid.a \
+            -lext2fs -lcom_err -lcrypt -ljson-c -lyaml
+
+LIB_SRC    := $(sort $(wildcard lib/*.c))
+APPLET_SRC := $(sort $(wildcard applets/*.c))
+OBJ        := $(patsubst %.c,build/obj/%.o,$(LIB_SRC) $(APPLET_SRC))
+HDR        := $(wildcard lib/*.h applets/*.h)
+
+.PHONY: all deps check unit cli demo bench clean distclean completions strip-size
+
+all: rescuectl
+
+deps: build/.deps $(UL)/.done
+
+build/.deps: mk/deps.sh
+	@mkdir -p build
+	sh mk/deps.sh all
+	@touch $@
+
+$(UL)/.done: mk/util-linux.sh | build/.deps
+	sh mk/util-linux.sh $(UL)
+
+build/obj/%.o: %.c $(HDR) | $(UL)/.done
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+rescuectl: build/.deps $(UL)/.done $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(LIBS)
+
+# The size people copy: stripped.
+build/rescuectl.stripped: rescuectl
+	strip -o $@ $<
+
+strip-size: build/rescuectl.stripped
+	@stat -c '%s bytes stripped' $<
+
+# ---- tests -----------------------------------------------------------------
+# Unit tests: every pure library function, cmocka, under ASan and UBSan.
+SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRC))
+UNIT_LIB  := $(filter-out lib/cli.c,$(LIB_SRC))
+TEST_LIBS := $(UL)/lib/libfdisk.a $(UL)/lib/libsmartcols.a $(UL)/lib/libblkid.a $(UL)/lib/libuuid.a \
+             -lext2fs -lcom_err -lcrypt -ljson-c -lyaml -lcmocka
+
+build/unit/%: tests/unit/%.c $(LIB_SRC) $(HDR) | build/.deps $(UL)/.done
+	@mkdir -p build/unit
+	$(CC) $(CPPFLAGS) $(WARN) -std=gnu11 -g -O1 $(SAN) -o $@ $< $(LIB_SRC) $(TEST_LIBS)
+
+build/helpers/%: tests/helpers/%.c | build/.deps $(UL)/.done
+	@mkdir -p build/helpers
+	$(CC) $(CPPFLAGS) $(WARN) -O1 -o $@ $< -lcrypt
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "# $$t"; $$t; done
+
+cli: rescuectl $(patsubst tests/helpers/%.c,build/helpers/%,$(wildcard tests/helpers/*.c))
+	bats --tap tests/cli
+
+# The README's test command. One closing summary line for CI.
+check: deps
+	@sh tests/check.sh
+
+demo: rescuectl
+	@bash tests/demo.sh
+
+bench: rescuectl
+	sh mk/deps.sh bench
+	bash bench/run.sh
+
+completions: rescuectl
+	sh mk/completions.sh
+
+clean:
+	rm -rf build/obj build/unit build/helpers build/rescuectl.stripped rescuectl
+
+distclean:
+	rm -rf build rescuectl
