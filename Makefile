@@ -12,7 +12,7 @@ CFLAGS   += $(WARN) -std=gnu11 -ffunction-sections -fdata-sections
 LDFLAGS  += -static -Wl,--gc-sections
 # Static archives: util-linux's from build/ul, the rest from the distribution.
 LIBS     := $(UL)/lib/libfdisk.a $(UL)/lib/libsmartcols.a $(UL)/lib/libblkid.a $(UL)/lib/libuuid.a \
-            -lext2fs -lcom_err -lcrypt -ljson-c -lyaml
+            -lext2fs -le2p -lcom_err -lcrypt -ljson-c -lyaml
 
 LIB_SRC    := $(sort $(wildcard lib/*.c))
 APPLET_SRC := $(sort $(wildcard applets/*.c))
@@ -54,7 +54,7 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRC))
 UNIT_LIB  := $(filter-out lib/cli.c,$(LIB_SRC))
 TEST_LIBS := $(UL)/lib/libfdisk.a $(UL)/lib/libsmartcols.a $(UL)/lib/libblkid.a $(UL)/lib/libuuid.a \
-             -lext2fs -lcom_err -lcrypt -ljson-c -lyaml -lcmocka
+             -lext2fs -le2p -lcom_err -lcrypt -ljson-c -lyaml -lcmocka
 
 build/unit/%: tests/unit/%.c $(LIB_SRC) $(HDR) | build/.deps $(UL)/.done
 	@mkdir -p build/unit

@@ -1,0 +1,579 @@
+/* libext2fs: offline access to ext2/3/4, read-only or for careful edits.
+ * Never replays a journal (libext2fs cannot): writes are refused when the
+ * journal needs recovery. */
+#include "ext4.h"
+#include <e2p/e2p.h>
+#include "tree_priv.h"
+#include "err.h"
+#include <ext2fs/ext2fs.h>
+#include <et/com_err.h>
+#include <stdio.h>
+#include <uuid/uuid.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct ext4tree {
+	ext2_filsys fs;
+	int bitmaps;
+};
+
+static int ext_err(errcode_t e, const char *fmt, const char *arg)
+{
+	int err = (e > 0 && e < 256) ? (int)e : EIO;
+	char what[1024];
+	snprintf(what, sizeof(what), fmt, arg);
+	return rc_fail(err, "%s: %s", what, error_message(e));
+}
+
+#define FS(t) (((struct ext4tree *)(t)->priv)->fs)
+
+static int load_bitmaps(struct tree *t)
+{
+	struct ext4tree *e = t->priv;
+	if (e->bitmaps)
+		return 0;
+	errcode_t err = ext2fs_read_bitmaps(e->fs);
+	if (err)
+		return ext_err(err, "cannot read the allocation bitmaps of %s", t->desc);
+	e->bitmaps = 1;
+	return 0;
+}
+
+static int lookup(struct tree *t, const char *path, int follow, ext2_ino_t *ino)
+{
+	errcode_t err;
+	const char *p = path;
+	while (*p == '/')
+		p++;
+	if (!*p) {
+		*ino = EXT2_ROOT_INO;
+		return 0;
+	}
+	if (follow)
+		err = ext2fs_namei_follow(FS(t), EXT2_ROOT_INO, EXT2_ROOT_INO, p, ino);
+	else
+		err = ext2fs_namei(FS(t), EXT2_ROOT_INO, EXT2_ROOT_INO, p, ino);
+	if (err == EXT2_ET_FILE_NOT_FOUND || err == ENOENT)
+		return -ENOENT;
+	if (err == EXT2_ET_NO_DIRECTORY || err == ENOTDIR)
+		return -ENOTDIR;
+	if (err)
+		return ext_err(err, "cannot look up %s", path);
+	return 0;
+}
+
+static int e_stat(struct tree *t, const char *path, int follow, struct tree_stat *st)
+{
+	ext2_ino_t ino;
+	struct ext2_inode inode;
+	int r = lookup(t, path, follow, &ino);
+	if (r)
+		return r;
+	errcode_t err = ext2fs_read_inode(FS(t), ino, &inode);
+	if (err)
+		return ext_err(err, "cannot read the inode of %s", path);
+	st->type = LINUX_S_ISREG(inode.i_mode) ? 'f' : LINUX_S_ISDIR(inode.i_mode) ? 'd' :
+		   LINUX_S_ISLNK(inode.i_mode) ? 'l' : 'o';
+	st->mode = inode.i_mode & 07777;
+	st->uid = inode_uid(inode);
+	st->gid = inode_gid(inode);
+	st->size = EXT2_I_SIZE(&inode);
+	return 0;
+}
+
+static int read_ino(struct tree *t, ext2_ino_t ino, const char *path, char **buf, size_t *len, size_t max)
+{
+	ext2_file_t f;
+	struct ext2_inode inode;
+	errcode_t err = ext2fs_read_inode(FS(t), ino, &inode);
+	if (err)
+		return ext_err(err, "cannot read the inode of %s", path);
+	if (!LINUX_S_ISREG(inode.i_mode))
+		return rc_fail(EINVAL, "%s in %s is not a regular file", path, t->desc);
+	uint64_t size = EXT2_I_SIZE(&inode);
+	if (size > max)
+		return rc_fail(EFBIG, "%s is larger than %zu bytes; refusing to load it", path, max);
+	char *b = malloc(size + 1);
+	if (!b)
+		return -ENOMEM;
+	if ((err = ext2fs_file_open(FS(t), ino, 0, &f))) {
+		free(b);
+		return ext_err(err, "cannot open %s", path);
+	}
+	size_t n = 0;
+	while (n < size) {
+		unsigned got = 0;
+		unsigned want = size - n > (1u << 30) ? (1u << 30) : (unsigned)(size - n);
+		err = ext2fs_file_read(f, b + n, want, &got);
+		if (err || got == 0)
+			break;
+		n += got;
+	}
+	ext2fs_file_close(f);
+	if (err || n != size) {
+		free(b);
+		return err ? ext_err(err, "cannot read %s", path) : rc_fail(EIO, "short read of %s", path);
+	}
+	b[n] = 0;
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+static int e_read(struct tree *t, const char *path, char **buf, size_t *len, size_t max)
+{
+	ext2_ino_t ino;
+	int r = lookup(t, path, 1, &ino);
+	return r ? r : read_ino(t, ino, path, buf, len, max);
+}
+
+/* Replace the whole content of inode INO with DATA. */
+static int write_ino(struct tree *t, ext2_ino_t ino, const char *data, size_t len, const char *path)
+{
+	ext2_file_t f;
+	errcode_t err;
+	int r = load_bitmaps(t);
+	if (r)
+		return r;
+	if ((err = ext2fs_file_open(FS(t), ino, EXT2_FILE_WRITE, &f)))
+		return ext_err(err, "cannot open %s for writing", path);
+	if ((err = ext2fs_file_set_size2(f, 0))) {
+		ext2fs_file_close(f);
+		return ext_err(err, "cannot truncate %s", path);
+	}
+	size_t n = 0;
+	while (!err && n < len) {
+		unsigned wrote = 0;
+		unsigned want = len - n > (1u << 30) ? (1u << 30) : (unsigned)(len - n);
+		err = ext2fs_file_write(f, data + n, want, &wrote);
+		if (!err && !wrote)
+			err = EXT2_ET_SHORT_WRITE;
+		n += wrote;
+	}
+	errcode_t cerr = ext2fs_file_close(f);
+	if (err || cerr)
+		return ext_err(err ? err : cerr, "cannot write %s (the filesystem may be full)", path);
+	struct ext2_inode inode;
+	if (!(err = ext2fs_read_inode(FS(t), ino, &inode))) {
+		inode.i_mtime = inode.i_ctime = (__u32)time(NULL);
+		err = ext2fs_write_inode(FS(t), ino, &inode);
+	}
+	return err ? ext_err(err, "cannot update the inode of %s", path) : 0;
+}
+
+struct xcopy {
+	struct ext2_xattr_handle *to;
+	errcode_t err;
+};
+
+static int xattr_cb(char *name, char *value, size_t value_len, void *data)
+{
+	struct xcopy *x = data;
+	errcode_t e = ext2fs_xattr_set(x->to, name, value, value_len);
+	if (e && !x->err)
+		x->err = e;
+	return 0;
+}
+
+/* Copy every extended attribute (security.selinux among them) of FROM to TO. */
+static int copy_xattrs(struct tree *t, ext2_ino_t from, ext2_ino_t to, const char *path)
+{
+	struct ext2_xattr_handle *hf = NULL, *ht = NULL;
+	errcode_t err;
+	if (!ext2fs_has_feature_xattr(FS(t)->super))
+		return 0;
+	if ((err = ext2fs_xattrs_open(FS(t), from, &hf)))
+		goto out;
+	if ((err = ext2fs_xattrs_read(hf)))
+		goto out;
+	if ((err = ext2fs_xattrs_open(FS(t), to, &ht)))
+		goto out;
+	if ((err = ext2fs_xattrs_read(ht)))
+		goto out;
+	struct xcopy x = { ht, 0 };
+	if ((err = ext2fs_xattrs_iterate(hf, xattr_cb, &x)))
+		goto out;
+	err = x.err;
+out:
+	if (hf)
+		ext2fs_xattrs_close(&hf);
+	if (ht)
+		ext2fs_xattrs_close(&ht);
+	return err ? ext_err(err, "cannot copy the extended attributes to %s", path) : 0;
+}
+
+/* Create a new empty regular file NAME in directory DIRINO. */
+static int new_file(struct tree *t, ext2_ino_t dirino, const char *name, mode_t mode,
+		    uid_t uid, gid_t gid, ext2_ino_t *out, const char *path)
+{
+	ext2_filsys fs = FS(t);
+	ext2_ino_t ino;
+	errcode_t err;
+	int r = load_bitmaps(t);
+	if (r)
+		return r;
+	if ((err = ext2fs_new_inode(fs, dirino, LINUX_S_IFREG | 0600, 0, &ino)))
+		return ext_err(err, "cannot allocate an inode for %s", path);
+	err = ext2fs_link(fs, dirino, name, ino, EXT2_FT_REG_FILE);
+	if (err == EXT2_ET_DIR_NO_SPACE) {
+		if ((err = ext2fs_expand_dir(fs, dirino)))
+			return ext_err(err, "cannot grow the directory of %s", path);
+		err = ext2fs_link(fs, dirino, name, ino, EXT2_FT_REG_FILE);
+	}
+	if (err)
+		return ext_err(err, "cannot link %s", path);
+	ext2fs_inode_alloc_stats2(fs, ino, +1, 0);
+	struct ext2_inode inode;
+	memset(&inode, 0, sizeof(inode));
+	inode.i_mode = (__u16)(LINUX_S_IFREG | (mode & 07777));
+	inode.i_uid = (__u16)uid;
+	ext2fs_set_i_uid_high(inode, uid >> 16);
+	inode.i_gid = (__u16)gid;
+	ext2fs_set_i_gid_high(inode, gid >> 16);
+	inode.i_atime = inode.i_ctime = inode.i_mtime = (__u32)time(NULL);
+	inode.i_links_count = 1;
+	if (ext2fs_has_feature_extents(fs->super)) {
+		ext2_extent_handle_t h;
+		inode.i_flags |= EXT4_EXTENTS_FL;
+		if ((err = ext2fs_extent_open2(fs, ino, &inode, &h)))
+			return ext_err(err, "cannot set up extents for %s", path);
+		ext2fs_extent_free(h);
+	}
+	if ((err = ext2fs_write_new_inode(fs, ino, &inode)))
+		return ext_err(err, "cannot write the inode of %s", path);
+	*out = ino;
+	return 0;
+}
+
+static int split_lookup(struct tree *t, const char *path, ext2_ino_t *dirino, char *name)
+{
+	char dir[4096];
+	int r = tree_split(path, dir, sizeof(dir), name, 256);
+	if (r)
+		return rc_fail(-r, "bad path %s", path);
+	if (!strcmp(dir, "."))
+		strcpy(dir, "/");
+	r = lookup(t, dir, 1, dirino);
+	return r == -ENOENT ? rc_fail(ENOENT, "%s: directory %s does not exist in %s", path, dir, t->desc) : r;
+}
+
+static int e_replace(struct tree *t, const char *path, const char *data, size_t len,
+		     const char *backup, unsigned *flags)
+{
+	ext2_ino_t ino;
+	struct ext2_inode inode;
+	char *old = NULL;
+	size_t oldlen = 0;
+	int r;
+	(void)flags; /* the inode is kept: its label cannot be lost */
+	if ((r = lookup(t, path, 0, &ino)))
+		return r == -ENOENT ? rc_fail(ENOENT, "%s does not exist in %s", path, t->desc) : r;
+	errcode_t err = ext2fs_read_inode(FS(t), ino, &inode);
+	if (err)
+		return ext_err(err, "cannot read the inode of %s", path);
+	if (LINUX_S_ISLNK(inode.i_mode))
+		return rc_failx(RC_EXIT_REFUSED, ELOOP, "%s in %s is a symbolic link; refusing to edit through it. "
+				"Replace it with the real file first", path, t->desc);
+	if (!LINUX_S_ISREG(inode.i_mode))
+		return rc_fail(EINVAL, "%s in %s is not a regular file", path, t->desc);
+	if (backup) {
+		ext2_ino_t bino, bdir;
+		char bname[256];
+		if ((r = read_ino(t, ino, path, &old, &oldlen, (size_t)1 << 30)))
+			return r;
+		r = lookup(t, backup, 0, &bino);
+		if (r == -ENOENT) {
+			if (!(r = split_lookup(t, backup, &bdir, bname)))
+				r = new_file(t, bdir, bname, inode.i_mode & 07777, inode_uid(inode),
+					     inode_gid(inode), &bino, backup);
+		} else if (!r) {
+			struct ext2_inode bi;
+			if ((err = ext2fs_read_inode(FS(t), bino, &bi)))
+				r = ext_err(err, "cannot read %s", backup);
+			else if (!LINUX_S_ISREG(bi.i_mode))
+				r = rc_failx(RC_EXIT_REFUSED, EINVAL, "backup %s exists and is not a regular file; remove it first", backup);
+			else {
+				bi.i_mode = inode.i_mode;
+				bi.i_uid = inode.i_uid;
+				bi.i_gid = inode.i_gid;
+				ext2fs_set_i_uid_high(bi, inode_uid(inode) >> 16);
+				ext2fs_set_i_gid_high(bi, inode_gid(inode) >> 16);
+				if ((err = ext2fs_write_inode(FS(t), bino, &bi)))
+					r = ext_err(err, "cannot update %s", backup);
+			}
+		}
+		if (!r)
+			r = write_ino(t, bino, old, oldlen, backup);
+		if (!r)
+			r = copy_xattrs(t, ino, bino, backup);
+		free(old);
+		if (r)
+			return r;
+		/* The backup must be on disk before the original changes. */
+		if ((err = ext2fs_flush(FS(t))))
+			return ext_err(err, "cannot flush %s", t->desc);
+	}
+	if ((r = write_ino(t, ino, data, len, path)))
+		return r;
+	if ((err = ext2fs_flush(FS(t))))
+		return ext_err(err, "cannot flush %s", t->desc);
+	return 0;
+}
+
+static int e_create(struct tree *t, const char *path, const char *data, size_t len,
+		    mode_t mode, uid_t uid, gid_t gid, int replace)
+{
+	ext2_ino_t ino, dirino;
+	char name[256];
+	int r = lookup(t, path, 0, &ino);
+	if (!r) {
+		struct ext2_inode inode;
+		if (!replace || ext2fs_read_inode(FS(t), ino, &inode) || !LINUX_S_ISREG(inode.i_mode))
+			return rc_fail(EEXIST, "%s already exists in %s", path, t->desc);
+	} else if (r == -ENOENT) {
+		if ((r = split_lookup(t, path, &dirino, name)))
+			return r;
+		if ((r = new_file(t, dirino, name, mode, uid, gid, &ino, path)))
+			return r;
+	} else {
+		return r;
+	}
+	if ((r = write_ino(t, ino, data, len, path)))
+		return r;
+	errcode_t err = ext2fs_flush(FS(t));
+	return err ? ext_err(err, "cannot flush %s", t->desc) : 0;
+}
+
+static int e_unlink(struct tree *t, const char *path)
+{
+	ext2_ino_t ino, dirino;
+	char name[256];
+	struct ext2_inode inode;
+	errcode_t err;
+	int r = lookup(t, path, 0, &ino);
+	if (r)
+		return r;
+	if ((r = split_lookup(t, path, &dirino, name)) || (r = load_bitmaps(t)))
+		return r;
+	if ((err = ext2fs_read_inode(FS(t), ino, &inode)))
+		return ext_err(err, "cannot read %s", path);
+	if (LINUX_S_ISDIR(inode.i_mode))
+		return rc_fail(EISDIR, "%s is a directory", path);
+	if ((err = ext2fs_unlink(FS(t), dirino, name, ino, 0)))
+		return ext_err(err, "cannot unlink %s", path);
+	if (inode.i_links_count > 1) {
+		inode.i_links_count--;
+		err = ext2fs_write_inode(FS(t), ino, &inode);
+	} else {
+		inode.i_links_count = 0;
+		inode.i_dtime = (__u32)time(NULL);
+		if (ext2fs_inode_has_valid_blocks2(FS(t), &inode))
+			err = ext2fs_punch(FS(t), ino, &inode, NULL, 0, ~0ULL);
+		if (!err)
+			err = ext2fs_write_inode(FS(t), ino, &inode);
+		if (!err)
+			ext2fs_inode_alloc_stats2(FS(t), ino, -1, 0);
+	}
+	if (!err)
+		err = ext2fs_flush(FS(t));
+	return err ? ext_err(err, "cannot release the inode of %s", path) : 0;
+}
+
+struct listctx {
+	char **names;
+	size_t n, cap;
+	int err;
+};
+
+static int list_cb(ext2_ino_t dir, int entry, struct ext2_dir_entry *de, int offset, int blocksize, char *buf, void *priv)
+{
+	(void)dir; (void)entry; (void)offset; (void)blocksize; (void)buf;
+	struct listctx *l = priv;
+	int len = ext2fs_dirent_name_len(de);
+	if ((len == 1 && de->name[0] == '.') || (len == 2 && de->name[0] == '.' && de->name[1] == '.'))
+		return 0;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		char **nn = realloc(l->names, l->cap * sizeof(*nn));
+		if (!nn) {
+			l->err = -ENOMEM;
+			return DIRENT_ABORT;
+		}
+		l->names = nn;
+	}
+	if (!(l->names[l->n] = strndup(de->name, (size_t)len))) {
+		l->err = -ENOMEM;
+		return DIRENT_ABORT;
+	}
+	l->n++;
+	return 0;
+}
+
+static int e_list(struct tree *t, const char *path, char ***names, size_t *n)
+{
+	ext2_ino_t ino;
+	int r = lookup(t, path, 1, &ino);
+	if (r)
+		return r;
+	struct listctx l = { 0 };
+	errcode_t err = ext2fs_dir_iterate2(FS(t), ino, 0, NULL, list_cb, &l);
+	if (err || l.err) {
+		tree_free_list(l.names, l.n);
+		return l.err ? l.err : ext_err(err, "cannot list %s", path);
+	}
+	*names = l.names;
+	*n = l.n;
+	return tree_sort_names(l.names, l.n);
+}
+
+static int e_close(struct tree *t)
+{
+	struct ext4tree *e = t->priv;
+	errcode_t err = ext2fs_close_free(&e->fs);
+	int r = err ? ext_err(err, "cannot close %s cleanly", t->desc) : 0;
+	free(e);
+	free(t);
+	return r;
+}
+
+static const struct tree_ops ext4_ops = {
+	.stat = e_stat, .read = e_read, .replace = e_replace, .create = e_create,
+	.unlink = e_unlink, .list = e_list, .close = e_close,
+};
+
+static int open_fs(const char *dev, int rw, ext2_filsys *fs)
+{
+	int flags = EXT2_FLAG_64BITS;
+	if (rw)
+		flags |= EXT2_FLAG_RW;
+	else
+		flags |= EXT2_FLAG_IGNORE_CSUM_ERRORS | EXT2_FLAG_SKIP_MMP;
+	errcode_t err = ext2fs_open2(dev, NULL, flags, 0, 0, unix_io_manager, fs);
+	if (err)
+		return ext_err(err, "cannot open %s as ext2/3/4", dev);
+	return 0;
+}
+
+int tree_ext4_open(const char *dev, int rw, struct tree **out)
+{
+	ext2_filsys fs;
+	int r = open_fs(dev, rw, &fs);
+	if (r)
+		return r;
+	if (rw) {
+		const char *why = NULL;
+		if (ext2fs_has_feature_journal_needs_recovery(fs->super))
+			why = "its journal needs recovery, which only the kernel or e2fsck can replay. "
+			      "Run 'rescuectl fsck' (or 'e2fsck -E journal_only'), or use mount-root and --root /mnt";
+		else if (fs->super->s_state & EXT2_ERROR_FS)
+			why = "it has errors recorded. Run 'rescuectl fsck' first";
+		if (why) {
+			ext2fs_close_free(&fs);
+			return rc_failx(RC_EXIT_REFUSED, EBUSY, "refusing to edit %s offline: %s", dev, why);
+		}
+	}
+	struct tree *t = calloc(1, sizeof(*t));
+	struct ext4tree *e = calloc(1, sizeof(*e));
+	if (!t || !e) {
+		free(t);
+		free(e);
+		ext2fs_close_free(&fs);
+		return -ENOMEM;
+	}
+	e->fs = fs;
+	t->priv = e;
+	t->ops = &ext4_ops;
+	t->kind = TREE_EXT4;
+	t->rw = rw;
+	t->dirfd = -1;
+	snprintf(t->desc, sizeof(t->desc), "%s", dev);
+	*out = t;
+	return 0;
+}
+
+/* ---- superblock facts ---------------------------------------------------- */
+
+static void feature_names(ext2_filsys fs, char *out, size_t sz)
+{
+	out[0] = 0;
+	__u32 *words[3] = { &fs->super->s_feature_compat, &fs->super->s_feature_incompat,
+			     &fs->super->s_feature_ro_compat };
+	for (int w = 0; w < 3; w++) {
+		for (int b = 0; b < 32; b++) {
+			if (!(*words[w] & (1u << b)))
+				continue;
+			const char *n = e2p_feature2string(w, 1u << b);
+			size_t l = strlen(out);
+			snprintf(out + l, sz - l, "%s%s", l ? " " : "", n);
+		}
+	}
+}
+
+static void cpy(char *dst, size_t dsz, const void *src, size_t ssz)
+{
+	size_t n = strnlen(src, ssz);
+	if (n >= dsz)
+		n = dsz - 1;
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+int ext4_read_info(const char *dev, struct ext4_info *in)
+{
+	ext2_filsys fs;
+	memset(in, 0, sizeof(*in));
+	int r = open_fs(dev, 0, &fs);
+	if (r)
+		return r;
+	struct ext2_super_block *sb = fs->super;
+	uuid_unparse(sb->s_uuid, in->uuid);
+	cpy(in->label, sizeof(in->label), sb->s_volume_name, sizeof(sb->s_volume_name));
+	in->block_size = EXT2_BLOCK_SIZE(sb);
+	in->blocks = ext2fs_blocks_count(sb);
+	in->free_blocks = ext2fs_free_blocks_count(sb);
+	in->inodes = sb->s_inodes_count;
+	in->free_inodes = sb->s_free_inodes_count;
+	in->clean = !!(sb->s_state & EXT2_VALID_FS);
+	in->errors = !!(sb->s_state & EXT2_ERROR_FS);
+	in->has_journal = ext2fs_has_feature_journal(sb);
+	in->needs_recovery = ext2fs_has_feature_journal_needs_recovery(sb);
+	in->orphans = sb->s_last_orphan != 0 || ext2fs_has_feature_orphan_present(sb);
+	in->last_check = sb->s_lastcheck;
+	in->last_mount = sb->s_mtime;
+	in->last_write = sb->s_wtime;
+	in->mount_count = sb->s_mnt_count;
+	in->max_mount_count = (__s16)sb->s_max_mnt_count;
+	in->error_count = sb->s_error_count;
+	in->first_error_time = sb->s_first_error_time;
+	in->last_error_time = sb->s_last_error_time;
+	cpy(in->first_error_func, sizeof(in->first_error_func), sb->s_first_error_func, sizeof(sb->s_first_error_func));
+	cpy(in->last_error_func, sizeof(in->last_error_func), sb->s_last_error_func, sizeof(sb->s_last_error_func));
+	in->first_error_ino = sb->s_first_error_ino;
+	in->last_error_ino = sb->s_last_error_ino;
+	in->first_error_line = sb->s_first_error_line;
+	in->last_error_line = sb->s_last_error_line;
+	in->first_error_block = sb->s_first_error_block;
+	in->last_error_block = sb->s_last_error_block;
+	in->rev = (int)sb->s_rev_level;
+	feature_names(fs, in->features, sizeof(in->features));
+	in->fstype = ext2fs_has_feature_extents(sb) || ext2fs_has_feature_64bit(sb) ||
+		     ext2fs_has_feature_flex_bg(sb) || ext2fs_has_feature_huge_file(sb) ? "ext4" :
+		     in->has_journal ? "ext3" : "ext2";
+	ext2fs_close_free(&fs);
+	return 0;
+}
+
+int ext4_backup_superblocks(const char *dev, uint32_t block_size, uint64_t *out, int max)
+{
+	(void)dev;
+	/* With sparse_super, copies live in groups 1 and powers of 3, 5, 7.
+	 * Blocks per group is 8 * block size for the usual mke2fs layout. */
+	uint64_t per_group = 8ull * block_size;
+	uint64_t first = block_size == 1024 ? 1 : 0;
+	int n = 0;
+	uint64_t groups[] = { 1, 3, 5, 7, 9, 25, 27, 49, 81, 125, 243, 343 };
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]) && n < max; i++)
+		out[n++] = groups[i] * per_group + first;
+	return n;
+}

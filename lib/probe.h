@@ -1,0 +1,51 @@
+/* libblkid: what is on a block device or image file, and the block devices
+ * of this system (from /sys/class/block). */
+#ifndef RC_PROBE_H
+#define RC_PROBE_H
+#include <limits.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct devid {
+	char path[PATH_MAX];   /* /dev/sda3 or an image file */
+	char name[64];         /* sda3 (kernel name) or the file's base name */
+	char fstype[32];       /* TYPE: ext4, xfs, btrfs, swap, linux_raid_member, crypto_LUKS ... */
+	char usage[16];        /* USAGE: filesystem, raid, crypto, other */
+	char uuid[64], label[128], version[32];
+	char partuuid[64], partlabel[128], parttype[64];  /* PART_ENTRY_* when a partition */
+	char pttype[16];       /* a partition table on it: gpt, dos */
+	uint64_t size;         /* bytes */
+	uint64_t part_flags;   /* PART_ENTRY_FLAGS (GPT attribute bits) */
+};
+
+/* Probe PATH read-only (superblocks and, for partitions, the table entry). */
+int probe_device(const char *path, struct devid *id);
+
+/* Block devices from <sysroot>/sys/class/block. The sysroot is "" unless
+ * RESCUECTL_SYSROOT is set (tests build fake md/LVM/NVMe topologies there,
+ * as lsblk --sysroot does); device nodes are then <sysroot>/dev/NAME. */
+enum blk_kind { BLK_DISK, BLK_PART, BLK_MD, BLK_DM, BLK_LOOP, BLK_RAM, BLK_OTHER };
+struct blkdev {
+	char name[64];
+	char path[PATH_MAX];
+	char parent[64];       /* the whole disk of a partition */
+	enum blk_kind kind;
+	dev_t devno;
+	uint64_t size;         /* bytes */
+	int partno, ro;
+	char dm_name[128], dm_uuid[160];   /* device-mapper: dm/name, dm/uuid */
+	char md_level[32];     /* md: md/level */
+	char loop_backing[PATH_MAX];
+	char **slaves;  size_t nslaves;    /* names */
+	char **holders; size_t nholders;
+};
+struct blkdevs {
+	struct blkdev *d;
+	size_t n;
+};
+const char *sysroot(void);
+int blkdevs_scan(struct blkdevs *bs);
+void blkdevs_free(struct blkdevs *bs);
+const struct blkdev *blkdevs_find(const struct blkdevs *bs, const char *name);
+
+#endif

@@ -1,0 +1,25 @@
+/* Running external programs (e2fsck, resize2fs, xfs_repair, mdadm ...)
+ * without a shell. Programs are looked up in PATH plus /sbin:/usr/sbin. */
+#ifndef RC_RUN_H
+#define RC_RUN_H
+#include <stddef.h>
+
+/* Find PROG; 0 and the full path in BUF, or -ENOENT with a recorded message
+ * that names the package and the install command of the package manager on
+ * this (rescue) system, e.g. "e2fsck not found: install e2fsprogs (apk add e2fsprogs)". */
+int run_find(const char *prog, char *buf, size_t bufsz);
+/* The package that ships PROG ("e2fsprogs"), or NULL. */
+const char *run_package_of(const char *prog);
+/* "apk add e2fsprogs" for the package manager present, in BUF. */
+void run_install_hint(const char *pkg, char *buf, size_t bufsz);
+
+#define RUN_QUIET   0x1  /* child's stdout and stderr go to /dev/null */
+#define RUN_CAPTURE 0x2  /* child's stdout is captured into *out */
+#define RUN_STDERR  0x4  /* with RUN_CAPTURE: stderr captured too */
+/* Run ARGV[0] (looked up as run_find does) with ARGV. Returns 0 and the exit
+ * status in *status (or 128+signal), or -errno with a message. */
+int run_cmd(char *const argv[], unsigned flags, int *status, char **out, size_t *outlen);
+/* The command line as one printable string (for --dry-run and messages). */
+void run_format(char *const argv[], char *buf, size_t bufsz);
+
+#endif

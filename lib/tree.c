@@ -1,0 +1,628 @@
+/* The tree front end and the mounted-directory backend. Paths inside the
+ * tree are resolved by walking it component by component from a directory
+ * fd, following symbolic links as if the tree were "/": a link can never
+ * lead outside it (the effect of openat2's RESOLVE_IN_ROOT, without needing
+ * a kernel that has openat2). */
+#include "tree_priv.h"
+#include "err.h"
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#define MAX_LINKS 40
+
+int tree_split(const char *path, char *dir, size_t dsz, char *base, size_t bsz)
+{
+	size_t l = strlen(path);
+	while (l > 1 && path[l - 1] == '/')
+		l--;
+	size_t s = l;
+	while (s > 0 && path[s - 1] != '/')
+		s--;
+	if (s == l || l - s >= bsz)
+		return -EINVAL;
+	memcpy(base, path + s, l - s);
+	base[l - s] = 0;
+	size_t d = s;
+	while (d > 1 && path[d - 1] == '/')
+		d--;
+	if (d == 0) {
+		if (dsz < 2)
+			return -ENAMETOOLONG;
+		strcpy(dir, ".");
+	} else {
+		if (d >= dsz)
+			return -ENAMETOOLONG;
+		memcpy(dir, path, d);
+		dir[d] = 0;
+	}
+	return 0;
+}
+
+static int cmpname(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int tree_sort_names(char **names, size_t n)
+{
+	if (n)
+		qsort(names, n, sizeof(*names), cmpname);
+	return 0;
+}
+
+void tree_free_list(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* ---- front end ---------------------------------------------------------- */
+
+enum tree_kind tree_kind(const struct tree *t) { return t->kind; }
+const char *tree_desc(const struct tree *t) { return t->desc; }
+int tree_dirfd(const struct tree *t) { return t->kind == TREE_DIR ? t->dirfd : -1; }
+
+int tree_stat(struct tree *t, const char *path, int follow, struct tree_stat *st)
+{
+	return t->ops->stat(t, path, follow, st);
+}
+
+int tree_read(struct tree *t, const char *path, char **buf, size_t *len, size_t max)
+{
+	*buf = NULL;
+	*len = 0;
+	return t->ops->read(t, path, buf, len, max);
+}
+
+static int need_rw(struct tree *t, const char *path)
+{
+	if (!t->rw)
+		return rc_fail(EROFS, "%s: the tree %s was opened read-only", path, t->desc);
+	return 0;
+}
+
+int tree_replace(struct tree *t, const char *path, const char *data, size_t len,
+		 const char *backup, unsigned *flags)
+{
+	unsigned dummy = 0;
+	int r = need_rw(t, path);
+	if (r)
+		return r;
+	*(flags ? flags : &dummy) = 0;
+	return t->ops->replace(t, path, data, len, backup, flags ? flags : &dummy);
+}
+
+int tree_create(struct tree *t, const char *path, const char *data, size_t len,
+		mode_t mode, uid_t uid, gid_t gid, int replace)
+{
+	int r = need_rw(t, path);
+	return r ? r : t->ops->create(t, path, data, len, mode, uid, gid, replace);
+}
+
+int tree_unlink(struct tree *t, const char *path)
+{
+	int r = need_rw(t, path);
+	return r ? r : t->ops->unlink(t, path);
+}
+
+int tree_list(struct tree *t, const char *path, char ***names, size_t *n)
+{
+	*names = NULL;
+	*n = 0;
+	return t->ops->list(t, path, names, n);
+}
+
+int tree_close(struct tree *t)
+{
+	if (!t)
+		return 0;
+	return t->ops->close(t);
+}
+
+int tree_open_ext4(const char *dev, int rw, struct tree **out)
+{
+	return tree_ext4_open(dev, rw, out);
+}
+
+/* ---- directory backend -------------------------------------------------- */
+
+static int same_dir(int a, int b)
+{
+	struct stat sa, sb;
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Walk PATH inside the tree rooted at ROOT, starting at START (absolute paths
+ * start at ROOT). Every component but the last must be a directory; symbolic
+ * links among them are followed inside the tree. Returns an O_PATH fd of the
+ * last component's parent and copies the last component into NAME ("." for
+ * the root itself). */
+static int walk(int root, int start, const char *path, int *pfd, char *name, int *hops)
+{
+	char buf[PATH_MAX];
+	int cur;
+
+	if (strlen(path) >= sizeof(buf))
+		return -ENAMETOOLONG;
+	strcpy(buf, path);
+	cur = dup(path[0] == '/' ? root : start);
+	if (cur < 0)
+		return -errno;
+	char *p = buf;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		char *end = strchr(p, '/');
+		char *rest = end;
+		if (end) {
+			*end = 0;
+			rest = end + 1;
+			while (*rest == '/')
+				rest++;
+			if (!*rest)
+				rest = NULL;
+		}
+		if (!*p)
+			p = ".";
+		if (!rest) {
+			if (strlen(p) > NAME_MAX) {
+				close(cur);
+				return -ENAMETOOLONG;
+			}
+			if (!strcmp(p, "..")) {
+				/* Resolve "x/.." fully and name the result "." */
+				int nfd = same_dir(cur, root) ? dup(cur) : openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+				close(cur);
+				if (nfd < 0)
+					return -errno;
+				cur = nfd;
+				p = ".";
+			}
+			strcpy(name, p);
+			*pfd = cur;
+			return 0;
+		}
+		int nfd;
+		struct stat st;
+		if (!strcmp(p, ".")) {
+			p = rest;
+			continue;
+		}
+		if (!strcmp(p, "..")) {
+			nfd = same_dir(cur, root) ? dup(cur) : openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		} else if (fstatat(cur, p, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			nfd = -1;
+		} else if (S_ISLNK(st.st_mode)) {
+			char tgt[PATH_MAX], np[PATH_MAX];
+			ssize_t l = readlinkat(cur, p, tgt, sizeof(tgt) - 1);
+			if (l < 0 || ++*hops > MAX_LINKS) {
+				int e = l < 0 ? errno : ELOOP;
+				close(cur);
+				return -e;
+			}
+			tgt[l] = 0;
+			if ((size_t)snprintf(np, sizeof(np), "%s/%s", tgt, rest) >= sizeof(np)) {
+				close(cur);
+				return -ENAMETOOLONG;
+			}
+			int r = walk(root, cur, np, pfd, name, hops);
+			close(cur);
+			return r;
+		} else if (!S_ISDIR(st.st_mode)) {
+			close(cur);
+			return -ENOTDIR;
+		} else {
+			nfd = openat(cur, p, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		}
+		int e = errno;
+		close(cur);
+		if (nfd < 0)
+			return -e;
+		cur = nfd;
+		p = rest;
+	}
+}
+
+/* Resolve PATH to (parent fd, name), following a final symlink when FOLLOW. */
+static int resolve(struct tree *t, const char *path, int follow, int *pfd, char *name)
+{
+	int hops = 0;
+	int r = walk(t->dirfd, t->dirfd, path, pfd, name, &hops);
+	while (!r && follow) {
+		struct stat st;
+		if (fstatat(*pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode))
+			return 0;
+		char tgt[PATH_MAX];
+		ssize_t l = readlinkat(*pfd, name, tgt, sizeof(tgt) - 1);
+		if (l < 0 || ++hops > MAX_LINKS) {
+			r = l < 0 ? -errno : -ELOOP;
+			close(*pfd);
+			return r;
+		}
+		tgt[l] = 0;
+		int old = *pfd;
+		r = walk(t->dirfd, old, tgt, pfd, name, &hops);
+		close(old);
+	}
+	return r;
+}
+
+static int dir_stat(struct tree *t, const char *path, int follow, struct tree_stat *ts)
+{
+	int pfd;
+	char name[NAME_MAX + 1];
+	struct stat st;
+	int r = resolve(t, path, follow, &pfd, name);
+	if (r)
+		return r;
+	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		r = -errno;
+	close(pfd);
+	if (r)
+		return r;
+	ts->type = S_ISREG(st.st_mode) ? 'f' : S_ISDIR(st.st_mode) ? 'd' : S_ISLNK(st.st_mode) ? 'l' : 'o';
+	ts->mode = st.st_mode & 07777;
+	ts->uid = st.st_uid;
+	ts->gid = st.st_gid;
+	ts->size = (uint64_t)st.st_size;
+	return 0;
+}
+
+static int read_fd(int fd, char **buf, size_t *len, size_t max, const char *path)
+{
+	size_t cap = 4096, n = 0;
+	char *b = malloc(cap + 1);
+	if (!b)
+		return -ENOMEM;
+	for (;;) {
+		if (n == cap) {
+			if (cap >= max) {
+				free(b);
+				return rc_fail(EFBIG, "%s is larger than %zu bytes; refusing to load it", path, max);
+			}
+			cap *= 2;
+			char *nb = realloc(b, cap + 1);
+			if (!nb) {
+				free(b);
+				return -ENOMEM;
+			}
+			b = nb;
+		}
+		ssize_t r = read(fd, b + n, cap - n);
+		if (r < 0) {
+			int e = errno;
+			free(b);
+			return rc_fail(e, "cannot read %s: %s", path, strerror(e));
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max) {
+		free(b);
+		return rc_fail(EFBIG, "%s is larger than %zu bytes; refusing to load it", path, max);
+	}
+	b[n] = 0;
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+static int open_in(struct tree *t, const char *path, int follow, int flags)
+{
+	int pfd;
+	char name[NAME_MAX + 1];
+	int r = resolve(t, path, follow, &pfd, name);
+	if (r)
+		return r;
+	int fd = openat(pfd, name, flags | O_CLOEXEC | O_NOFOLLOW);
+	r = fd < 0 ? -errno : fd;
+	close(pfd);
+	return r;
+}
+
+static int dir_read(struct tree *t, const char *path, char **buf, size_t *len, size_t max)
+{
+	int fd = open_in(t, path, 1, O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		return fd == -ENOENT ? fd : rc_fail(-fd, "cannot open %s in %s: %s", path, t->desc, strerror(-fd));
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return rc_fail(EINVAL, "%s in %s is not a regular file", path, t->desc);
+	}
+	int r = read_fd(fd, buf, len, max, path);
+	close(fd);
+	return r;
+}
+
+/* Extended attributes of an open file, as one buffer of names and a list of
+ * values, copied onto another fd. */
+struct xattrs {
+	char *names;
+	ssize_t nlen;
+};
+
+static int xattrs_copy(int from, int to, unsigned *flags)
+{
+	ssize_t nlen = flistxattr(from, NULL, 0);
+	if (nlen <= 0)
+		return 0;  /* none, or not supported here */
+	char *names = malloc((size_t)nlen);
+	if (!names)
+		return -ENOMEM;
+	nlen = flistxattr(from, names, (size_t)nlen);
+	int r = 0;
+	for (ssize_t off = 0; nlen > 0 && off < nlen; off += (ssize_t)strlen(names + off) + 1) {
+		const char *n = names + off;
+		ssize_t vl = fgetxattr(from, n, NULL, 0);
+		if (vl < 0)
+			continue;
+		char *v = malloc((size_t)vl + 1);
+		if (!v) {
+			r = -ENOMEM;
+			break;
+		}
+		vl = fgetxattr(from, n, v, (size_t)vl);
+		if (vl >= 0 && fsetxattr(to, n, v, (size_t)vl, 0) < 0) {
+			if (!strcmp(n, "security.selinux")) {
+				*flags |= TREE_LABEL_LOST;
+			} else if (errno != ENOTSUP && errno != EPERM) {
+				r = rc_fail(errno, "cannot copy extended attribute %s: %s", n, strerror(errno));
+			}
+		}
+		free(v);
+		if (r)
+			break;
+	}
+	free(names);
+	return r;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, data, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		data += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Write DATA to PFD/NAME through a temporary file and rename(2). Attributes
+ * come from LIKE (an open fd) or from MODE/UID/GID. */
+static int atomic_write(int pfd, const char *name, const char *data, size_t len, int like,
+			mode_t mode, uid_t uid, gid_t gid, unsigned *flags, const char *what)
+{
+	char tmp[NAME_MAX + 1];
+	int fd = -1, r = 0;
+	for (int i = 0; i < 100 && fd < 0; i++) {
+		snprintf(tmp, sizeof(tmp), ".%.200s.rescuectl-%ld-%d", name, (long)getpid(), i);
+		fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0)
+		return rc_fail(errno, "cannot create a temporary file beside %s: %s", what, strerror(errno));
+	if (like >= 0) {
+		struct stat st;
+		if (fstat(like, &st) < 0) {
+			r = -errno;
+			goto fail;
+		}
+		mode = st.st_mode & 07777;
+		uid = st.st_uid;
+		gid = st.st_gid;
+	}
+	if ((r = write_all(fd, data, len))) {
+		rc_fail(-r, "cannot write %s: %s", what, strerror(-r));
+		goto fail;
+	}
+	if (fchown(fd, uid, gid) < 0 || fchmod(fd, mode) < 0) {
+		r = rc_fail(errno, "cannot set owner and mode of %s: %s", what, strerror(errno));
+		goto fail;
+	}
+	if (like >= 0 && (r = xattrs_copy(like, fd, flags)))
+		goto fail;
+	if (fsync(fd) < 0) {
+		r = rc_fail(errno, "cannot write %s to disk (fsync): %s", what, strerror(errno));
+		goto fail;
+	}
+	close(fd);
+	fd = -1;
+	if (renameat(pfd, tmp, pfd, name) < 0) {
+		r = rc_fail(errno, "cannot rename the new %s into place: %s", what, strerror(errno));
+		goto fail;
+	}
+	/* The rename itself must reach the disk too. */
+	int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlinkat(pfd, tmp, 0);
+	return r ? r : -EIO;
+}
+
+static int dir_replace(struct tree *t, const char *path, const char *data, size_t len,
+		       const char *backup, unsigned *flags)
+{
+	int pfd, fd = -1, r;
+	char name[NAME_MAX + 1];
+	struct stat st;
+	char *old = NULL;
+	size_t oldlen = 0;
+
+	if ((r = resolve(t, path, 0, &pfd, name)))
+		return rc_fail(-r, "cannot find %s in %s: %s", path, t->desc, strerror(-r));
+	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		r = rc_fail(errno, "cannot find %s in %s: %s", path, t->desc, strerror(errno));
+		goto out;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		char tgt[PATH_MAX] = "?";
+		ssize_t l = readlinkat(pfd, name, tgt, sizeof(tgt) - 1);
+		if (l >= 0)
+			tgt[l] = 0;
+		r = rc_failx(RC_EXIT_REFUSED, ELOOP, "%s in %s is a symbolic link (to %s); refusing to edit through it. "
+			     "Replace it with the real file first", path, t->desc, tgt);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = rc_fail(EINVAL, "%s in %s is not a regular file", path, t->desc);
+		goto out;
+	}
+	fd = openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		r = rc_fail(errno, "cannot open %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (backup) {
+		int bpfd;
+		char bname[NAME_MAX + 1];
+		if ((r = read_fd(fd, &old, &oldlen, SIZE_MAX / 2, path)))
+			goto out;
+		if ((r = resolve(t, backup, 0, &bpfd, bname))) {
+			r = rc_fail(-r, "cannot place backup %s: %s", backup, strerror(-r));
+			goto out;
+		}
+		unsigned bflags = 0;
+		r = atomic_write(bpfd, bname, old, oldlen, fd, 0, 0, 0, &bflags, backup);
+		close(bpfd);
+		if (r)
+			goto out;
+	}
+	r = atomic_write(pfd, name, data, len, fd, 0, 0, 0, flags, path);
+out:
+	free(old);
+	if (fd >= 0)
+		close(fd);
+	close(pfd);
+	return r;
+}
+
+static int dir_create(struct tree *t, const char *path, const char *data, size_t len,
+		      mode_t mode, uid_t uid, gid_t gid, int replace)
+{
+	int pfd, r;
+	char name[NAME_MAX + 1];
+	struct stat st;
+	unsigned flags = 0;
+	if ((r = resolve(t, path, 0, &pfd, name)))
+		return rc_fail(-r, "cannot create %s in %s: %s", path, t->desc, strerror(-r));
+	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (!replace || !S_ISREG(st.st_mode))) {
+		close(pfd);
+		return rc_fail(EEXIST, "%s already exists in %s", path, t->desc);
+	}
+	r = atomic_write(pfd, name, data, len, -1, mode, uid, gid, &flags, path);
+	close(pfd);
+	return r;
+}
+
+static int dir_unlink(struct tree *t, const char *path)
+{
+	int pfd, r;
+	char name[NAME_MAX + 1];
+	if ((r = resolve(t, path, 0, &pfd, name)))
+		return r;
+	if (unlinkat(pfd, name, 0) < 0)
+		r = errno == ENOENT ? -ENOENT : rc_fail(errno, "cannot remove %s: %s", path, strerror(errno));
+	if (!r) {
+		int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
+	close(pfd);
+	return r;
+}
+
+static int dir_list(struct tree *t, const char *path, char ***names, size_t *n)
+{
+	int fd = open_in(t, path, 1, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return fd;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	struct dirent *de;
+	size_t cap = 0;
+	int r = 0;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			char **nn = realloc(*names, cap * sizeof(*nn));
+			if (!nn) {
+				r = -ENOMEM;
+				break;
+			}
+			*names = nn;
+		}
+		if (!((*names)[*n] = strdup(de->d_name))) {
+			r = -ENOMEM;
+			break;
+		}
+		(*n)++;
+	}
+	closedir(d);
+	if (r) {
+		tree_free_list(*names, *n);
+		*names = NULL;
+		*n = 0;
+		return r;
+	}
+	return tree_sort_names(*names, *n);
+}
+
+static int dir_close(struct tree *t)
+{
+	close(t->dirfd);
+	free(t);
+	return 0;
+}
+
+static const struct tree_ops dir_ops = {
+	.stat = dir_stat, .read = dir_read, .replace = dir_replace, .create = dir_create,
+	.unlink = dir_unlink, .list = dir_list, .close = dir_close,
+};
+
+int tree_open_dir(const char *dir, int rw, struct tree **out)
+{
+	struct tree *t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (t->dirfd < 0) {
+		int e = errno;
+		free(t);
+		return rc_fail(e, "cannot open directory %s: %s", dir, strerror(e));
+	}
+	t->ops = &dir_ops;
+	t->kind = TREE_DIR;
+	t->rw = rw;
+	snprintf(t->desc, sizeof(t->desc), "%s", dir);
+	*out = t;
+	return 0;
+}
