@@ -19,7 +19,7 @@ APPLET_SRC := $(sort $(wildcard applets/*.c))
 OBJ        := $(patsubst %.c,build/obj/%.o,$(LIB_SRC) $(APPLET_SRC))
 HDR        := $(wildcard lib/*.h applets/*.h)
 
-.PHONY: all deps check unit cli demo bench clean distclean completions strip-size
+.PHONY: all deps check unit unit-bin helpers cli demo bench clean distclean completions strip-size
 
 all: rescuectl
 
@@ -35,7 +35,8 @@ $(UL)/.done: mk/util-linux.sh | build/.deps
 
 build/obj/%.o: %.c $(HDR) | $(UL)/.done
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 rescuectl: build/.deps $(UL)/.done $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(LIBS)
@@ -52,7 +53,6 @@ strip-size: build/rescuectl.stripped
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRC))
-UNIT_LIB  := $(filter-out lib/cli.c,$(LIB_SRC))
 TEST_LIBS := $(UL)/lib/libfdisk.a $(UL)/lib/libsmartcols.a $(UL)/lib/libblkid.a $(UL)/lib/libuuid.a \
              -lext2fs -le2p -lcom_err -lcrypt -ljson-c -lyaml -lcmocka
 
@@ -64,10 +64,15 @@ build/helpers/%: tests/helpers/%.c | build/.deps $(UL)/.done
 	@mkdir -p build/helpers
 	$(CC) $(CPPFLAGS) $(WARN) -O1 -o $@ $< -lcrypt
 
+HELPER_BIN := $(patsubst tests/helpers/%.c,build/helpers/%,$(wildcard tests/helpers/*.c))
+
+unit-bin: $(UNIT_BIN)
+helpers: $(HELPER_BIN)
+
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "# $$t"; $$t; done
 
-cli: rescuectl $(patsubst tests/helpers/%.c,build/helpers/%,$(wildcard tests/helpers/*.c))
+cli: rescuectl $(HELPER_BIN)
 	bats --tap tests/cli
 
 # The README's test command. One closing summary line for CI.

@@ -6,7 +6,7 @@
 
 /* X(ident, name, flags, args, summary) */
 #define APPLET_LIST(X) \
-	X(detect_root, "detect-root", 0, "[DEVICE...]", \
+	X(detect_root, "detect-root", AP_WRITES, "[DEVICE...]", \
 	  "Find the installed root filesystem without writing a byte") \
 	X(mount_root, "mount-root", AP_WRITES, "[DEVICE]", \
 	  "Mount the installed root and its fstab on /mnt, ready for chroot") \

@@ -27,6 +27,14 @@ const struct applet applets[] = {
 };
 const unsigned n_applets = sizeof(applets) / sizeof(applets[0]);
 
+const struct applet *applet_find(const char *name)
+{
+	for (unsigned i = 0; i < n_applets; i++)
+		if (!strcmp(applets[i].name, name))
+			return &applets[i];
+	return NULL;
+}
+
 static const char exit_table[] =
 	"Exit codes:\n"
 	"  0    done\n"

@@ -26,14 +26,6 @@ static const struct cli_opt target_opts[] = {
 	{ NULL, 0, 0, NULL, NULL },
 };
 
-const struct applet *applet_find(const char *name)
-{
-	for (unsigned i = 0; i < n_applets; i++)
-		if (!strcmp(applets[i].name, name))
-			return &applets[i];
-	return NULL;
-}
-
 static void help_opts(const struct cli_opt *o, FILE *f)
 {
 	for (; o && o->name; o++) {

@@ -1,0 +1,375 @@
+/* detect-root's engine, shared by every applet that finds the target itself.
+ * ext2/3/4 is read through libext2fs: no mount, no journal replay. xfs and
+ * btrfs are looked at through a read-only mount that cannot replay a journal
+ * (ro,norecovery / ro,nologreplay), made by a child process in its own
+ * mount namespace and private temporary directory, so nothing of it is ever
+ * seen by the rescue system and nothing outlives the look. */
+#include "detect.h"
+#include "err.h"
+#include "mountinfo.h"
+#include "tree.h"
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* GPT Discoverable Partitions: root partition types. */
+static const struct { const char *guid, *arch; } root_types[] = {
+	{ "4f68bce3-e8cd-4db1-96e7-fbcaf984b709", "x86-64" },
+	{ "44479540-f297-41b2-9af7-d131d5f0458a", "x86" },
+	{ "b921b045-1df0-41c3-af44-4c6f280d3fae", "arm64" },
+	{ "69dad710-2ce4-4e3c-b16c-21a1d49abed3", "arm" },
+	{ "72ec70a6-cf74-40e6-bd49-4bda08e8f224", "riscv64" },
+};
+
+static void evidence(struct cand *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void evidence(struct cand *c, const char *fmt, ...)
+{
+	if (c->nevidence >= DETECT_MAX_EVIDENCE)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->evidence[c->nevidence++], sizeof(c->evidence[0]), fmt, ap);
+	va_end(ap);
+}
+
+static void hint(struct detect *d, const char *h)
+{
+	for (int i = 0; i < d->nhints; i++)
+		if (!strcmp(d->hints[i], h))
+			return;
+	if (d->nhints < 8)
+		snprintf(d->hints[d->nhints++], sizeof(d->hints[0]), "%s", h);
+}
+
+static int add(struct detect *d, struct cand **out)
+{
+	struct cand *nc = realloc(d->c, (d->n + 1) * sizeof(*nc));
+	if (!nc)
+		return -ENOMEM;
+	d->c = nc;
+	*out = &d->c[d->n++];
+	memset(*out, 0, sizeof(**out));
+	return 0;
+}
+
+/* Inspect an xfs/btrfs filesystem through a private read-only mount in a
+ * child process; the child sends back the rootinfo. */
+static int inspect_mounted_child(struct cand *c)
+{
+	int p[2];
+	if (pipe(p) < 0)
+		return -errno;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		struct { struct rootinfo ri; char subvol[128]; int ok; } res;
+		memset(&res, 0, sizeof(res));
+		close(p[0]);
+		if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0) {
+			char dir[] = "/tmp/rescuectl-look.XXXXXX";
+			if (mkdtemp(dir)) {
+				const char *opts = !strcmp(c->id.fstype, "xfs") ? "norecovery" : "nologreplay";
+				/* btrfs: the default subvolume first, then the usual root subvolumes. */
+				const char *subs[] = { NULL, "@", "root", "@rootfs", "rootfs" };
+				int nsubs = !strcmp(c->id.fstype, "btrfs") ? 5 : 1;
+				for (int i = 0; i < nsubs && !res.ri.is_root; i++) {
+					char o[256];
+					if (subs[i])
+						snprintf(o, sizeof(o), "%s,subvol=%s", opts, subs[i]);
+					else
+						snprintf(o, sizeof(o), "%s", opts);
+					if (mount(c->id.path, dir, c->id.fstype, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, o) < 0)
+						continue;
+					res.ok = 1;
+					struct tree *t;
+					if (tree_open_dir(dir, 0, &t) == 0) {
+						rootfs_inspect(t, &res.ri);
+						tree_close(t);
+					}
+					if (res.ri.is_root && subs[i])
+						snprintf(res.subvol, sizeof(res.subvol), "%s", subs[i]);
+					umount2(dir, MNT_DETACH);
+				}
+				rmdir(dir);
+			}
+		}
+		ssize_t w = write(p[1], &res, sizeof(res));
+		_exit(w == (ssize_t)sizeof(res) ? 0 : 1);
+	}
+	close(p[1]);
+	struct { struct rootinfo ri; char subvol[128]; int ok; } res;
+	ssize_t n = read(p[0], &res, sizeof(res));
+	close(p[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	if (n != (ssize_t)sizeof(res))
+		return -EIO;
+	if (!res.ok)
+		return -ENODEV;
+	c->ri = res.ri;
+	snprintf(c->subvol, sizeof(c->subvol), "%s", res.subvol);
+	return 0;
+}
+
+static void inspect(struct cand *c)
+{
+	struct tree *t = NULL;
+	int r;
+	if (c->mountpoint[0]) {
+		snprintf(c->via, sizeof(c->via), "mounted");
+		if ((r = tree_open_dir(c->mountpoint, 0, &t)) == 0) {
+			rootfs_inspect(t, &c->ri);
+			tree_close(t);
+		}
+	} else if (!strncmp(c->id.fstype, "ext", 3) && c->id.fstype[3] >= '2' && c->id.fstype[3] <= '4') {
+		snprintf(c->via, sizeof(c->via), "libext2fs");
+		if ((r = tree_open_ext4(c->id.path, 0, &t)) == 0) {
+			rootfs_inspect(t, &c->ri);
+			tree_close(t);
+		} else {
+			snprintf(c->ri.why_not, sizeof(c->ri.why_not), "unreadable: %s", rc_msg());
+		}
+	} else if (!strcmp(c->id.fstype, "xfs") || !strcmp(c->id.fstype, "btrfs")) {
+		snprintf(c->via, sizeof(c->via), "ro-mount");
+		struct stat st;
+		if (stat(c->id.path, &st) == 0 && !S_ISBLK(st.st_mode)) {
+			snprintf(c->ri.why_not, sizeof(c->ri.why_not),
+				 "an image file: attach it with 'losetup -f --show FILE' to look inside");
+			return;
+		}
+		if ((r = inspect_mounted_child(c)) < 0)
+			snprintf(c->ri.why_not, sizeof(c->ri.why_not), "cannot mount it read-only (%s): %s",
+				 c->id.fstype, strerror(-r));
+	} else {
+		snprintf(c->ri.why_not, sizeof(c->ri.why_not), "%s is not a filesystem rescuectl looks into",
+			 c->id.fstype);
+	}
+}
+
+static void judge(struct cand *c)
+{
+	if (!c->ri.is_root)
+		return;
+	evidence(c, "/etc, /bin and %s present", c->ri.has_fstab ? "/etc/fstab" : "/etc/hosts");
+	if (c->ri.os.pretty_name[0])
+		evidence(c, "os-release: %s", c->ri.os.pretty_name);
+	if (c->ri.fstab_root_spec[0]) {
+		c->fstab_confirms = fstab_spec_matches(c->ri.fstab_root_spec, &c->id);
+		evidence(c, "fstab mounts / from %s%s", c->ri.fstab_root_spec,
+			 c->fstab_confirms ? " (this device)" : " (not confirmed as this device)");
+	}
+	for (size_t i = 0; i < sizeof(root_types) / sizeof(root_types[0]); i++)
+		if (!strcasecmp(c->id.parttype, root_types[i].guid))
+			evidence(c, "GPT partition type: Linux root (%s)", root_types[i].arch);
+	if (c->subvol[0])
+		evidence(c, "btrfs subvolume %s", c->subvol);
+	c->sure = c->fstab_confirms ? "high" : c->ri.os.id[0] ? "medium" : "low";
+}
+
+static void classify(struct detect *d, struct cand *c, const struct blkdev *b)
+{
+	const char *t = c->id.fstype;
+	if (!t[0]) {
+		snprintf(c->skip, sizeof(c->skip), c->id.pttype[0] ? "partitioned (%s)" : "no filesystem found",
+			 c->id.pttype);
+		return;
+	}
+	if (!strcmp(t, "linux_raid_member")) {
+		c->member = 1;
+		c->assembled = b && b->nholders > 0;
+		snprintf(c->skip, sizeof(c->skip), "RAID member%s%s", c->assembled ? " of " : " (array not assembled)",
+			 c->assembled ? b->holders[0] : "");
+		if (!c->assembled)
+			hint(d, "RAID members found but no array is assembled: run 'mdadm --assemble --scan' "
+				"(or 'rescuectl detect-root --assemble')");
+		return;
+	}
+	if (!strcmp(t, "LVM2_member")) {
+		c->member = 2;
+		c->assembled = b && b->nholders > 0;
+		snprintf(c->skip, sizeof(c->skip), "LVM physical volume%s", c->assembled ? "" : " (volume group not active)");
+		if (!c->assembled)
+			hint(d, "LVM physical volumes found but no volume group is active: run 'vgchange -ay' "
+				"(or 'rescuectl detect-root --assemble')");
+		return;
+	}
+	if (!strcmp(t, "crypto_LUKS")) {
+		c->member = 3;
+		c->assembled = b && b->nholders > 0;
+		snprintf(c->skip, sizeof(c->skip), "encrypted (LUKS)%s", c->assembled ? ", opened" : "");
+		if (!c->assembled) {
+			char h[256];
+			snprintf(h, sizeof(h), "%s is encrypted: open it first with 'cryptsetup open %s root', "
+				 "then run detect-root again", c->id.path, c->id.path);
+			hint(d, h);
+		}
+		return;
+	}
+	if (!strcmp(t, "swap")) {
+		snprintf(c->skip, sizeof(c->skip), "swap");
+		return;
+	}
+	if (!strcmp(t, "ambivalent")) {
+		snprintf(c->skip, sizeof(c->skip), "several signatures; refusing to guess (see 'wipefs %s')", c->id.path);
+		return;
+	}
+	inspect(c);
+	judge(c);
+	if (c->ri.is_root)
+		d->nroots++;
+}
+
+/* Where, if anywhere, the rescue system has DEV mounted. Returns 1 when it
+ * is mounted outside TARGET_DIR (the rescue system's own). */
+static int in_use(const struct mounts *ms, dev_t dev, const char *target_dir, char *mp, size_t mpsz)
+{
+	size_t from = 0;
+	const struct mnt *m;
+	size_t tl = target_dir ? strlen(target_dir) : 0;
+	mp[0] = 0;
+	while ((m = mountinfo_by_dev(ms, dev, &from))) {
+		if (tl && !strncmp(m->target, target_dir, tl) && (m->target[tl] == 0 || m->target[tl] == '/')) {
+			if (!mp[0] && !strcmp(m->root, "/"))
+				snprintf(mp, mpsz, "%s", m->target);
+			continue;
+		}
+		snprintf(mp, mpsz, "%s", m->target);
+		return 1;
+	}
+	return 0;
+}
+
+static int scan_one(struct detect *d, const char *path, const struct blkdev *b, const struct mounts *ms,
+		    const char *target_dir)
+{
+	struct cand *c;
+	int r = add(d, &c);
+	if (r)
+		return r;
+	c->kind = b ? b->kind : BLK_OTHER;
+	snprintf(c->id.path, sizeof(c->id.path), "%s", path);
+	struct stat st;
+	if (ms && stat(path, &st) == 0 && S_ISBLK(st.st_mode)) {
+		char mp[4096];
+		if (in_use(ms, st.st_rdev, target_dir, mp, sizeof(mp))) {
+			snprintf(c->skip, sizeof(c->skip), "used by the rescue system (mounted on %s)", mp);
+			return 0;
+		}
+		snprintf(c->mountpoint, sizeof(c->mountpoint), "%s", mp);
+	}
+	char mp[sizeof(c->mountpoint)];
+	memcpy(mp, c->mountpoint, sizeof(mp));
+	if ((r = probe_device(path, &c->id))) {
+		snprintf(c->skip, sizeof(c->skip), "cannot probe: %s", rc_msg());
+		return 0;
+	}
+	memcpy(c->mountpoint, mp, sizeof(mp));
+	if (b)
+		snprintf(c->id.name, sizeof(c->id.name), "%s", b->name);
+	if (b && b->kind == BLK_DM && b->dm_name[0])
+		snprintf(c->id.name, sizeof(c->id.name), "%s", b->dm_name);
+	classify(d, c, b);
+	return 0;
+}
+
+int detect_scan(char *const *devices, int ndev, const char *target_dir, struct detect *d)
+{
+	struct blkdevs bs = { 0 };
+	struct mounts ms = { 0 };
+	int r = 0;
+	memset(d, 0, sizeof(*d));
+	int have_ms = mountinfo_load(&ms) == 0;
+	int have_bs = blkdevs_scan(&bs) == 0;
+	if (ndev > 0) {
+		for (int i = 0; i < ndev && !r; i++) {
+			const struct blkdev *b = NULL;
+			struct stat st;
+			if (stat(devices[i], &st) < 0) {
+				r = rc_failx(RC_EXIT_NOTFOUND, errno, "%s: %s", devices[i], strerror(errno));
+				break;
+			}
+			if (have_bs && S_ISBLK(st.st_mode))
+				for (size_t k = 0; k < bs.n; k++)
+					if (bs.d[k].devno == st.st_rdev)
+						b = &bs.d[k];
+			r = scan_one(d, devices[i], b, have_ms ? &ms : NULL, target_dir);
+		}
+	} else if (!have_bs) {
+		r = rc_fail(ENOENT, "%s", rc_msg());
+	} else {
+		for (size_t k = 0; k < bs.n && !r; k++) {
+			const struct blkdev *b = &bs.d[k];
+			if (b->kind == BLK_RAM || b->size == 0)
+				continue;
+			/* A device others are built on (md, dm) is a member: it is
+			 * reported through its probe type, never inspected. */
+			r = scan_one(d, b->path, b, have_ms ? &ms : NULL, target_dir);
+			if (!r && b->nholders && !d->c[d->n - 1].skip[0] && !d->c[d->n - 1].ri.is_root)
+				snprintf(d->c[d->n - 1].skip, sizeof(d->c[0].skip), "in use by %s", b->holders[0]);
+		}
+	}
+	/* An md array: name its members as evidence. */
+	for (size_t i = 0; have_bs && i < d->n; i++) {
+		const struct blkdev *b = blkdevs_find(&bs, d->c[i].id.name);
+		if (b && b->kind == BLK_MD && d->c[i].ri.is_root && b->nslaves) {
+			char m[160] = "";
+			for (size_t s = 0; s < b->nslaves; s++) {
+				size_t l = strlen(m);
+				snprintf(m + l, sizeof(m) - l, "%s%s", s ? ", " : "", b->slaves[s]);
+			}
+			evidence(&d->c[i], "md array%s%s over %s", b->md_level[0] ? " " : "", b->md_level, m);
+		}
+	}
+	if (!r && d->nroots == 0 && d->nhints == 0)
+		hint(d, "no Linux root found: if the root is on RAID, LVM or LUKS, assemble or open it first");
+	if (have_ms)
+		mountinfo_free(&ms);
+	blkdevs_free(&bs);
+	if (r)
+		detect_free(d);
+	return r;
+}
+
+void detect_free(struct detect *d)
+{
+	free(d->c);
+	d->c = NULL;
+	d->n = d->nroots = 0;
+}
+
+int detect_pick(const struct detect *d)
+{
+	int idx = -1;
+	if (d->nroots == 0) {
+		rc_failx(RC_EXIT_NOTFOUND, ENOENT, "no installed Linux root found%s%s", d->nhints ? ": " : "",
+			 d->nhints ? d->hints[0] : "");
+		return -1;
+	}
+	if (d->nroots > 1) {
+		char list[1024] = "";
+		for (size_t i = 0; i < d->n; i++)
+			if (d->c[i].ri.is_root) {
+				size_t l = strlen(list);
+				snprintf(list + l, sizeof(list) - l, "%s%s (%s)", l ? ", " : "", d->c[i].id.path,
+					 d->c[i].ri.os.pretty_name[0] ? d->c[i].ri.os.pretty_name : d->c[i].id.fstype);
+			}
+		rc_failx(RC_EXIT_AMBIGUOUS, EEXIST, "several installed roots found: %s; name one as DEVICE", list);
+		return -1;
+	}
+	for (size_t i = 0; i < d->n; i++)
+		if (d->c[i].ri.is_root)
+			idx = (int)i;
+	return idx;
+}

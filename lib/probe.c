@@ -1,0 +1,231 @@
+/* libblkid probing and the block devices of /sys/class/block. */
+#include "probe.h"
+#include "err.h"
+#include <blkid/blkid.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+static void val(blkid_probe pr, const char *name, char *out, size_t sz)
+{
+	const char *v = NULL;
+	size_t len = 0;
+	out[0] = 0;
+	if (blkid_probe_lookup_value(pr, name, &v, &len) == 0 && v)
+		snprintf(out, sz, "%s", v);
+}
+
+int probe_device(const char *path, struct devid *id)
+{
+	memset(id, 0, sizeof(*id));
+	snprintf(id->path, sizeof(id->path), "%s", path);
+	const char *b = strrchr(path, '/');
+	snprintf(id->name, sizeof(id->name), "%s", b ? b + 1 : path);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return rc_fail(errno, "cannot open %s: %s", path, strerror(errno));
+	blkid_probe pr = blkid_new_probe();
+	if (!pr) {
+		close(fd);
+		return -ENOMEM;
+	}
+	int r = 0;
+	if (blkid_probe_set_device(pr, fd, 0, 0)) {
+		r = rc_fail(EIO, "cannot probe %s", path);
+		goto out;
+	}
+	id->size = (uint64_t)blkid_probe_get_size(pr);
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_UUID | BLKID_SUBLKS_LABEL |
+					  BLKID_SUBLKS_USAGE | BLKID_SUBLKS_VERSION);
+	blkid_probe_enable_partitions(pr, 1);
+	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
+	int pr_r = blkid_do_safeprobe(pr);
+	if (pr_r == -2) {
+		/* Ambiguous: several signatures. Report it, never guess. */
+		snprintf(id->fstype, sizeof(id->fstype), "ambivalent");
+	} else if (pr_r == 0) {
+		val(pr, "TYPE", id->fstype, sizeof(id->fstype));
+		val(pr, "USAGE", id->usage, sizeof(id->usage));
+		val(pr, "UUID", id->uuid, sizeof(id->uuid));
+		val(pr, "LABEL", id->label, sizeof(id->label));
+		val(pr, "VERSION", id->version, sizeof(id->version));
+		val(pr, "PTTYPE", id->pttype, sizeof(id->pttype));
+		val(pr, "PART_ENTRY_UUID", id->partuuid, sizeof(id->partuuid));
+		val(pr, "PART_ENTRY_NAME", id->partlabel, sizeof(id->partlabel));
+		val(pr, "PART_ENTRY_TYPE", id->parttype, sizeof(id->parttype));
+		char flags[32];
+		val(pr, "PART_ENTRY_FLAGS", flags, sizeof(flags));
+		if (flags[0])
+			id->part_flags = strtoull(flags, NULL, 0);
+	}
+out:
+	blkid_free_probe(pr);
+	close(fd);
+	return r;
+}
+
+const char *sysroot(void)
+{
+	const char *s = getenv("RESCUECTL_SYSROOT");
+	return s ? s : "";
+}
+
+static int read_attr(const char *dir, const char *attr, char *buf, size_t sz)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/%s", dir, attr);
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		buf[0] = 0;
+		return -errno;
+	}
+	ssize_t n = read(fd, buf, sz - 1);
+	close(fd);
+	if (n < 0) {
+		buf[0] = 0;
+		return -EIO;
+	}
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	buf[n] = 0;
+	return 0;
+}
+
+static int list_names(const char *dir, char ***out, size_t *n)
+{
+	DIR *d = opendir(dir);
+	*out = NULL;
+	*n = 0;
+	if (!d)
+		return 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char **nn = realloc(*out, (*n + 1) * sizeof(*nn));
+		if (!nn)
+			break;
+		*out = nn;
+		if (!(nn[*n] = strdup(de->d_name)))
+			break;
+		(*n)++;
+	}
+	closedir(d);
+	return 0;
+}
+
+static void free_names(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void blkdevs_free(struct blkdevs *bs)
+{
+	for (size_t i = 0; i < bs->n; i++) {
+		free_names(bs->d[i].slaves, bs->d[i].nslaves);
+		free_names(bs->d[i].holders, bs->d[i].nholders);
+	}
+	free(bs->d);
+	bs->d = NULL;
+	bs->n = 0;
+}
+
+static int cmp_dev(const void *a, const void *b)
+{
+	const struct blkdev *x = a, *y = b;
+	/* Whole disks before their partitions, in name order. */
+	return strcmp(x->name, y->name);
+}
+
+int blkdevs_scan(struct blkdevs *bs)
+{
+	char base[PATH_MAX];
+	bs->d = NULL;
+	bs->n = 0;
+	snprintf(base, sizeof(base), "%s/sys/class/block", sysroot());
+	DIR *d = opendir(base);
+	if (!d)
+		return rc_fail(errno, "cannot list %s: is /sys mounted?", base);
+	struct dirent *de;
+	int r = 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		struct blkdev *nd = realloc(bs->d, (bs->n + 1) * sizeof(*nd));
+		if (!nd) {
+			r = -ENOMEM;
+			break;
+		}
+		bs->d = nd;
+		struct blkdev *b = &bs->d[bs->n];
+		memset(b, 0, sizeof(*b));
+		snprintf(b->name, sizeof(b->name), "%s", de->d_name);
+		char dir[PATH_MAX], v[256];
+		snprintf(dir, sizeof(dir), "%s/%s", base, de->d_name);
+		unsigned maj = 0, min = 0;
+		if (!read_attr(dir, "dev", v, sizeof(v)) && sscanf(v, "%u:%u", &maj, &min) == 2)
+			b->devno = makedev(maj, min);
+		if (!read_attr(dir, "size", v, sizeof(v)))
+			b->size = strtoull(v, NULL, 10) * 512;
+		if (!read_attr(dir, "ro", v, sizeof(v)))
+			b->ro = atoi(v);
+		snprintf(b->path, sizeof(b->path), "%s/dev/%s", sysroot(), b->name);
+		if (!read_attr(dir, "partition", v, sizeof(v))) {
+			b->kind = BLK_PART;
+			b->partno = atoi(v);
+			/* The parent is the directory above the partition's own. */
+			char real[PATH_MAX];
+			if (realpath(dir, real)) {
+				char *s = strrchr(real, '/');
+				if (s) {
+					*s = 0;
+					s = strrchr(real, '/');
+					snprintf(b->parent, sizeof(b->parent), "%s", s ? s + 1 : real);
+				}
+			}
+		} else if (!strncmp(b->name, "md", 2)) {
+			b->kind = BLK_MD;
+			read_attr(dir, "md/level", b->md_level, sizeof(b->md_level));
+		} else if (!read_attr(dir, "dm/name", b->dm_name, sizeof(b->dm_name))) {
+			b->kind = BLK_DM;
+			read_attr(dir, "dm/uuid", b->dm_uuid, sizeof(b->dm_uuid));
+		} else if (!strncmp(b->name, "loop", 4)) {
+			b->kind = BLK_LOOP;
+			read_attr(dir, "loop/backing_file", b->loop_backing, sizeof(b->loop_backing));
+		} else if (!strncmp(b->name, "ram", 3) || !strncmp(b->name, "zram", 4)) {
+			b->kind = BLK_RAM;
+		} else {
+			b->kind = BLK_DISK;
+		}
+		char sub[PATH_MAX];
+		snprintf(sub, sizeof(sub), "%s/slaves", dir);
+		list_names(sub, &b->slaves, &b->nslaves);
+		snprintf(sub, sizeof(sub), "%s/holders", dir);
+		list_names(sub, &b->holders, &b->nholders);
+		bs->n++;
+	}
+	closedir(d);
+	if (r) {
+		blkdevs_free(bs);
+		return r;
+	}
+	if (bs->n)
+		qsort(bs->d, bs->n, sizeof(*bs->d), cmp_dev);
+	return 0;
+}
+
+const struct blkdev *blkdevs_find(const struct blkdevs *bs, const char *name)
+{
+	for (size_t i = 0; i < bs->n; i++)
+		if (!strcmp(bs->d[i].name, name))
+			return &bs->d[i];
+	return NULL;
+}

@@ -1,0 +1,82 @@
+# Shared bats helpers: the binary, fixture builders, loop devices and mounts
+# that are always cleaned up, also when a test fails.
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RESCUECTL=${RESCUECTL:-$TOP/rescuectl}
+FIX=$TOP/tests/fixtures
+export PATH=$TOP/build/helpers:$PATH
+
+# Skip unless we can make loop devices (root, losetup, a loop-capable kernel).
+need_loop() {
+	[ "$(id -u)" = 0 ] || skip "needs root for loop devices and mounts"
+	command -v losetup >/dev/null || skip "needs losetup (util-linux)"
+	[ -e /dev/loop-control ] || modprobe loop 2>/dev/null || true
+	[ -e /dev/loop-control ] || skip "no loop device support in this kernel"
+}
+
+need_root() {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+}
+
+# Resources to release in teardown, newest first.
+_rc_res=${BATS_TEST_TMPDIR:-/tmp}/.rc-resources
+
+# attach IMG -> prints /dev/loopN; partition nodes are created with BLKPG
+# (partx -a), as the kernel here does not scan loop devices itself.
+attach() {
+	local l
+	l=$(losetup -f --show "$1") || return 1
+	echo "loop $l" >> "$_rc_res"
+	partx -a "$l" 2>/dev/null || true
+	udevadm settle 2>/dev/null || true
+	echo "$l"
+}
+
+# mount_tmp DEV DIR [OPTS]: a mount released in teardown.
+mount_tmp() {
+	mkdir -p "$2"
+	mount ${3:+-o "$3"} "$1" "$2" && echo "mount $2" >> "$_rc_res"
+}
+
+# Remember a mount point made by the code under test, to unmount in teardown.
+track_mount() {
+	echo "mount $1" >> "$_rc_res"
+}
+
+cleanup_resources() {
+	[ -f "$_rc_res" ] || return 0
+	tac "$_rc_res" | while read -r kind what; do
+		case $kind in
+		mount)
+			# everything below it too, deepest first
+			grep -o " $what[^ ]* " /proc/self/mounts 2>/dev/null | sort -r | while read -r m; do
+				umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
+			done
+			umount "$what" 2>/dev/null || umount -l "$what" 2>/dev/null || true ;;
+		loop)
+			grep -o "^$what[^ ]*" /proc/self/mounts 2>/dev/null | while read -r d; do
+				umount -l "$(awk -v d="$d" '$1==d {print $2; exit}' /proc/self/mounts)" 2>/dev/null
+			done
+			partx -d "$what" 2>/dev/null || true
+			losetup -d "$what" 2>/dev/null || true ;;
+		esac
+	done
+	rm -f "$_rc_res"
+}
+
+teardown() {
+	cleanup_resources
+}
+
+# mkimg IMG FLAVOR [gpt|dos]: a whole disk image; sets the variables mkdisk prints.
+mkimg() {
+	local vars
+	vars=$("$FIX/mkdisk.sh" "$@") || return 1
+	eval "$vars"
+}
+
+# mkext4 IMG DIR [SIZE]: an ext4 image holding DIR, made without mounting.
+mkext4() {
+	mke2fs -q -F -t ext4 -d "$2" "$1" "${3:-64M}"
+}
+
+sha() { sha256sum "$1" | cut -d' ' -f1; }
