@@ -1,0 +1,146 @@
+#!/usr/bin/env bats
+# The multi-call binary itself: dispatch, links, help, exit codes, JSON on
+# failure, static linking, completions.
+load ../helpers
+bats_require_minimum_version 1.5.0
+
+@test "rescuectl --list prints every applet, one a line" {
+	run "$RESCUECTL" --list
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 8 ]
+	for a in detect-root mount-root umount-root reset-pass clear-pass fsck shrink-root disable-growpart; do
+		printf '%s\n' "${lines[@]}" | grep -qx "$a"
+	done
+}
+
+@test "no arguments and --help list the applets and the exit codes" {
+	run "$RESCUECTL"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"shrink-root"* ]]
+	[[ "$output" == *"127  unknown applet"* ]]
+	run "$RESCUECTL" --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"3    refused by a safety check"* ]]
+}
+
+@test "an unknown applet exits 127 with a suggestion" {
+	run -127 "$RESCUECTL" detect-rot
+	[ "$status" -eq 127 ]
+	[[ "$output" == *"did you mean 'detect-root'?"* ]]
+	run -127 "$RESCUECTL" frobnicate
+	[ "$status" -eq 127 ]
+	[[ "$output" != *"did you mean"* ]]
+}
+
+@test "a usage error is one line plus the hint, exit 2" {
+	run "$RESCUECTL" detect-root --no-such-option
+	[ "$status" -eq 2 ]
+	[[ "${lines[0]}" == *"unknown option: '--no-such-option'"* ]]
+	[[ "${lines[1]}" == "Try 'rescuectl detect-root --help'" ]]
+}
+
+@test "--json usage errors still print one JSON document" {
+	run --separate-stderr "$RESCUECTL" reset-pass --json --bogus
+	[ "$status" -eq 2 ]
+	[ "$(echo "$output" | jq -r .error.exit)" = 2 ]
+}
+
+@test "help APPLET equals APPLET --help, and a link named after the applet works" {
+	a=$("$RESCUECTL" help fsck)
+	b=$("$RESCUECTL" fsck --help)
+	[ "$a" = "$b" ]
+	ln -s "$RESCUECTL" "$BATS_TEST_TMPDIR/detect-root"
+	c=$("$BATS_TEST_TMPDIR/detect-root" --help)
+	d=$("$RESCUECTL" detect-root --help)
+	[ "$c" = "$d" ]
+	# a login-shell style leading dash is ignored
+	ln -s "$RESCUECTL" "$BATS_TEST_TMPDIR/-fsck"
+	e=$("$BATS_TEST_TMPDIR/-fsck" --help)
+	[ "$e" = "$b" ]
+}
+
+@test "every applet's --help shows usage, the common options and exits 0" {
+	for a in $("$RESCUECTL" --list); do
+		run "$RESCUECTL" "$a" --help
+		[ "$status" -eq 0 ]
+		[[ "${lines[0]}" == "Usage: rescuectl $a"* ]]
+		[[ "$output" == *"--json"* && "$output" == *"--quiet"* && "$output" == *"--verbose"* ]]
+	done
+	for a in reset-pass clear-pass fsck shrink-root disable-growpart; do
+		run "$RESCUECTL" "$a" --help
+		[[ "$output" == *"--dry-run"* && "$output" == *"--yes"* && "$output" == *"--root DIR"* ]]
+	done
+}
+
+@test "--version names the linked libraries" {
+	run "$RESCUECTL" --version
+	[ "$status" -eq 0 ]
+	for l in libext2fs libblkid libfdisk libxcrypt json-c libyaml; do
+		[[ "$output" == *"$l "* ]]
+	done
+}
+
+@test "--install makes links; right links are kept and other files left alone" {
+	d=$BATS_TEST_TMPDIR/bin
+	mkdir -p "$d"
+	echo "not ours" > "$d/fsck"
+	run "$RESCUECTL" --install -s "$d"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"$d/fsck exists and is not a link"* ]]
+	[ "$(cat "$d/fsck")" = "not ours" ]
+	[ "$(readlink "$d/shrink-root")" = "$(readlink -f "$RESCUECTL")" ]
+	run "$RESCUECTL" --install -s "$d"
+	[ "$status" -eq 0 ]
+	run "$d/detect-root" --help
+	[ "$status" -eq 0 ]
+	h=$BATS_TEST_TMPDIR/hard
+	mkdir -p "$h"
+	cp "$RESCUECTL" "$h/rescuectl"
+	"$h/rescuectl" --install "$h"
+	[ "$(stat -c %i "$h/rescuectl")" = "$(stat -c %i "$h/mount-root")" ]
+	run "$h/rescuectl" --install "$h"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *warning* ]]
+}
+
+@test "the binary is static: it runs in a chroot that holds nothing else" {
+	need_root
+	file "$RESCUECTL" | grep -q 'statically linked'
+	d=$BATS_TEST_TMPDIR/empty
+	mkdir -p "$d"
+	cp "$RESCUECTL" "$d/rescuectl"
+	run chroot "$d" /rescuectl --list
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 8 ]
+}
+
+@test "completions name every applet and every option of every applet's --help" {
+	for f in rescuectl.bash _rescuectl rescuectl.fish; do
+		[ -s "$TOP/completions/$f" ]
+	done
+	bash -n "$TOP/completions/rescuectl.bash"
+	for a in $("$RESCUECTL" --list); do
+		for f in rescuectl.bash _rescuectl rescuectl.fish; do
+			grep -q -- "$a" "$TOP/completions/$f" || { echo "$a missing from $f"; false; }
+		done
+		for o in $("$RESCUECTL" "$a" --help | sed -nE 's/^  (-[a-zA-Z], |    )(--[a-z][a-z0-9-]*).*/\2/p' | sort -u); do
+			for f in rescuectl.bash _rescuectl rescuectl.fish; do
+				if [ "$f" = rescuectl.fish ]; then
+					grep -q -- "$a' -l ${o#--}\$" "$TOP/completions/$f" || { echo "$a $o missing from $f"; false; }
+				else
+					grep -- "$a)" "$TOP/completions/$f" | grep -q -- "$o" || { echo "$a $o missing from $f"; false; }
+				fi
+			done
+		done
+	done
+}
+
+@test "bash completion completes applets and options" {
+	source "$TOP/completions/rescuectl.bash"
+	COMP_WORDS=(rescuectl shr); COMP_CWORD=1; _rescuectl
+	[ "${COMPREPLY[*]}" = "shrink-root" ]
+	COMP_WORDS=(rescuectl shrink-root --dry); COMP_CWORD=2; _rescuectl
+	[ "${COMPREPLY[*]}" = "--dry-run" ]
+	COMP_WORDS=(detect-root --al); COMP_CWORD=1; _rescuectl
+	[ "${COMPREPLY[*]}" = "--all" ]
+}
