@@ -14,6 +14,11 @@ LDFLAGS  += -static -Wl,--gc-sections
 LIBS     := $(UL)/lib/libfdisk.a $(UL)/lib/libsmartcols.a $(UL)/lib/libblkid.a $(UL)/lib/libuuid.a \
             -lext2fs -le2p -lcom_err -lcrypt -ljson-c -lyaml
 
+# UL_SYSTEM=1: use the system's util-linux static archives (Alpine's
+# util-linux-static) instead of building them; NO_DEPS=1: skip apt-get.
+ULDONE     := $(if $(UL_SYSTEM),,$(UL)/.done)
+DEPSDONE   := $(if $(NO_DEPS),,build/.deps)
+
 LIB_SRC    := $(sort $(wildcard lib/*.c))
 APPLET_SRC := $(sort $(wildcard applets/*.c))
 OBJ        := $(patsubst %.c,build/obj/%.o,$(LIB_SRC) $(APPLET_SRC))
@@ -23,22 +28,22 @@ HDR        := $(wildcard lib/*.h applets/*.h)
 
 all: rescuectl
 
-deps: build/.deps $(UL)/.done
+deps: $(DEPSDONE) $(ULDONE)
 
 build/.deps: mk/deps.sh
 	@mkdir -p build
 	sh mk/deps.sh all
 	@touch $@
 
-$(UL)/.done: mk/util-linux.sh | build/.deps
+$(UL)/.done: mk/util-linux.sh | $(DEPSDONE)
 	sh mk/util-linux.sh $(UL)
 
-build/obj/%.o: %.c $(HDR) | $(UL)/.done
+build/obj/%.o: %.c $(HDR) | $(ULDONE)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-rescuectl: build/.deps $(UL)/.done $(OBJ)
+rescuectl: $(DEPSDONE) $(ULDONE) $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(LIBS)
 
 # The size people copy: stripped.
@@ -56,11 +61,11 @@ UNIT_BIN  := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRC))
 TEST_LIBS := $(UL)/lib/libfdisk.a $(UL)/lib/libsmartcols.a $(UL)/lib/libblkid.a $(UL)/lib/libuuid.a \
              -lext2fs -le2p -lcom_err -lcrypt -ljson-c -lyaml -lcmocka
 
-build/unit/%: tests/unit/%.c $(LIB_SRC) $(HDR) | build/.deps $(UL)/.done
+build/unit/%: tests/unit/%.c $(LIB_SRC) $(HDR) | $(DEPSDONE) $(ULDONE)
 	@mkdir -p build/unit
 	$(CC) $(CPPFLAGS) $(WARN) -std=gnu11 -g -O1 $(SAN) -o $@ $< $(LIB_SRC) $(TEST_LIBS)
 
-build/helpers/%: tests/helpers/%.c | build/.deps $(UL)/.done
+build/helpers/%: tests/helpers/%.c | $(DEPSDONE) $(ULDONE)
 	@mkdir -p build/helpers
 	$(CC) $(CPPFLAGS) $(WARN) -O1 -o $@ $< -lcrypt
 
