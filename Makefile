@@ -69,10 +69,15 @@ build/helpers/%: tests/helpers/%.c | $(DEPSDONE) $(ULDONE)
 	@mkdir -p build/helpers
 	$(CC) $(CPPFLAGS) $(WARN) -O1 -o $@ $< -lcrypt
 
+# The whole binary under ASan+UBSan (dynamic): the damaged-image corpus runs through it.
+build/rescuectl-asan: $(LIB_SRC) $(APPLET_SRC) $(HDR) | $(DEPSDONE) $(ULDONE)
+	@mkdir -p build
+	$(CC) $(CPPFLAGS) $(WARN) -std=gnu11 -g -O1 $(SAN) -o $@ $(LIB_SRC) $(APPLET_SRC) $(TEST_LIBS)
+
 HELPER_BIN := $(patsubst tests/helpers/%.c,build/helpers/%,$(wildcard tests/helpers/*.c))
 
 unit-bin: $(UNIT_BIN)
-helpers: $(HELPER_BIN)
+helpers: $(HELPER_BIN) build/rescuectl-asan
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "# $$t"; $$t; done
