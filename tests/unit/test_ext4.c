@@ -1,0 +1,109 @@
+/* Offline ext4 edits through libext2fs: the result must read back right and
+ * e2fsck -fn must find the filesystem clean. Needs mke2fs and e2fsck. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "../../lib/tree.h"
+#include "../../lib/ext4.h"
+#include "../../lib/err.h"
+
+static char dir[128], img[160];
+
+static int sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+static int setup(void **s)
+{
+	(void)s;
+	snprintf(dir, sizeof(dir), "/tmp/rc-ext4-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(img, sizeof(img), "%s/fs.img", dir);
+	return sh("set -e; cd %s; mkdir -p t/etc t/bin; printf 'root:old:1::::::\\n' > t/etc/shadow; "
+		  "chmod 640 t/etc/shadow; chown 0:42 t/etc/shadow; ln -s /etc/shadow t/etc/link; "
+		  "mke2fs -q -F -t ext4 -d t fs.img 16M >/dev/null; "
+		  "debugfs -w -R 'ea_set /etc/shadow security.selinux system_u:object_r:shadow_t:s0' fs.img 2>/dev/null", dir);
+}
+
+static int teardown(void **s)
+{
+	(void)s;
+	return sh("rm -rf %s", dir);
+}
+
+static void edit_offline_stays_clean(void **s)
+{
+	(void)s;
+	struct tree *t;
+	assert_int_equal(tree_open_ext4(img, 1, &t), 0);
+	char big[20000];
+	memset(big, 'x', sizeof(big));
+	big[sizeof(big) - 1] = '\n';
+	/* grow past one block, then shrink again */
+	assert_int_equal(tree_replace(t, "/etc/shadow", big, sizeof(big), "/etc/shadow-", NULL), 0);
+	assert_int_equal(tree_replace(t, "/etc/shadow", "root:new:2::::::\n", 17, NULL, NULL), 0);
+	assert_int_not_equal(tree_replace(t, "/etc/link", "x", 1, NULL, NULL), 0);
+	assert_int_equal(tree_create(t, "/etc/new.cfg", "a: 1\n", 5, 0644, 0, 0, 0), 0);
+	assert_int_equal(tree_create(t, "/etc/new.cfg", "a: 1\n", 5, 0644, 0, 0, 0), -EEXIST);
+	assert_int_equal(tree_create(t, "/gone", "bye\n", 4, 0600, 0, 0, 0), 0);
+	assert_int_equal(tree_unlink(t, "/gone"), 0);
+	char *buf;
+	size_t len;
+	assert_int_equal(tree_read(t, "/etc/link", &buf, &len, 1 << 20), 0);
+	assert_string_equal(buf, "root:new:2::::::\n");
+	free(buf);
+	struct tree_stat st;
+	assert_int_equal(tree_stat(t, "/etc/shadow-", 0, &st), 0);
+	assert_int_equal(st.mode, 0640);
+	assert_int_equal(st.gid, 42);
+	assert_int_equal(st.size, 17);
+	assert_int_equal(tree_read(t, "/etc/shadow-", &buf, &len, 1 << 20), 0);
+	assert_string_equal(buf, "root:old:1::::::\n");  /* the original, from the first edit */
+	free(buf);
+	assert_int_equal(tree_close(t), 0);
+	assert_int_equal(sh("e2fsck -fn %s >/dev/null 2>&1", img), 0);
+	assert_int_equal(sh("debugfs -R 'cat /etc/shadow' %s 2>/dev/null | grep -qx 'root:new:2::::::'", img), 0);
+	assert_int_equal(sh("debugfs -R 'ea_get /etc/shadow security.selinux' %s 2>/dev/null | grep -q shadow_t", img), 0);
+	assert_int_equal(sh("debugfs -R 'ea_get /etc/shadow- security.selinux' %s 2>/dev/null | grep -q shadow_t", img), 0);
+	assert_int_equal(sh("debugfs -R 'cat /etc/new.cfg' %s 2>/dev/null | grep -qx 'a: 1'", img), 0);
+}
+
+static void refuses_journal_recovery(void **s)
+{
+	(void)s;
+	struct tree *t;
+	assert_int_equal(sh("debugfs -w -R 'feature needs_recovery' %s >/dev/null 2>&1", img), 0);
+	assert_int_equal(tree_open_ext4(img, 1, &t), -EBUSY);
+	assert_non_null(strstr(rc_msg(), "journal needs recovery"));
+	/* reading is still fine */
+	assert_int_equal(tree_open_ext4(img, 0, &t), 0);
+	tree_close(t);
+	struct ext4_info in;
+	assert_int_equal(ext4_read_info(img, &in), 0);
+	assert_true(in.needs_recovery);
+	assert_string_equal(in.fstype, "ext4");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(edit_offline_stays_clean, setup, teardown),
+		cmocka_unit_test_setup_teardown(refuses_journal_recovery, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
