@@ -380,6 +380,43 @@ static int e_unlink(struct tree *t, const char *path)
 	return err ? ext_err(err, "cannot release the inode of %s", path) : 0;
 }
 
+static int e_mkdir(struct tree *t, const char *path, mode_t mode, uid_t uid, gid_t gid)
+{
+	ext2_ino_t ino, dirino;
+	char name[256];
+	errcode_t err;
+	int r = lookup(t, path, 0, &ino);
+	if (!r)
+		return rc_fail(EEXIST, "%s already exists in %s", path, t->desc);
+	if (r != -ENOENT)
+		return r;
+	if ((r = split_lookup(t, path, &dirino, name)) || (r = load_bitmaps(t)))
+		return r;
+	err = ext2fs_mkdir(FS(t), dirino, 0, name);
+	if (err == EXT2_ET_DIR_NO_SPACE) {
+		if ((err = ext2fs_expand_dir(FS(t), dirino)))
+			return ext_err(err, "cannot grow the directory of %s", path);
+		err = ext2fs_mkdir(FS(t), dirino, 0, name);
+	}
+	if (err)
+		return ext_err(err, "cannot create directory %s", path);
+	if ((r = lookup(t, path, 0, &ino)))
+		return r;
+	struct ext2_inode inode;
+	if ((err = ext2fs_read_inode(FS(t), ino, &inode)))
+		return ext_err(err, "cannot read the inode of %s", path);
+	inode.i_mode = (__u16)(LINUX_S_IFDIR | (mode & 07777));
+	inode.i_uid = (__u16)uid;
+	ext2fs_set_i_uid_high(inode, uid >> 16);
+	inode.i_gid = (__u16)gid;
+	ext2fs_set_i_gid_high(inode, gid >> 16);
+	if ((err = ext2fs_write_inode(FS(t), ino, &inode)))
+		return ext_err(err, "cannot write the inode of %s", path);
+	if ((err = ext2fs_flush(FS(t))))
+		return ext_err(err, "cannot flush %s", t->desc);
+	return 0;
+}
+
 struct listctx {
 	char **names;
 	size_t n, cap;
@@ -439,7 +476,7 @@ static int e_close(struct tree *t)
 
 static const struct tree_ops ext4_ops = {
 	.stat = e_stat, .read = e_read, .replace = e_replace, .create = e_create,
-	.unlink = e_unlink, .list = e_list, .close = e_close,
+	.unlink = e_unlink, .mkdir = e_mkdir, .list = e_list, .close = e_close,
 };
 
 static int open_fs(const char *dev, int rw, ext2_filsys *fs)

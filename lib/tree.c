@@ -113,6 +113,12 @@ int tree_unlink(struct tree *t, const char *path)
 	return r ? r : t->ops->unlink(t, path);
 }
 
+int tree_mkdir(struct tree *t, const char *path, mode_t mode, uid_t uid, gid_t gid)
+{
+	int r = need_rw(t, path);
+	return r ? r : t->ops->mkdir(t, path, mode, uid, gid);
+}
+
 int tree_list(struct tree *t, const char *path, char ***names, size_t *n)
 {
 	*names = NULL;
@@ -555,6 +561,34 @@ static int dir_unlink(struct tree *t, const char *path)
 	return r;
 }
 
+static int dir_mkdir(struct tree *t, const char *path, mode_t mode, uid_t uid, gid_t gid)
+{
+	int pfd, r;
+	char name[NAME_MAX + 1];
+	if ((r = resolve(t, path, 0, &pfd, name)))
+		return rc_fail(-r, "cannot create directory %s in %s: %s", path, t->desc, strerror(-r));
+	if (mkdirat(pfd, name, 0700) < 0) {
+		r = errno == EEXIST ? rc_fail(EEXIST, "%s already exists in %s", path, t->desc)
+				    : rc_fail(errno, "cannot create directory %s: %s", path, strerror(errno));
+		close(pfd);
+		return r;
+	}
+	int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fchown(fd, uid, gid) < 0 || fchmod(fd, mode & 07777) < 0)
+		r = rc_fail(errno, "cannot set owner and mode of %s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	if (!r) {
+		int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
+	close(pfd);
+	return r;
+}
+
 static int dir_list(struct tree *t, const char *path, char ***names, size_t *n)
 {
 	int fd = open_in(t, path, 1, O_RDONLY | O_DIRECTORY);
@@ -605,7 +639,7 @@ static int dir_close(struct tree *t)
 
 static const struct tree_ops dir_ops = {
 	.stat = dir_stat, .read = dir_read, .replace = dir_replace, .create = dir_create,
-	.unlink = dir_unlink, .list = dir_list, .close = dir_close,
+	.unlink = dir_unlink, .mkdir = dir_mkdir, .list = dir_list, .close = dir_close,
 };
 
 int tree_open_dir(const char *dir, int rw, struct tree **out)

@@ -52,6 +52,8 @@ int tree_replace(struct tree *t, const char *path, const char *data, size_t len,
 int tree_create(struct tree *t, const char *path, const char *data, size_t len,
 		mode_t mode, uid_t uid, gid_t gid, int replace);
 int tree_unlink(struct tree *t, const char *path);
+/* Create directory PATH (its parent must exist); EEXIST if there is one. */
+int tree_mkdir(struct tree *t, const char *path, mode_t mode, uid_t uid, gid_t gid);
 /* Sorted names in directory PATH (no . and ..). Free with tree_free_list. */
 int tree_list(struct tree *t, const char *path, char ***names, size_t *n);
 void tree_free_list(char **names, size_t n);

@@ -11,6 +11,7 @@ struct tree_ops {
 	int (*create)(struct tree *t, const char *path, const char *data, size_t len,
 		      mode_t mode, uid_t uid, gid_t gid, int replace);
 	int (*unlink)(struct tree *t, const char *path);
+	int (*mkdir)(struct tree *t, const char *path, mode_t mode, uid_t uid, gid_t gid);
 	int (*list)(struct tree *t, const char *path, char ***names, size_t *n);
 	int (*close)(struct tree *t);
 };
