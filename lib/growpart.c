@@ -936,13 +936,18 @@ static int status_ov(struct tree *t, const struct devid *id, const struct growpa
 	st->growpart_runs = ci_runs && st->growpart_listed && gp_on && !gp_blocked;
 	st->resizefs_runs = ci_runs && st->resizefs_listed && (!m->has_resize || m->resize_on);
 	st->growroot_runs = st->initramfs_growroot && !st->growroot_disabled;
+	int gl = 0, rl = 0;
+	while (gl < GP_NLISTS - 1 && !(m->has_list[gl] && m->list_growpart[gl]))
+		gl++;
+	while (rl < GP_NLISTS - 1 && !(m->has_list[rl] && m->list_resizefs[rl]))
+		rl++;
 	if (st->growpart_runs)
-		msg(&st->reasons, "cloud-init growpart: in the module list (%s), mode %s%s%s",
-		    st->list_from[0][0] ? st->list_from[0] : "?",
+		msg(&st->reasons, "cloud-init growpart: in %s (%s), mode %s%s%s", gp_list_names[gl], st->list_from[gl],
 		    m->has_mode ? m->mode : "auto (default)",
 		    st->mode_from[0] ? " from " : "", st->mode_from);
 	if (st->resizefs_runs)
-		msg(&st->reasons, "cloud-init resizefs: in the module list, resize_rootfs %s%s%s",
+		msg(&st->reasons, "cloud-init resizefs: in %s (%s), resize_rootfs %s%s%s",
+		    gp_list_names[rl], st->list_from[rl],
 		    m->has_resize ? m->resize : "true (default)",
 		    st->resize_from[0] ? " from " : "", st->resize_from);
 	if (st->growroot_runs)
@@ -963,7 +968,8 @@ static int status_ov(struct tree *t, const struct devid *id, const struct growpa
 					 l ? " " : "", f.e[i].file);
 				if (!strcmp(f.e[i].file, "/")) {
 					st->fstab_growfs = 1;
-					msg(&st->reasons, "/etc/fstab line %d: x-systemd.growfs on /", f.e[i].line);
+					msg(&st->reasons, "/etc/fstab line %d: x-systemd.growfs on / "
+					    "(remove that option to stop systemd-growfs)", f.e[i].line);
 				} else {
 					msg(&st->warnings, "/etc/fstab line %d: x-systemd.growfs on %s (not the root)",
 					    f.e[i].line, f.e[i].file);
@@ -979,7 +985,7 @@ static int status_ov(struct tree *t, const struct devid *id, const struct growpa
 		st->gpt_grow = !!(id->part_flags & (1ULL << 59));
 		if (st->gpt_grow)
 			msg(&st->reasons, "GPT attribute 59 (grow file system) is set on %s: systemd-growfs grows it "
-			    "when systemd-gpt-auto mounts the root", id->path);
+			    "when systemd-gpt-auto mounts the root (clear bit 59 with sfdisk --part-attrs)", id->path);
 	}
 	st->would_grow = st->reasons.n > 0;
 out:
@@ -1214,8 +1220,6 @@ int growpart_undo(struct tree *t, unsigned flags, struct growpart_report *rep)
 	free(buf);
 	buf = NULL;
 	r = 0;
-	if (!rep->nact)
-		msg(&rep->notes, "nothing of rescuectl's to undo");
 	rep->changed = rep->nact > 0;
 	if (rep->nact && !(flags & GROWPART_DRY_RUN))
 		r = apply(t, rep);
