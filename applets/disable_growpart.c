@@ -243,10 +243,11 @@ static int do_write(struct cli *c, struct target *tg, const struct st *s)
 {
 	struct growpart_report rep;
 	unsigned fl = (s->edit ? GROWPART_EDIT_CLOUD_CFG : 0) | (s->force ? GROWPART_FORCE : 0);
+	const struct devid *id = tg->device[0] ? &tg->id : NULL;
 	int r;
 	/* The plan first: shown, confirmed where a file of the system is edited. */
 	r = s->undo ? growpart_undo(tg->tree, fl | GROWPART_DRY_RUN, &rep)
-		    : growpart_disable(tg->tree, fl | GROWPART_DRY_RUN, &rep);
+		    : growpart_disable_dev(tg->tree, id, fl | GROWPART_DRY_RUN, &rep);
 	if (r) {
 		growpart_report_free(&rep);
 		return cli_liberr(c);
@@ -275,7 +276,7 @@ static int do_write(struct cli *c, struct target *tg, const struct st *s)
 	if (edits && !cli_confirm(c, s->undo ? "Restore /etc/cloud/cloud.cfg from its backup?"
 					     : "Edit /etc/cloud/cloud.cfg (a backup is kept)?"))
 		return RC_EXIT_REFUSED;
-	r = s->undo ? growpart_undo(tg->tree, fl, &rep) : growpart_disable(tg->tree, fl, &rep);
+	r = s->undo ? growpart_undo(tg->tree, fl, &rep) : growpart_disable_dev(tg->tree, id, fl, &rep);
 	if (r) {
 		report_out(c, &rep, 0);
 		growpart_report_free(&rep);

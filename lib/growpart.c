@@ -1061,10 +1061,10 @@ static int apply(struct tree *t, struct growpart_report *rep)
 	return r;
 }
 
-static void warn_remaining(struct tree *t, struct growpart_report *rep)
+static void warn_remaining(struct tree *t, const struct devid *id, struct growpart_report *rep)
 {
 	struct growpart_status after;
-	if (status_ov(t, NULL, rep, &after))
+	if (status_ov(t, id, rep, &after))
 		return;
 	for (int i = 0; i < after.later.n; i++)
 		msg(&rep->warnings, "%s", after.later.m[i]);
@@ -1074,7 +1074,35 @@ static void warn_remaining(struct tree *t, struct growpart_report *rep)
 		msg(&rep->warnings, "%s", after.warnings.m[i]);
 }
 
+/* New files get no security.selinux label here (cloud.cfg keeps its own). */
+static void selinux_note(struct tree *t, struct growpart_report *rep)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int creates = 0;
+	for (int i = 0; i < rep->nact; i++)
+		creates |= rep->act[i].op == GP_OP_CREATE || rep->act[i].op == GP_OP_MKDIR;
+	if (!creates || tree_read(t, "/etc/selinux/config", &buf, &len, 65536))
+		return;
+	for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		while (*l == ' ' || *l == '\t')
+			l++;
+		if (!strncmp(l, "SELINUX=enforcing", 17) || !strncmp(l, "SELINUX=permissive", 18)) {
+			msg(&rep->warnings, "SELinux is on in the target: the new files have no label yet; "
+			    "run 'restorecon -R /etc/cloud /etc/growroot-disabled' there after boot "
+			    "(or touch /.autorelabel)");
+			break;
+		}
+	}
+	free(buf);
+}
+
 int growpart_disable(struct tree *t, unsigned flags, struct growpart_report *rep)
+{
+	return growpart_disable_dev(t, NULL, flags, rep);
+}
+
+int growpart_disable_dev(struct tree *t, const struct devid *id, unsigned flags, struct growpart_report *rep)
 {
 	struct growpart_status st;
 	char *buf = NULL;
@@ -1158,7 +1186,8 @@ int growpart_disable(struct tree *t, unsigned flags, struct growpart_report *rep
 		}
 	}
 	rep->changed = rep->nact > 0;
-	warn_remaining(t, rep);
+	warn_remaining(t, id, rep);
+	selinux_note(t, rep);
 	msg(&rep->warnings, "user-data and vendor-data from the provider can still override /etc/cloud "
 	    "(e.g. a growpart or resize_rootfs key in user-data)");
 	if (rep->nact && !(flags & GROWPART_DRY_RUN))

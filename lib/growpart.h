@@ -135,6 +135,9 @@ struct growpart_report {
  * and, with GROWPART_EDIT_CLOUD_CFG, the edited cloud.cfg (backup kept in
  * GP_CFG_BACKUP). Idempotent: a second run plans nothing. */
 int growpart_disable(struct tree *t, unsigned flags, struct growpart_report *rep);
+/* The same, with the root device (for the GPT attribute in the warnings about
+ * what still grows the root); ID may be NULL. */
+int growpart_disable_dev(struct tree *t, const struct devid *id, unsigned flags, struct growpart_report *rep);
 /* Remove what rescuectl wrote and restore cloud.cfg from its backup. */
 int growpart_undo(struct tree *t, unsigned flags, struct growpart_report *rep);
 void growpart_report_free(struct growpart_report *rep);
