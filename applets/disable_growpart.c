@@ -211,7 +211,7 @@ static const char *opname(enum gp_op op)
 	return "?";
 }
 
-static void report_out(struct cli *c, const struct growpart_report *rep, int done)
+static void report_out(struct cli *c, const struct growpart_report *rep, int done, int s_undo)
 {
 	json_object *d = cli_doc(c);
 	json_object *a = json_object_new_array();
@@ -233,6 +233,8 @@ static void report_out(struct cli *c, const struct growpart_report *rep, int don
 	json_object_object_add(d, "actions", a);
 	json_object_object_add(d, "changed", json_object_new_boolean(done && rep->changed));
 	json_object_object_add(d, "notes", jmsgs(&rep->notes));
+	if (!s_undo)
+		json_object_object_add(d, "still_grows", json_object_new_boolean(rep->still_grows));
 	for (int i = 0; i < rep->notes.n; i++)
 		cli_info(c, "note: %s", rep->notes.m[i]);
 	for (int i = 0; i < rep->warnings.n; i++)
@@ -265,7 +267,7 @@ static int do_write(struct cli *c, struct target *tg, const struct st *s)
 					    : "Nothing to change: growing the root is already disabled here.");
 		else
 			cli_info(c, "Plan (dry run, nothing written):");
-		report_out(c, &rep, 0);
+		report_out(c, &rep, 0, s->undo);
 		growpart_report_free(&rep);
 		return RC_EXIT_OK;
 	}
@@ -278,12 +280,12 @@ static int do_write(struct cli *c, struct target *tg, const struct st *s)
 		return RC_EXIT_REFUSED;
 	r = s->undo ? growpart_undo(tg->tree, fl, &rep) : growpart_disable_dev(tg->tree, id, fl, &rep);
 	if (r) {
-		report_out(c, &rep, 0);
+		report_out(c, &rep, 0, s->undo);
 		growpart_report_free(&rep);
 		return cli_liberr(c);
 	}
 	cli_info(c, s->undo ? "Undone:" : "Done:");
-	report_out(c, &rep, 1);
+	report_out(c, &rep, 1, s->undo);
 	growpart_report_free(&rep);
 	return RC_EXIT_OK;
 }

@@ -1066,6 +1066,7 @@ static void warn_remaining(struct tree *t, const struct devid *id, struct growpa
 	struct growpart_status after;
 	if (status_ov(t, id, rep, &after))
 		return;
+	rep->still_grows = after.would_grow;
 	for (int i = 0; i < after.later.n; i++)
 		msg(&rep->warnings, "%s", after.later.m[i]);
 	for (int i = 0; i < after.reasons.n; i++)
@@ -1200,6 +1201,36 @@ nomem:
 	return rc_fail(ENOMEM, "out of memory");
 }
 
+/* Before restoring the backup: is cloud.cfg still what rescuectl made of it?
+ * If someone changed it since, restoring would lose that: refuse (exit 3)
+ * unless GROWPART_FORCE. */
+static int check_unchanged(struct tree *t, const char *bak, size_t blen, unsigned flags,
+			   struct growpart_report *rep)
+{
+	char *cur = NULL, *ed = NULL;
+	size_t clen = 0, elen = 0;
+	int removed = 0, r;
+	if ((r = tree_read(t, GP_CLOUD_CFG, &cur, &clen, CFG_MAX)))
+		return rc_context(r, "reading %s", GP_CLOUD_CFG);
+	if (gp_edit_modules(bak, blen, &ed, &elen, &removed)) {
+		ed = NULL;   /* the backup cannot be edited: compare with it as is */
+		rc_clear();
+	}
+	const char *want = ed ? ed : bak;
+	size_t wlen = ed ? elen : blen;
+	int same = clen == wlen && !memcmp(cur, want, clen);
+	free(cur);
+	free(ed);
+	if (same)
+		return 0;
+	if (!(flags & GROWPART_FORCE))
+		return rc_failx(RC_EXIT_REFUSED, EEXIST, "%s changed after rescuectl edited it; restoring %s would "
+				"lose those changes. Compare the two, or use --undo --force", GP_CLOUD_CFG, GP_CFG_BACKUP);
+	msg(&rep->warnings, "%s changed after rescuectl edited it; --force: replacing it with %s anyway",
+	    GP_CLOUD_CFG, GP_CFG_BACKUP);
+	return 0;
+}
+
 int growpart_undo(struct tree *t, unsigned flags, struct growpart_report *rep)
 {
 	char *buf = NULL;
@@ -1239,6 +1270,10 @@ int growpart_undo(struct tree *t, unsigned flags, struct growpart_report *rep)
 	if (!r) {
 		struct tree_stat cs;
 		int have = !tree_stat(t, GP_CLOUD_CFG, 0, &cs) && cs.type == 'f';
+		if (have && (r = check_unchanged(t, buf, len, flags, rep))) {
+			free(buf);
+			return r;
+		}
 		if (!add_act(rep, have ? GP_OP_REPLACE : GP_OP_CREATE, GP_CLOUD_CFG, buf, len,
 			     "restore it from " GP_CFG_BACKUP) ||
 		    !add_act(rep, GP_OP_UNLINK, GP_CFG_BACKUP, NULL, 0, "the backup, now restored"))

@@ -127,6 +127,7 @@ struct growpart_report {
 	int nact;
 	struct gp_action act[GP_MAXACT];
 	int removed_entries;  /* module entries removed from cloud.cfg */
+	int still_grows;      /* disable: something would still grow the root afterwards */
 	struct gp_msgs notes;     /* what was already in place, etc. */
 	struct gp_msgs warnings;  /* still-growing sources, later drop-ins, user-data */
 };

@@ -310,3 +310,17 @@ PY
 	[[ "$output" == *"Type: directory"* ]]
 	[[ "$output" == *"Mode:  0755"* ]]
 }
+
+@test "--undo refuses to restore over a cloud.cfg changed since, unless --force" {
+	mktree "$BATS_TEST_TMPDIR/r" rhel9 rhel-9.cfg
+	r=$BATS_TEST_TMPDIR/r
+	run -0 "$RESCUECTL" disable-growpart --edit-cloud-cfg -y --root "$r"
+	echo "# added by the admin later" >> "$r/etc/cloud/cloud.cfg"
+	before=$(snap "$r")
+	run -3 "$RESCUECTL" disable-growpart --undo -y --root "$r"
+	[[ "$output" == *"changed after rescuectl edited it"* ]]
+	[ "$(snap "$r")" = "$before" ]
+	run -0 "$RESCUECTL" disable-growpart --undo --force -y --root "$r"
+	cmp "$r/etc/cloud/cloud.cfg" "$CLOUD/rhel-9.cfg"
+	[ ! -e "$r/etc/cloud/cloud.cfg.rescuectl-orig" ]
+}
