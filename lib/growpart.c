@@ -256,6 +256,12 @@ int gp_cfg_parse(const char *text, size_t len, struct gp_cfg *c)
 			}
 		if (scalar_eq(k, "growpart")) {
 			scan_growpart(&doc, v, c);
+		} else if (scalar_eq(k, "conf_d")) {
+			c->has_conf_d = 1;
+			c->conf_d[0] = 0;
+			if (v && v->type == YAML_SCALAR_NODE && !(v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+								  node_is_false(v)))
+				scalar_copy(v, c->conf_d, sizeof(c->conf_d));
 		} else if (scalar_eq(k, "resize_rootfs")) {
 			char b[32] = "";
 			c->has_resize = 1;
@@ -876,10 +882,27 @@ static int status_ov(struct tree *t, const struct devid *id, const struct growpa
 			msg(&st->warnings, "%s is not valid YAML (%s): cloud-init ignores it", GP_CLOUD_CFG, c.error);
 		note_sources(st, &c, GP_CLOUD_CFG);
 		gp_cfg_merge(&st->merged, &c);
+		if (c.valid && c.has_conf_d) {
+			st->merged.has_conf_d = 1;
+			memcpy(st->merged.conf_d, c.conf_d, sizeof(c.conf_d));
+		}
 		free(buf);
 		buf = NULL;
 	}
-	if ((r = ov_list_cfgs(t, ov, &names, &n)))
+	/* cloud.cfg's conf_d replaces cloud.cfg.d (a false or empty one: no drop-ins) */
+	if (st->merged.has_conf_d) {
+		char cd[128];
+		snprintf(cd, sizeof(cd), "%s", st->merged.conf_d);
+		for (size_t l = strlen(cd); l > 1 && cd[l - 1] == '/'; l--)
+			cd[l - 1] = 0;
+		if (strcmp(cd, GP_CLOUD_CFG_D)) {
+			st->dropins_ignored = 1;
+			msg(&st->warnings, "%s sets conf_d: '%s': cloud-init does not read %s, so drop-ins there "
+			    "(rescuectl's too) have no effect; use --edit-cloud-cfg", GP_CLOUD_CFG,
+			    st->merged.conf_d, GP_CLOUD_CFG_D);
+		}
+	}
+	if (!st->dropins_ignored && (r = ov_list_cfgs(t, ov, &names, &n)))
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		char path[512];

@@ -41,6 +41,9 @@ struct gp_cfg {
 	char mode[32];             /* as written ("off", "auto", "false") */
 	int has_devices, devices_empty;
 	int has_ignore, ignore_growroot_disabled;
+	/* conf_d (cloud.cfg only): where cloud-init looks for the drop-ins */
+	int has_conf_d;
+	char conf_d[128];
 	/* resize_rootfs */
 	int has_resize, resize_on;
 	char resize[32];
@@ -89,6 +92,7 @@ struct growpart_status {
 	int growpart_runs, resizefs_runs;      /* and configured to act */
 	int dropin, dropin_ours;     /* our drop-in exists (and has our marker) */
 	int cfg_backup;              /* GP_CFG_BACKUP exists: --edit-cloud-cfg was used */
+	int dropins_ignored;         /* cloud.cfg's conf_d points elsewhere: cloud.cfg.d is not read */
 	int growroot_disabled, growroot_disabled_ours;
 	int initramfs_growroot;      /* a growroot hook in the initramfs tools */
 	char initramfs_growroot_path[128];

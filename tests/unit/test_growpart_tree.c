@@ -209,6 +209,34 @@ static void t_foreign_dropin(void **s)
 	unlink(strcat(strcpy((char[512]){ 0 }, top), "/etc/cloud/cloud.cfg.d/" GP_DROPIN_NAME));
 }
 
+static void t_conf_d(void **s)
+{
+	(void)s;
+	struct growpart_report rep;
+	struct tree *t = open_top(1);
+	assert_int_equal(growpart_disable(t, 0, &rep), 0);
+	growpart_report_free(&rep);
+	tree_close(t);
+	assert_false(status().would_grow);
+	put("etc/cloud/cloud.cfg", "conf_d: /etc/cloud/cloud.cfg.d/\ncloud_init_modules:\n - growpart\n");
+	assert_false(status().would_grow);
+	put("etc/cloud/cloud.cfg", "conf_d: /etc/cloud/elsewhere\ncloud_init_modules:\n - growpart\n");
+	struct growpart_status st = status();
+	assert_true(st.dropins_ignored);
+	assert_true(st.growpart_runs == 0);     /* /etc/growroot-disabled still stops growpart */
+	assert_true(st.resizefs_runs == 0);     /* not listed */
+	assert_int_equal(st.warnings.n, 1);
+	put("etc/cloud/cloud.cfg", "conf_d: false\ncloud_init_modules:\n - resizefs\n");
+	st = status();
+	assert_true(st.dropins_ignored);
+	assert_true(st.resizefs_runs);          /* resize_rootfs: false is in the ignored drop-in */
+	put("etc/cloud/cloud.cfg", "cloud_init_modules:\n - growpart\n - resizefs\n - ssh\n");
+	t = open_top(1);
+	assert_int_equal(growpart_undo(t, 0, &rep), 0);
+	growpart_report_free(&rep);
+	tree_close(t);
+}
+
 static void t_mkdir(void **s)
 {
 	(void)s;
@@ -254,6 +282,7 @@ int main(void)
 		cmocka_unit_test(t_later_file_reported),
 		cmocka_unit_test(t_cloud_init_disabled),
 		cmocka_unit_test(t_foreign_dropin),
+		cmocka_unit_test(t_conf_d),
 		cmocka_unit_test(t_mkdir),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
