@@ -193,6 +193,9 @@ static void status_human(struct cli *c, const struct growpart_status *s)
 				printf("  - %s\n", s->reasons.m[i]);
 		} else {
 			printf("\nNothing would grow the root at the next boot.\n");
+			if (s->cloud_init && !s->cloud_init_disabled)
+				printf("(As far as the disk says: user-data and vendor-data from the provider\n"
+				       "can still turn growpart or resize_rootfs back on.)\n");
 		}
 	}
 	scols_unref_table(tb);
