@@ -8,7 +8,7 @@ _rescuectl_opts() {
   clear-pass) echo '--dry-run --help --json --quiet --root --verbose --yes ' ;;
   fsck) echo '--dry-run --help --json --quiet --root --verbose --yes ' ;;
   shrink-root) echo '--dry-run --help --json --quiet --root --verbose --yes ' ;;
-  disable-growpart) echo '--dry-run --help --json --quiet --root --verbose --yes ' ;;
+  disable-growpart) echo '--dry-run --edit-cloud-cfg --force --help --json --quiet --root --status --undo --verbose --yes ' ;;
   esac
 }
 _rescuectl() {

@@ -99,6 +99,10 @@ complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l yes
 complete -c shrink-root -l yes
 complete -c rescuectl -n '__fish_seen_subcommand_from disable-growpart' -l dry-run
 complete -c disable-growpart -l dry-run
+complete -c rescuectl -n '__fish_seen_subcommand_from disable-growpart' -l edit-cloud-cfg
+complete -c disable-growpart -l edit-cloud-cfg
+complete -c rescuectl -n '__fish_seen_subcommand_from disable-growpart' -l force
+complete -c disable-growpart -l force
 complete -c rescuectl -n '__fish_seen_subcommand_from disable-growpart' -l help
 complete -c disable-growpart -l help
 complete -c rescuectl -n '__fish_seen_subcommand_from disable-growpart' -l json
@@ -107,6 +111,10 @@ complete -c rescuectl -n '__fish_seen_subcommand_from disable-growpart' -l quiet
 complete -c disable-growpart -l quiet
 complete -c rescuectl -n '__fish_seen_subcommand_from disable-growpart' -l root
 complete -c disable-growpart -l root
+complete -c rescuectl -n '__fish_seen_subcommand_from disable-growpart' -l status
+complete -c disable-growpart -l status
+complete -c rescuectl -n '__fish_seen_subcommand_from disable-growpart' -l undo
+complete -c disable-growpart -l undo
 complete -c rescuectl -n '__fish_seen_subcommand_from disable-growpart' -l verbose
 complete -c disable-growpart -l verbose
 complete -c rescuectl -n '__fish_seen_subcommand_from disable-growpart' -l yes
