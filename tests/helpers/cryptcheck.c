@@ -1,7 +1,9 @@
 /* cryptcheck SHADOW USER: read a password (one line) from stdin and check
  * it against USER's hash in the passwd/shadow file SHADOW with crypt(3).
  * Prints the hash's method prefix ("$y$", "$6$" ...) and exits 0 when the
- * password verifies, 1 when it does not, 2 on a usage or read error. */
+ * password verifies, 1 when it does not, 2 on a usage or read error.
+ * cryptcheck -m PREFIX: print a fresh hash of the password on stdin made
+ * with PREFIX ("$6$", "$y$"), for tests of --hashed. */
 #include <crypt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,19 @@
 
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "-m")) {
+		char pw[1024];
+		if (!fgets(pw, sizeof(pw), stdin))
+			return 2;
+		pw[strcspn(pw, "\n")] = 0;
+		char *setting = crypt_gensalt_ra(argv[2], 0, NULL, 0);
+		const char *h = setting ? crypt(pw, setting) : NULL;
+		if (!h || h[0] == '*')
+			return 2;
+		puts(h);
+		free(setting);
+		return 0;
+	}
 	if (argc != 3) {
 		fprintf(stderr, "usage: cryptcheck SHADOW USER < password\n");
 		return 2;
