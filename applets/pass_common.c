@@ -109,6 +109,15 @@ int pass_open(struct pass_ctx *p, struct cli *c, const char *user)
 		p->backup = "/etc/passwd-";
 		p->line = pl;
 	}
+	if (p->kind == PW_SHADOW && !in_passwd) {
+		/* pam_unix and glibc read shadow only when passwd says 'x'. */
+		char *f = pw_field(p->passwd, &pl, 1);
+		if (f && strcmp(f, "x"))
+			cli_warnj(c, "the password field of '%s' in /etc/passwd is not 'x' but %s: pam_unix checks "
+				  "that one and ignores /etc/shadow. Set it to 'x' (pwconv in a chroot)", user,
+				  *f ? "set" : "empty");
+		free(f);
+	}
 	p->old_field = pw_field(p->kind == PW_SHADOW ? p->shadow : p->passwd, &p->line, 1);
 	if (p->kind == PW_SHADOW) {
 		struct spnums n;
@@ -215,8 +224,8 @@ int pass_write(struct pass_ctx *p, const char *newfield, long lastchg, const cha
 	}
 	json_object_object_add(js, "autorelabel", json_object_new_boolean(relabel));
 	jset(c, "selinux", js);
-	cli_info(c, "%s: %s -> %s for '%s' in %s (line %d)%s. Old file kept as %s.", p->desc, b1, b2,
-		 p->user, p->file, p->line.lineno,
+	cli_info(c, "Done: %s of '%s' in %s of %s (line %d): %s -> %s%s. Old file kept as %s.", what,
+		 p->user, p->file, p->desc, p->line.lineno, b1, b2,
 		 lastchg > 0 ? ", last change today" : lastchg == 0 ? ", change forced at next login" : "",
 		 p->backup);
 out:

@@ -271,8 +271,7 @@ int reset_pass_main(int argc, char **argv)
 			}
 		}
 	}
-	if (c.dry_run)
-		cli_info(&c, "Method: %s (%s).", s.source == O_HASHED ? pwm_name(pwm_of_hash(hash)) : pwm_name(ch.method),
+	cli_info(&c, "Method: %s (%s).", s.source == O_HASHED ? pwm_name(pwm_of_hash(hash)) : pwm_name(ch.method),
 			 s.source == O_HASHED ? "--hashed" : ch.source);
 
 	long lastchg = s.expire ? 0 : pw_today();

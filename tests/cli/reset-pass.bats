@@ -402,3 +402,30 @@ malformed() {
 	[ "$status" -eq 4 ]
 	[ "$(echo "$output" | jq -r .error.exit)" = 4 ]
 }
+
+@test "from a terminal: asked twice without echo; two different answers write nothing" {
+	command -v script >/dev/null || skip "needs script(1) for a pseudo-terminal"
+	mkroot "$T/r" debian12
+	cp "$T/r/etc/shadow" "$T/before"
+	# script(1) gives the applet a terminal; the answers come after the prompts
+	run bash -c "(sleep 1; printf 'tty pw 1\n'; sleep 1; printf 'tty pw 2\n'; sleep 1) |
+		timeout 30 script -qec '$RESCUECTL reset-pass --root $T/r' /dev/null"
+	[[ "$output" == *"New password for root on $T/r:"* ]]
+	[[ "$output" == *"the two passwords differ"* ]]
+	[[ "$output" != *"tty pw"* ]]
+	cmp "$T/before" "$T/r/etc/shadow"
+	run bash -c "(sleep 1; printf 'tty pw 1\n'; sleep 1; printf 'tty pw 1\n'; sleep 1) |
+		timeout 30 script -qec '$RESCUECTL reset-pass --root $T/r' /dev/null"
+	[[ "$output" == *"Retype the new password:"* ]]
+	[[ "$output" != *"tty pw"* ]]
+	run verifies "$T/r/etc/shadow" root 'tty pw 1'
+	[ "$status" -eq 0 ]
+}
+
+@test "a hash left in /etc/passwd (not 'x') is pointed out: pam_unix would check that one" {
+	mkroot "$T/r" debian12
+	sed -i 's/^root:x:/root:$6$abc$def:/' "$T/r/etc/passwd"
+	run setpw "$T/r" pw
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"in /etc/passwd is not 'x'"* ]]
+}
