@@ -145,8 +145,10 @@ int pass_write(struct pass_ctx *p, const char *newfield, long lastchg, const cha
 		lastchg = -1;
 	if (pw_edit(text, len, p->kind, p->file, p->user, newfield, lastchg, &out, &outlen, &notes))
 		return cli_liberr(c);
-	json_object_object_add(cli_doc(c), "old_state", jstr(field_state(p->old_field, b1, sizeof(b1))));
-	json_object_object_add(cli_doc(c), "new_state", jstr(field_state(newfield, b2, sizeof(b2))));
+	const char *s1 = field_state(p->old_field, b1, sizeof(b1));
+	const char *s2 = field_state(newfield, b2, sizeof(b2));
+	json_object_object_add(cli_doc(c), "old_state", jstr(s1));
+	json_object_object_add(cli_doc(c), "new_state", jstr(s2));
 	if (lastchg >= 0)
 		jset(c, "last_change", json_object_new_int64(lastchg));
 	jset(c, "dry_run", json_object_new_boolean(c->dry_run));
@@ -162,7 +164,7 @@ int pass_write(struct pass_ctx *p, const char *newfield, long lastchg, const cha
 			  "is the one that counts)", p->file, p->line.dups, p->line.dups == 1 ? "" : "s", p->user,
 			  p->line.lineno);
 	if (notes & PWE_NOCHANGE) {
-		cli_info(c, "%s: nothing to change for '%s' in %s (%s)", p->desc, p->user, p->file, b1);
+		cli_info(c, "Nothing to change for '%s' in %s on %s: it is already %s.", p->user, p->file, p->desc, s1);
 		jset(c, "changed", json_object_new_boolean(0));
 		goto out;
 	}
@@ -174,8 +176,8 @@ int pass_write(struct pass_ctx *p, const char *newfield, long lastchg, const cha
 	json_object_object_add(js, "state", jstr(has_sel ? sel : "none"));
 
 	if (c->dry_run) {
-		cli_info(c, "Would %s of '%s' in %s of %s (line %d): %s -> %s%s%s.", what, p->user, p->file,
-			 p->desc, p->line.lineno, b1, b2, lastchg >= 0 ? ", last change " : "",
+		cli_info(c, "Would %s of '%s' in %s, line %d, on %s: %s -> %s%s%s.", what, p->user, p->file,
+			 p->line.lineno, p->desc, s1, s2, lastchg >= 0 ? ", last change " : "",
 			 lastchg >= 0 ? (lastchg ? "today" : "0 (change forced at next login)") : "");
 		cli_info(c, "Would keep the old file as %s. Nothing was written (--dry-run).", p->backup);
 		jset(c, "changed", json_object_new_boolean(0));
@@ -224,8 +226,8 @@ int pass_write(struct pass_ctx *p, const char *newfield, long lastchg, const cha
 	}
 	json_object_object_add(js, "autorelabel", json_object_new_boolean(relabel));
 	jset(c, "selinux", js);
-	cli_info(c, "Done: %s of '%s' in %s of %s (line %d): %s -> %s%s. Old file kept as %s.", what,
-		 p->user, p->file, p->desc, p->line.lineno, b1, b2,
+	cli_info(c, "Done: %s of '%s' in %s, line %d, on %s: %s -> %s%s. Old file kept as %s.", what,
+		 p->user, p->file, p->line.lineno, p->desc, s1, s2,
 		 lastchg > 0 ? ", last change today" : lastchg == 0 ? ", change forced at next login" : "",
 		 p->backup);
 out:

@@ -58,7 +58,7 @@ mkroot() {
 	locked=$(sha "$T/r/etc/shadow")
 	run "$RESCUECTL" clear-pass --lock --root "$T/r"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"nothing to change"* ]]
+	[[ "$output" == *"Nothing to change"* ]]
 	[ "$(sha "$T/r/etc/shadow")" = "$locked" ]
 	run "$RESCUECTL" clear-pass --unlock --root "$T/r"
 	[ "$status" -eq 0 ]
