@@ -429,3 +429,32 @@ malformed() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"in /etc/passwd is not 'x'"* ]]
 }
+
+@test "CentOS 7 on xfs (unmounted loop device): edited through a private mount, label kept, unmounted after" {
+	need_loop
+	command -v mkfs.xfs >/dev/null || skip "needs xfsprogs"
+	mkroot "$T/r" centos7
+	truncate -s 320M "$T/xfs.img"
+	mkfs.xfs -q "$T/xfs.img"
+	loop=$(attach "$T/xfs.img")
+	mount_tmp "$loop" "$T/mnt"
+	cp -a "$T/r/." "$T/mnt/"
+	setfattr -n security.selinux -v system_u:object_r:shadow_t:s0 "$T/mnt/etc/shadow"
+	cp -p "$T/mnt/etc/shadow" "$T/before"
+	umount "$T/mnt"
+	tmps=$(ls -d /tmp/rescuectl-root.* 2>/dev/null || true)
+	run --separate-stderr setpw "$loop" 'xfs pw' --json
+	[ "$status" -eq 0 ]
+	[[ "$(echo "$output" | jq -r .target)" == *"private temporary mount"* ]]
+	[ "$(echo "$output" | jq -r .method)" = sha512 ]
+	# the temporary mount point is gone again
+	[ "$(ls -d /tmp/rescuectl-root.* 2>/dev/null || true)" = "$tmps" ]
+	mount_tmp "$loop" "$T/mnt"
+	run verifies "$T/mnt/etc/shadow" root 'xfs pw'
+	[ "$status" -eq 0 ]
+	[ "$output" = '$6$' ]
+	[ "$(getfattr --only-values -n security.selinux "$T/mnt/etc/shadow")" = system_u:object_r:shadow_t:s0 ]
+	[ "$(stat -c %u:%g:%a "$T/mnt/etc/shadow")" = "$(stat -c %u:%g:%a "$T/before")" ]
+	diff <(sed 1d "$T/before") <(sed 1d "$T/mnt/etc/shadow")
+	cmp "$T/before" "$T/mnt/etc/shadow-"
+}
