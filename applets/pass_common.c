@@ -80,8 +80,11 @@ int pass_open(struct pass_ctx *p, struct cli *c, const char *user)
 
 	struct pwline pl;
 	int in_passwd = pw_find(p->passwd, p->passwd_len, user, "/etc/passwd", &pl);
-	if (in_passwd == -EINVAL && !p->has_shadow)
-		return cli_liberr(c);
+	if (in_passwd == -EINVAL) {
+		if (!p->has_shadow)
+			return cli_liberr(c);
+		cli_warnj(c, "%s", rc_msg());
+	}
 	if (p->shadow) {
 		r = pw_find(p->shadow, p->shadow_len, user, "/etc/shadow", &p->line);
 		if (r == -EINVAL)
