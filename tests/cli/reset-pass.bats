@@ -317,6 +317,13 @@ malformed() {
 	[ "$(printf '%s\n' "$output" | grep -c "$pw")" -eq 1 ]
 	run verifies "$T/r/etc/shadow" root "$pw"
 	[ "$status" -eq 0 ]
+	# with --json it is in the document, once
+	run --separate-stderr "$RESCUECTL" reset-pass --json --root "$T/r" --generate
+	[ "$status" -eq 0 ]
+	pw2=$(echo "$output" | jq -r .password)
+	[ "${#pw2}" -eq 20 ] && [ "$pw2" != "$pw" ]
+	run verifies "$T/r/etc/shadow" root "$pw2"
+	[ "$status" -eq 0 ]
 }
 
 @test "--expire sets the last change to 0; --user picks the account" {
