@@ -2,6 +2,7 @@
 #include "pass_common.h"
 #include "../lib/pwhash.h"
 #include "../lib/sshd.h"
+#include "../lib/ext4.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +55,11 @@ int pass_open(struct pass_ctx *p, struct cli *c, const char *user)
 	target_describe(&p->tgt, p->desc, sizeof(p->desc));
 	jset(c, "target", jstr(p->desc));
 	cli_verbose(c, "target: %s", p->desc);
+	struct ext4_info ei;
+	if (c->dry_run && p->tgt.via == TARGET_VIA_OFFLINE && !ext4_read_info(p->tgt.device, &ei) &&
+	    (ei.needs_recovery || ei.errors))
+		cli_warnj(c, "a real run will be refused: %s %s. Run 'rescuectl fsck' first", p->tgt.device,
+			  ei.needs_recovery ? "has a journal that needs recovery" : "has errors recorded");
 
 	/* A symbolic link at /etc/shadow could lead anywhere: never read or
 	 * edit through it (and never fall back to passwd because of it). */

@@ -185,6 +185,11 @@ offline_case() {  # offline_case FLAVOR PREFIX
 	[[ "$output" == *"journal needs recovery"* ]]
 	[[ "$output" == *"e2fsck"* ]]
 	[ "$(sha "$T/img")" = "$isum" ]
+	# --dry-run reads it, and says the real run would be refused
+	run setpw "$T/img" pw --dry-run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"a real run will be refused"* ]]
+	[ "$(sha "$T/img")" = "$isum" ]
 }
 
 @test "--dry-run says what would change and writes nothing (image checksum unchanged)" {
