@@ -4,8 +4,8 @@ _rescuectl_opts() {
   detect-root) echo '--all --assemble --dry-run --help --json --quiet --verbose --yes ' ;;
   mount-root) echo '--dry-run --help --json --quiet --verbose --yes ' ;;
   umount-root) echo '--dry-run --help --json --quiet --verbose --yes ' ;;
-  reset-pass) echo '--dry-run --help --json --quiet --root --verbose --yes ' ;;
-  clear-pass) echo '--dry-run --help --json --quiet --root --verbose --yes ' ;;
+  reset-pass) echo '--dry-run --expire --generate --hashed --help --json --method --password-stdin --quiet --root --user --verbose --yes ' ;;
+  clear-pass) echo '--dry-run --help --json --lock --quiet --root --unlock --user --verbose --yes ' ;;
   fsck) echo '--dry-run --help --json --quiet --root --verbose --yes ' ;;
   shrink-root) echo '--dry-run --help --json --quiet --root --verbose --yes ' ;;
   disable-growpart) echo '--dry-run --edit-cloud-cfg --force --help --json --quiet --root --status --undo --verbose --yes ' ;;

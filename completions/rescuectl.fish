@@ -43,14 +43,26 @@ complete -c rescuectl -n '__fish_seen_subcommand_from umount-root' -l yes
 complete -c umount-root -l yes
 complete -c rescuectl -n '__fish_seen_subcommand_from reset-pass' -l dry-run
 complete -c reset-pass -l dry-run
+complete -c rescuectl -n '__fish_seen_subcommand_from reset-pass' -l expire
+complete -c reset-pass -l expire
+complete -c rescuectl -n '__fish_seen_subcommand_from reset-pass' -l generate
+complete -c reset-pass -l generate
+complete -c rescuectl -n '__fish_seen_subcommand_from reset-pass' -l hashed
+complete -c reset-pass -l hashed
 complete -c rescuectl -n '__fish_seen_subcommand_from reset-pass' -l help
 complete -c reset-pass -l help
 complete -c rescuectl -n '__fish_seen_subcommand_from reset-pass' -l json
 complete -c reset-pass -l json
+complete -c rescuectl -n '__fish_seen_subcommand_from reset-pass' -l method
+complete -c reset-pass -l method
+complete -c rescuectl -n '__fish_seen_subcommand_from reset-pass' -l password-stdin
+complete -c reset-pass -l password-stdin
 complete -c rescuectl -n '__fish_seen_subcommand_from reset-pass' -l quiet
 complete -c reset-pass -l quiet
 complete -c rescuectl -n '__fish_seen_subcommand_from reset-pass' -l root
 complete -c reset-pass -l root
+complete -c rescuectl -n '__fish_seen_subcommand_from reset-pass' -l user
+complete -c reset-pass -l user
 complete -c rescuectl -n '__fish_seen_subcommand_from reset-pass' -l verbose
 complete -c reset-pass -l verbose
 complete -c rescuectl -n '__fish_seen_subcommand_from reset-pass' -l yes
@@ -61,10 +73,16 @@ complete -c rescuectl -n '__fish_seen_subcommand_from clear-pass' -l help
 complete -c clear-pass -l help
 complete -c rescuectl -n '__fish_seen_subcommand_from clear-pass' -l json
 complete -c clear-pass -l json
+complete -c rescuectl -n '__fish_seen_subcommand_from clear-pass' -l lock
+complete -c clear-pass -l lock
 complete -c rescuectl -n '__fish_seen_subcommand_from clear-pass' -l quiet
 complete -c clear-pass -l quiet
 complete -c rescuectl -n '__fish_seen_subcommand_from clear-pass' -l root
 complete -c clear-pass -l root
+complete -c rescuectl -n '__fish_seen_subcommand_from clear-pass' -l unlock
+complete -c clear-pass -l unlock
+complete -c rescuectl -n '__fish_seen_subcommand_from clear-pass' -l user
+complete -c clear-pass -l user
 complete -c rescuectl -n '__fish_seen_subcommand_from clear-pass' -l verbose
 complete -c clear-pass -l verbose
 complete -c rescuectl -n '__fish_seen_subcommand_from clear-pass' -l yes

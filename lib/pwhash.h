@@ -1,0 +1,65 @@
+/* Password hashing for the TARGET system through libxcrypt: choose the
+ * method the installed system can verify (never the rescue system's
+ * preference), make a salt with crypt_gensalt_ra, hash, and verify the hash
+ * with crypt before anyone writes it. */
+#ifndef RC_PWHASH_H
+#define RC_PWHASH_H
+#include <stddef.h>
+
+struct osrel;
+
+enum pwm {
+	PWM_NONE = 0,
+	PWM_YESCRYPT,   /* $y$ */
+	PWM_SHA512,     /* $6$ */
+	PWM_SHA256,     /* $5$ */
+	/* Recognised in --hashed input and existing hashes, never chosen: */
+	PWM_GOST_YESCRYPT, PWM_SCRYPT, PWM_BCRYPT, PWM_MD5, PWM_DES,
+};
+
+const char *pwm_name(enum pwm m);        /* "yescrypt", "sha512" ... */
+/* "yescrypt", "sha512" (also "sha-512", "SHA512"), "sha256": 0, else -EINVAL. */
+int pwm_parse(const char *name, enum pwm *m);
+/* The method of a crypt(5) string (leading "!" lock marks skipped);
+ * PWM_NONE for "", "*", "x" and anything unrecognised. */
+enum pwm pwm_of_hash(const char *hash);
+
+struct pw_choice {
+	enum pwm method;
+	unsigned long count;   /* crypt_gensalt count: SHA rounds or yescrypt cost; 0 = default */
+	char source[256];      /* why this method, for the user */
+};
+
+/* The rules, each pure (unit-tested). Each returns 1 when it decided. */
+/* ENCRYPT_METHOD (+ SHA_CRYPT_MIN/MAX_ROUNDS, YESCRYPT_COST_FACTOR) in
+ * login.defs text; DES, MD5 and BCRYPT are not decisions (0). */
+int pwhash_from_logindefs(const char *text, struct pw_choice *c);
+/* The method most of the strong ($y$, $6$, $5$) hashes in shadow text use. */
+int pwhash_from_shadow(const char *text, size_t len, struct pw_choice *c);
+/* By os-release: yescrypt for Debian >= 11, Ubuntu >= 20.04, Fedora >= 35,
+ * rhel/centos/rocky/almalinux/ol >= 9, openSUSE/SLES >= 15; SHA-512 for
+ * everything else, unknown included. Always decides. O may be NULL. */
+int pwhash_from_os(const struct osrel *o, struct pw_choice *c);
+/* All rules in order: OVERRIDE (--method, may be NULL), login.defs text,
+ * shadow text, os-release. Any text may be NULL (absent). */
+int pwhash_choose(const char *override, const char *logindefs, const char *shadow,
+		  size_t shadowlen, const struct osrel *o, struct pw_choice *c);
+
+/* Compare dotted version strings numerically: <0, 0, >0. Pure. */
+int pw_vercmp(const char *a, const char *b);
+
+/* Hash PHRASE with a fresh salt for choice C and verify the result with
+ * crypt before returning it. *HASH is malloc'd. */
+int pwhash_make(const struct pw_choice *c, const char *phrase, char **hash);
+/* Does PHRASE verify against HASH? 1 yes, 0 no, <0 error. */
+int pwhash_verify(const char *phrase, const char *hash);
+/* Check a ready crypt(5) string (--hashed): a known method, well formed
+ * (libxcrypt accepts it as a setting and a hash made with it has the same
+ * shape). 0 and the method, or -EINVAL with a message. */
+int pwhash_check(const char *hash, enum pwm *m);
+
+/* A random password of LEN characters from [A-Za-z0-9] (getrandom). BUF
+ * must hold LEN + 1 bytes. */
+int pw_generate(char *buf, size_t len);
+
+#endif

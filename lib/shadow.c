@@ -1,0 +1,270 @@
+/* Pure edits of passwd/shadow text. See shadow.h. */
+#include "shadow.h"
+#include "err.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int pw_check_name(const char *name)
+{
+	if (!name || !*name)
+		return rc_failx(RC_EXIT_USAGE, EINVAL, "the account name is empty");
+	if (name[0] == '+' || name[0] == '-')
+		return rc_failx(RC_EXIT_USAGE, EINVAL, "'%s' is a NIS compat entry, not an account name", name);
+	if (strpbrk(name, ":\n\r"))
+		return rc_failx(RC_EXIT_USAGE, EINVAL, "the account name contains ':' or a line break");
+	return 0;
+}
+
+int pw_check_field(const char *value)
+{
+	if (strpbrk(value, ":\n\r"))
+		return rc_fail(EINVAL, "a password field cannot contain ':' or a line break");
+	return 0;
+}
+
+/* Split the line [s, eol) of BUF into L. */
+static void split_line(const char *buf, size_t s, size_t eol, size_t len, int lineno, struct pwline *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->start = s;
+	l->eol = eol;
+	l->lineno = lineno;
+	size_t e = eol;
+	if (e > s && e <= len && buf[e - 1] == '\n')
+		e--;
+	if (e > s && buf[e - 1] == '\r' && e < eol) {
+		e--;
+		l->crlf = 1;
+	}
+	l->end = e;
+	size_t fs = s;
+	int n = 0;
+	for (size_t i = s;; i++) {
+		if (i == e || buf[i] == ':') {
+			if (n < PWL_MAXF) {
+				l->fs[n] = fs;
+				l->fe[n] = i;
+			}
+			n++;
+			fs = i + 1;
+			if (i == e)
+				break;
+		}
+	}
+	l->nfields = n;
+}
+
+int pw_find(const char *buf, size_t len, const char *user, const char *file, struct pwline *l)
+{
+	const char *nul = memchr(buf, 0, len);
+	if (nul) {
+		size_t off = (size_t)(nul - buf);
+		int line = 1;
+		for (size_t i = 0; i < off; i++)
+			line += buf[i] == '\n';
+		return rc_failx(RC_EXIT_REFUSED, EINVAL,
+				"%s contains a NUL byte (line %d, byte offset %zu): the file is damaged. "
+				"Refusing to edit it; repair it by hand first (look with 'cat -v')",
+				file, line, off);
+	}
+	memset(l, 0, sizeof(*l));
+	size_t ul = strlen(user);
+	int found = 0, lineno = 0;
+	for (size_t s = 0; s < len;) {
+		const char *nl = memchr(buf + s, '\n', len - s);
+		size_t eol = nl ? (size_t)(nl - buf) + 1 : len;
+		lineno++;
+		int match = 0;
+		if (eol - s == ul)
+			match = !memcmp(buf + s, user, ul);      /* "root" at the very end */
+		else if (eol - s > ul && !memcmp(buf + s, user, ul))
+			match = buf[s + ul] == ':' || buf[s + ul] == '\n' ||
+				(buf[s + ul] == '\r' && s + ul + 2 == eol && buf[s + ul + 1] == '\n');
+		if (match) {
+			if (found)
+				l->dups++;
+			else
+				split_line(buf, s, eol, len, lineno, l);
+			found = 1;
+		}
+		s = eol;
+	}
+	return found ? 0 : -ENOENT;
+}
+
+char *pw_field(const char *buf, const struct pwline *l, int idx)
+{
+	if (idx < 0 || idx >= l->nfields || idx >= PWL_MAXF)
+		return NULL;
+	return strndup(buf + l->fs[idx], l->fe[idx] - l->fs[idx]);
+}
+
+struct sb {
+	char *p;
+	size_t n, cap;
+	int oom;
+};
+
+static void sb_add(struct sb *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->n + n + 1)
+			cap *= 2;
+		char *np = realloc(b->p, cap);
+		if (!np) {
+			b->oom = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = 0;
+}
+
+static void sb_str(struct sb *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+int pw_edit(const char *buf, size_t len, enum pwkind kind, const char *file,
+	    const char *user, const char *password, long lastchg,
+	    char **out, size_t *outlen, unsigned *notes)
+{
+	struct pwline l;
+	struct sb b = { 0 };
+	unsigned dummy;
+	int r;
+
+	*out = NULL;
+	*outlen = 0;
+	notes = notes ? notes : &dummy;
+	*notes = 0;
+	if ((r = pw_check_name(user)) || (r = pw_check_field(password)))
+		return r;
+	if ((r = pw_find(buf, len, user, file, &l)))
+		return r;
+	if (kind == PW_PASSWD && l.nfields < 7)
+		return rc_failx(RC_EXIT_REFUSED, EINVAL,
+				"line %d of %s (account %s) has %d field%s where passwd has 7 "
+				"(name:password:uid:gid:comment:home:shell); repair it by hand",
+				l.lineno, file, user, l.nfields, l.nfields == 1 ? "" : "s");
+	if (kind != PW_SHADOW)
+		lastchg = -1;
+	if (l.crlf)
+		*notes |= PWE_CRLF;
+	if (l.dups)
+		*notes |= PWE_DUPS;
+	if (len && buf[len - 1] != '\n')
+		*notes |= PWE_NOEOL;
+
+	char num[32];
+	snprintf(num, sizeof(num), "%ld", lastchg);
+	/* Everything before the password field (the name and its colon). */
+	if (l.nfields >= 2) {
+		sb_add(&b, buf, l.fs[1]);
+	} else {
+		sb_add(&b, buf, l.end);
+		sb_str(&b, ":");
+	}
+	sb_str(&b, password);
+	int have = l.nfields < 2 ? 2 : l.nfields;
+	if (lastchg >= 0) {
+		if (l.nfields >= 3) {
+			sb_add(&b, buf + l.fe[1], l.fs[2] - l.fe[1]);
+			sb_str(&b, num);
+			sb_add(&b, buf + l.fe[2], l.end - l.fe[2]);
+		} else {
+			sb_str(&b, ":");
+			sb_str(&b, num);
+			have = 3;
+		}
+	} else if (l.nfields >= 2) {
+		sb_add(&b, buf + l.fe[1], l.end - l.fe[1]);
+	}
+	if (kind == PW_SHADOW && have < 9 && have != 5) {
+		for (; have < 9; have++)
+			sb_str(&b, ":");
+		*notes |= PWE_PADDED;
+	}
+	/* The line's own terminator and the rest of the file, unchanged. */
+	sb_add(&b, buf + l.end, len - l.end);
+	if (b.oom) {
+		free(b.p);
+		return rc_fail(ENOMEM, "out of memory editing %s", file);
+	}
+	if (b.n == len && !memcmp(b.p, buf, len))
+		*notes |= PWE_NOCHANGE;
+	*out = b.p;
+	*outlen = b.n;
+	return 0;
+}
+
+int pw_lock_field(const char *old, int lock, char **out)
+{
+	*out = NULL;
+	if (lock) {
+		if (old[0] == '!') {
+			*out = strdup(old);
+			return *out ? 1 : -ENOMEM;
+		}
+		if (asprintf(out, "!%s", old) < 0) {
+			*out = NULL;
+			return -ENOMEM;
+		}
+		return 0;
+	}
+	*out = strdup(old[0] == '!' ? old + 1 : old);
+	if (!*out)
+		return -ENOMEM;
+	return old[0] == '!' ? 0 : 1;
+}
+
+static long num_field(const char *buf, const struct pwline *l, int idx)
+{
+	if (idx >= l->nfields || l->fs[idx] == l->fe[idx])
+		return -1;
+	long v = 0;
+	for (size_t i = l->fs[idx]; i < l->fe[idx]; i++) {
+		if (buf[i] < '0' || buf[i] > '9' || v > 100000000L)
+			return -2;
+		v = v * 10 + (buf[i] - '0');
+	}
+	return v;
+}
+
+void pw_shadow_nums(const char *buf, const struct pwline *l, struct spnums *n)
+{
+	n->lastchg = num_field(buf, l, 2);
+	n->min = num_field(buf, l, 3);
+	n->max = num_field(buf, l, 4);
+	n->warn = num_field(buf, l, 5);
+	n->inact = num_field(buf, l, 6);
+	n->expire = num_field(buf, l, 7);
+}
+
+long pw_today(void)
+{
+	return (long)(time(NULL) / 86400);
+}
+
+void pw_day_str(long day, char *buf, size_t sz)
+{
+	time_t t = (time_t)day * 86400;
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || !strftime(buf, sz, "%Y-%m-%d", &tm))
+		snprintf(buf, sz, "day %ld", day);
+}
+
+int pw_shell_refuses(const char *shell)
+{
+	const char *b = strrchr(shell, '/');
+	b = b ? b + 1 : shell;
+	return !strcmp(b, "nologin") || !strcmp(b, "false");
+}
