@@ -95,7 +95,7 @@ int cli_parse(struct cli *c, const struct applet *ap, int argc, char **argv,
 	size_t n = count_opts(extra) + count_opts(common_opts) + count_opts(write_opts) +
 		   count_opts(target_opts) + 1;
 	struct option *lo = calloc(n, sizeof(*lo));
-	char so[256] = "+:";
+	char so[256] = ":";  /* GNU order: options may follow DEVICE */
 	size_t nl = 0;
 	int ret = 0, opt;
 

@@ -61,6 +61,13 @@ static void common_and_extra(void **st)
 	assert_int_equal(c.verbose, 1);
 	assert_int_equal(c.nargs, 1);
 	assert_string_equal(c.args[0], "/dev/sda3");
+	/* GNU order: options may follow DEVICE; "--" ends them */
+	assert_int_equal(parse(&c, &s, &done, 4, "demo", "/dev/sda3", "-n", "--lock"), 0);
+	assert_true(c.dry_run);
+	assert_int_equal(c.nargs, 1);
+	assert_string_equal(c.args[0], "/dev/sda3");
+	assert_int_equal(parse(&c, &s, &done, 3, "demo", "--", "-weird-file"), 0);
+	assert_string_equal(c.args[0], "-weird-file");
 }
 
 static void usage_errors(void **st)
