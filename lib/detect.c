@@ -173,8 +173,19 @@ static void judge(struct cand *c)
 	for (size_t i = 0; i < sizeof(root_types) / sizeof(root_types[0]); i++)
 		if (!strcasecmp(c->id.parttype, root_types[i].guid))
 			evidence(c, "GPT partition type: Linux root (%s)", root_types[i].arch);
-	if (c->subvol[0])
+	char sv[128];
+	if (!strcmp(c->id.fstype, "btrfs") && fstab_opt(c->ri.fstab_root_opts, "subvol", sv, sizeof(sv))) {
+		const char *a = sv[0] == '/' ? sv + 1 : sv, *b = c->subvol[0] == '/' ? c->subvol + 1 : c->subvol;
+		if (strcmp(a, b))
+			evidence(c, "fstab mounts subvolume %s; found the root in %s", sv,
+				 c->subvol[0] ? c->subvol : "the default subvolume");
+		else
+			evidence(c, "btrfs subvolume %s, as fstab's subvol= says", c->subvol);
+	} else if (c->subvol[0]) {
 		evidence(c, "btrfs subvolume %s", c->subvol);
+	} else if (!strcmp(c->id.fstype, "btrfs")) {
+		evidence(c, "btrfs default subvolume");
+	}
 	c->sure = c->fstab_confirms ? "high" : c->ri.os.id[0] ? "medium" : "low";
 }
 
@@ -251,6 +262,27 @@ static int in_use(const struct mounts *ms, dev_t dev, const char *target_dir, ch
 	return 0;
 }
 
+/* Active swap devices of the rescue system (/proc/swaps), by device number. */
+static size_t swaps_load(dev_t *out, size_t max)
+{
+	FILE *f = fopen("/proc/swaps", "re");
+	size_t n = 0;
+	if (!f)
+		return 0;
+	char line[PATH_MAX + 128];
+	while (n < max && fgets(line, sizeof(line), f)) {
+		char name[PATH_MAX];
+		struct stat st;
+		if (sscanf(line, "%4095s", name) == 1 && name[0] == '/' && stat(name, &st) == 0 && S_ISBLK(st.st_mode))
+			out[n++] = st.st_rdev;
+	}
+	fclose(f);
+	return n;
+}
+
+static dev_t swapdevs[32];
+static size_t nswapdevs;
+
 static int scan_one(struct detect *d, const char *path, const struct blkdev *b, const struct mounts *ms,
 		    const char *target_dir)
 {
@@ -268,6 +300,11 @@ static int scan_one(struct detect *d, const char *path, const struct blkdev *b, 
 			return 0;
 		}
 		snprintf(c->mountpoint, sizeof(c->mountpoint), "%s", mp);
+		for (size_t i = 0; i < nswapdevs; i++)
+			if (swapdevs[i] == st.st_rdev) {
+				snprintf(c->skip, sizeof(c->skip), "used by the rescue system (active swap)");
+				return 0;
+			}
 	}
 	char mp[sizeof(c->mountpoint)];
 	memcpy(mp, c->mountpoint, sizeof(mp));
@@ -291,6 +328,7 @@ int detect_scan(char *const *devices, int ndev, const char *target_dir, struct d
 	int r = 0;
 	memset(d, 0, sizeof(*d));
 	int have_ms = mountinfo_load(&ms) == 0;
+	nswapdevs = swaps_load(swapdevs, sizeof(swapdevs) / sizeof(swapdevs[0]));
 	int have_bs = blkdevs_scan(&bs) == 0;
 	if (ndev > 0) {
 		for (int i = 0; i < ndev && !r; i++) {

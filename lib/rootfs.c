@@ -274,6 +274,24 @@ int fstab_spec_matches(const char *spec, const struct devid *id)
 			return 1;
 		if (!strncmp(n, "mapper/", 7) && id->name[0] && !strcmp(n + 7, id->name))
 			return 1;
+		/* LVM: /dev/VG/LV is the device-mapper name VG-LV, '-' doubled. */
+		const char *sl = strchr(n, '/');
+		if (sl && !strchr(sl + 1, '/') && strncmp(n, "disk/", 5) && strncmp(n, "md/", 3) && id->name[0]) {
+			char dm[256];
+			size_t o = 0;
+			for (const char *p = n; *p && o + 2 < sizeof(dm); p++) {
+				if (p == sl)
+					dm[o++] = '-';
+				else if (*p == '-') {
+					dm[o++] = '-';
+					dm[o++] = '-';
+				} else
+					dm[o++] = *p;
+			}
+			dm[o] = 0;
+			if (!strcmp(dm, id->name))
+				return 1;
+		}
 	}
 	return 0;
 }
