@@ -100,7 +100,7 @@ static void print_table(struct cli *c, const struct detect *d, int all)
 	int rows = 0;
 	for (size_t i = 0; i < d->n; i++) {
 		const struct cand *k = &d->c[i];
-		if (!k->ri.is_root && !all && !c->verbose)
+		if (!k->ri.is_root && !all && !c->verbose && d->nroots)
 			continue;
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 		char sz[32], why[1024] = "";

@@ -21,7 +21,7 @@ const char mount_root_help[] =
 enum { OPT_TARGET = 't', OPT_RO = 'r', OPT_NOFSTAB = 256, OPT_NOBIND };
 static const struct cli_opt opts[] = {
 	{ "target", required_argument, OPT_TARGET, "DIR", "mount on DIR instead of /mnt" },
-	{ "read-only", no_argument, OPT_RO, NULL, "mount read-only, replaying no journal (ro,noload / norecovery / nologreplay)" },
+	{ "read-only", no_argument, OPT_RO, NULL, "mount read-only, replaying no journal (ro,noload / norecovery / rescue=nologreplay)" },
 	{ "no-fstab", no_argument, OPT_NOFSTAB, NULL, "mount only the root, not the target's fstab entries" },
 	{ "no-bind", no_argument, OPT_NOBIND, NULL, "do not mount proc, sys, dev and run" },
 	{ NULL, 0, 0, NULL, NULL },

@@ -1,11 +1,12 @@
 /* detect-root's engine, shared by every applet that finds the target itself.
  * ext2/3/4 is read through libext2fs: no mount, no journal replay. xfs and
  * btrfs are looked at through a read-only mount that cannot replay a journal
- * (ro,norecovery / ro,nologreplay), made by a child process in its own
+ * (ro,norecovery / ro,rescue=nologreplay), made by a child process in its own
  * mount namespace and private temporary directory, so nothing of it is ever
  * seen by the rescue system and nothing outlives the look. */
 #include "detect.h"
 #include "err.h"
+#include "mount.h"
 #include "mountinfo.h"
 #include "tree.h"
 #include <sched.h>
@@ -80,17 +81,15 @@ static int inspect_mounted_child(struct cand *c)
 		if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0) {
 			char dir[] = "/tmp/rescuectl-look.XXXXXX";
 			if (mkdtemp(dir)) {
-				const char *opts = !strcmp(c->id.fstype, "xfs") ? "norecovery" : "nologreplay";
 				/* btrfs: the default subvolume first, then the usual root subvolumes. */
 				const char *subs[] = { NULL, "@", "root", "@rootfs", "rootfs" };
 				int nsubs = !strcmp(c->id.fstype, "btrfs") ? 5 : 1;
 				for (int i = 0; i < nsubs && !res.ri.is_root; i++) {
-					char o[256];
+					char o[256] = "";
 					if (subs[i])
-						snprintf(o, sizeof(o), "%s,subvol=%s", opts, subs[i]);
-					else
-						snprintf(o, sizeof(o), "%s", opts);
-					if (mount(c->id.path, dir, c->id.fstype, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, o) < 0)
+						snprintf(o, sizeof(o), "subvol=%s", subs[i]);
+					if (mount_ro_noreplay(c->id.path, dir, c->id.fstype, MS_NOSUID | MS_NODEV | MS_NOEXEC,
+							      o, NULL, 0) < 0)
 						continue;
 					res.ok = 1;
 					struct tree *t;
@@ -321,6 +320,39 @@ static int scan_one(struct detect *d, const char *path, const struct blkdev *b, 
 	return 0;
 }
 
+/* fstab names an md array /dev/mdN or /dev/md/NAME, but arrays are renamed
+ * across systems (md0 there, md127 here). The members carry the array's
+ * name ("host:0" for md0 / md/0): when it matches, fstab means this array. */
+static void md_confirm(struct cand *c, const struct blkdev *b, const struct blkdevs *bs)
+{
+	const char *spec = c->ri.fstab_root_spec, *n;
+	if (c->fstab_confirms)
+		return;
+	if (!strncmp(spec, "/dev/md/", 8))
+		n = spec + 8;
+	else if (!strncmp(spec, "/dev/md", 7) && spec[7] >= '0' && spec[7] <= '9')
+		n = spec + 7;
+	else
+		return;
+	for (size_t s = 0; s < b->nslaves; s++) {
+		const struct blkdev *m = blkdevs_find(bs, b->slaves[s]);
+		struct devid id;
+		if (!m || probe_device(m->path, &id) || strcmp(id.fstype, "linux_raid_member"))
+			continue;
+		const char *colon = strchr(id.label, ':');
+		const char *name = colon ? colon + 1 : id.label;
+		if (name[0] && !strcmp(name, n)) {
+			c->fstab_confirms = 1;
+			c->sure = "high";
+			for (int e = 0; e < c->nevidence; e++)
+				if (strstr(c->evidence[e], "(not confirmed as this device)"))
+					snprintf(c->evidence[e], sizeof(c->evidence[e]), "fstab mounts / from %s: this "
+						 "array, its members are named %s (%s here)", spec, id.label, b->name);
+			return;
+		}
+	}
+}
+
 int detect_scan(char *const *devices, int ndev, const char *target_dir, struct detect *d)
 {
 	struct blkdevs bs = { 0 };
@@ -368,6 +400,7 @@ int detect_scan(char *const *devices, int ndev, const char *target_dir, struct d
 				snprintf(m + l, sizeof(m) - l, "%s%s", s ? ", " : "", b->slaves[s]);
 			}
 			evidence(&d->c[i], "md array%s%s over %s", b->md_level[0] ? " " : "", b->md_level, m);
+			md_confirm(&d->c[i], b, &bs);
 		}
 	}
 	if (!r && d->nroots == 0 && d->nhints == 0)

@@ -56,8 +56,29 @@ const char *mount_noreplay_opt(const char *fstype)
 	if (!strcmp(fstype, "xfs"))
 		return "norecovery";
 	if (!strcmp(fstype, "btrfs"))
-		return "nologreplay";
+		return "rescue=nologreplay";
 	return "";
+}
+
+int mount_ro_noreplay(const char *src, const char *dir, const char *fstype, unsigned long flags,
+		      const char *extra, char *used, size_t usz)
+{
+	const char *nr[2] = { mount_noreplay_opt(fstype), !strcmp(fstype, "btrfs") ? "nologreplay" : NULL };
+	int e = 0;
+	for (int i = 0; i < 2 && nr[i]; i++) {
+		char data[512];
+		snprintf(data, sizeof(data), "%s%s%s", nr[i], nr[i][0] && extra && *extra ? "," : "",
+			 extra ? extra : "");
+		if (mount(src, dir, fstype, flags | MS_RDONLY, data[0] ? data : NULL) == 0) {
+			if (used)
+				snprintf(used, usz, "%s", data);
+			return 0;
+		}
+		e = errno;
+		if (e != EINVAL)
+			break;
+	}
+	return -e;
 }
 
 static const struct { const char *name; unsigned long set, clear; } flag_opts[] = {
@@ -794,7 +815,7 @@ static void fstab_steps(struct mr_result *r, struct mounts *ms, struct tree *t, 
 		if (o->read_only) {
 			flags |= MS_RDONLY;
 			const char *nr = mount_noreplay_opt(s->fstype);
-			if (nr[0] && !fstab_opt(data, nr, NULL, 0)) {
+			if (nr[0] && !strstr(data, "nologreplay") && !fstab_opt(data, nr, NULL, 0)) {
 				size_t l = strlen(data);
 				snprintf(data + l, sizeof(data) - l, "%s%s", l ? "," : "", nr);
 			}
@@ -940,26 +961,26 @@ int mount_root(const struct mr_opts *o, struct mr_result *r)
 	}
 
 	/* 3. Mount the root. */
-	unsigned long flags = 0;
-	char data[256] = "";
-	if (o->read_only) {
-		flags |= MS_RDONLY;
-		snprintf(data, sizeof(data), "%s", mount_noreplay_opt(r->fstype));
-	}
-	if (r->subvol[0]) {
-		size_t l = strlen(data);
-		snprintf(data + l, sizeof(data) - l, "%ssubvol=%s", l ? "," : "", r->subvol);
-	}
+	char data[256] = "", extra[160] = "";
+	if (r->subvol[0])
+		snprintf(extra, sizeof(extra), "subvol=%s", r->subvol);
+	snprintf(data, sizeof(data), "%s%s%s", o->read_only ? mount_noreplay_opt(r->fstype) : "",
+		 o->read_only && *mount_noreplay_opt(r->fstype) && extra[0] ? "," : "", extra);
 	snprintf(s->opts, sizeof(s->opts), "%s", data);
 	if (!already && o->dry_run) {
 		s->status = MR_PLANNED;
 	} else if (!already) {
-		if (mount(r->device, r->target, r->fstype, flags, data[0] ? data : NULL) < 0) {
-			int e = errno;
+		int mr = o->read_only ? mount_ro_noreplay(r->device, r->target, r->fstype, 0, extra, s->opts, sizeof(s->opts))
+				      : (mount(r->device, r->target, r->fstype, 0, extra[0] ? extra : NULL) < 0 ? -errno : 0);
+		if (mr < 0) {
+			int e = -mr;
 			char why[256];
 			explain(why, sizeof(why), e, r->fstype);
 			if (e == EROFS || e == EACCES)
 				snprintf(why, sizeof(why), "%s is read-only; try --read-only", r->device);
+			else if (e == EINVAL && !o->read_only)
+				snprintf(why, sizeof(why), "the kernel refused it (see dmesg; an unsupported feature "
+					 "may still allow --read-only)");
 			ret = rc_fail(e, "cannot mount the root %s on %s (%s): %s", r->device, r->target, r->fstype, why);
 			r->n = 0;
 			goto out;

@@ -89,6 +89,13 @@ struct ur_result {
 int umount_root(const char *target, int lazy, int dry_run, struct ur_result *r);
 void ur_result_free(struct ur_result *r);
 
+/* mount(2) read-only without replaying a journal: ext3/4 noload, xfs
+ * norecovery, btrfs rescue=nologreplay (or nologreplay, kernels before 5.9).
+ * EXTRA data options (subvol=...) are added. USED (may be NULL) gets the
+ * data string that worked. Returns 0 or -errno (no message recorded). */
+int mount_ro_noreplay(const char *src, const char *dir, const char *fstype, unsigned long flags,
+		      const char *extra, char *used, size_t usz);
+
 /* ---- pure helpers (unit-tested) ---------------------------------------- */
 
 /* Split fstab options into mount(2) flags and the filesystem's data string;
@@ -98,7 +105,7 @@ int mount_opts_parse(const char *opts, unsigned long *flags, char *data, size_t 
 /* Should mount-root mount this fstab entry? 1 = yes; 0 = no, with the reason. */
 int fstab_entry_mountable(const struct fstab_entry *e, char *why, size_t wsz);
 /* The data options that keep FSTYPE from replaying a journal on a read-only
- * mount ("noload", "norecovery", "nologreplay"), or "". */
+ * mount ("noload", "norecovery", "rescue=nologreplay"), or "". */
 const char *mount_noreplay_opt(const char *fstype);
 /* Order mount points for unmounting: deepest first, and for the same path
  * the one mounted last (higher index) first. Sorts IDX[0..N) by PATHS. */

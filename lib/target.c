@@ -2,6 +2,7 @@
 #include "target.h"
 #include "detect.h"
 #include "err.h"
+#include "mount.h"
 #include "mountinfo.h"
 #include <sched.h>
 #include <stdio.h>
@@ -70,14 +71,12 @@ static int tmp_mount(struct target *t, int rw, const char *subvol)
 		return rc_fail(errno, "cannot create a temporary directory: %s", strerror(errno));
 	}
 	char opts[256] = "";
-	if (!rw)
-		snprintf(opts, sizeof(opts), "%s", !strcmp(t->fstype, "xfs") ? "norecovery" : "nologreplay");
-	if (subvol && *subvol) {
-		size_t l = strlen(opts);
-		snprintf(opts + l, sizeof(opts) - l, "%ssubvol=%s", l ? "," : "", subvol);
-	}
-	if (mount(t->device, t->tmpmount, t->fstype, rw ? 0 : MS_RDONLY, opts) < 0) {
-		int e = errno;
+	if (subvol && *subvol)
+		snprintf(opts, sizeof(opts), "subvol=%s", subvol);
+	int mr = rw ? (mount(t->device, t->tmpmount, t->fstype, 0, opts[0] ? opts : NULL) < 0 ? -errno : 0)
+		    : mount_ro_noreplay(t->device, t->tmpmount, t->fstype, 0, opts, NULL, 0);
+	if (mr < 0) {
+		int e = -mr;
 		rmdir(t->tmpmount);
 		t->tmpmount[0] = 0;
 		return rc_fail(e, "cannot mount %s (%s): %s", t->device, t->fstype, strerror(e));

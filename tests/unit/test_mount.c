@@ -78,7 +78,7 @@ static void noreplay(void **s)
 	assert_string_equal(mount_noreplay_opt("ext3"), "noload");
 	assert_string_equal(mount_noreplay_opt("ext2"), "");
 	assert_string_equal(mount_noreplay_opt("xfs"), "norecovery");
-	assert_string_equal(mount_noreplay_opt("btrfs"), "nologreplay");
+	assert_string_equal(mount_noreplay_opt("btrfs"), "rescue=nologreplay");
 	assert_string_equal(mount_noreplay_opt("vfat"), "");
 }
 
