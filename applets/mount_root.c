@@ -124,8 +124,10 @@ int mount_root_main(int argc, char **argv)
 	json_object_object_add(doc, "dry_run", json_object_new_boolean(c.dry_run));
 
 	if (!c.json && !c.quiet) {
-		if (r.image[0])
+		if (r.image[0] && r.loop_attached)
 			printf("%s is attached to %s (detached again by umount-root)\n", r.image, r.device);
+		else if (r.image[0])
+			printf("%s is on %s already\n", r.image, r.device);
 		print_table(&r, c.verbose);
 	}
 	for (size_t i = 0; i < r.n; i++)

@@ -273,7 +273,7 @@ static int loop_find(const struct stat *fst, char *dev, size_t sz)
 	int found = 0;
 	while (!found && (de = readdir(d))) {
 		if (strncmp(de->d_name, "loop", 4) || !isdigit((unsigned char)de->d_name[4]) ||
-		    strchr(de->d_name, 'p'))
+		    strchr(de->d_name + 4, 'p'))
 			continue;
 		char p[PATH_MAX];
 		snprintf(p, sizeof(p), "/dev/%s", de->d_name);
