@@ -9,6 +9,7 @@
 #include "mount.h"
 #include "mountinfo.h"
 #include "tree.h"
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -362,6 +363,18 @@ int detect_scan(char *const *devices, int ndev, const char *target_dir, struct d
 	int have_ms = mountinfo_load(&ms) == 0;
 	nswapdevs = swaps_load(swapdevs, sizeof(swapdevs) / sizeof(swapdevs[0]));
 	int have_bs = blkdevs_scan(&bs) == 0;
+	/* Hold every block device open while we look: the kernel drops a block
+	 * device's page cache on its last close, and libblkid, libext2fs and the
+	 * partition-table lookups each open the same devices again. Held open,
+	 * each sector is read from the disk once (a read-only open changes
+	 * nothing). */
+	int *held = have_bs && bs.n ? calloc(bs.n, sizeof(int)) : NULL;
+	for (size_t k = 0; held && k < bs.n; k++) {
+		struct stat hst;
+		held[k] = -1;
+		if (bs.d[k].kind != BLK_RAM && bs.d[k].size && stat(bs.d[k].path, &hst) == 0 && S_ISBLK(hst.st_mode))
+			held[k] = open(bs.d[k].path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	}
 	if (ndev > 0) {
 		for (int i = 0; i < ndev && !r; i++) {
 			const struct blkdev *b = NULL;
@@ -407,6 +420,10 @@ int detect_scan(char *const *devices, int ndev, const char *target_dir, struct d
 		hint(d, "no Linux root found: if the root is on RAID, LVM or LUKS, assemble or open it first");
 	if (have_ms)
 		mountinfo_free(&ms);
+	for (size_t k = 0; held && k < bs.n; k++)
+		if (held[k] >= 0)
+			close(held[k]);
+	free(held);
 	blkdevs_free(&bs);
 	if (r)
 		detect_free(d);

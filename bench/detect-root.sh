@@ -1,0 +1,45 @@
+#!/bin/bash
+# bench/detect-root.sh: detect-root against os-prober on the same disks.
+# A provider-style GPT disk (ESP, /boot, ext4 root, swap) is attached to a
+# loop device. os-prober always examines every block device of the machine
+# (mounting each partition it does not recognise otherwise); detect-root with
+# no DEVICE scans the same set, reading ext4 through libext2fs without a
+# mount. Also timed: detect-root restricted to the demo disk's devices.
+# Prints mean times and the ratios (hyperfine, one run). Needs root.
+set -u
+cd "$(dirname "$0")/.."
+R=$PWD/rescuectl
+for t in os-prober hyperfine jq; do
+	command -v "$t" >/dev/null || { echo "detect-root bench: $t not installed (sh mk/deps.sh bench)"; exit 1; }
+done
+[ "$(id -u)" = 0 ] || { echo "detect-root bench: needs root (loop devices)"; exit 1; }
+W=$(mktemp -d /tmp/rescuectl-bench.XXXXXX)
+L=
+cleanup() {
+	[ -n "$L" ] && { partx -d "$L" 2>/dev/null; losetup -d "$L" 2>/dev/null; }
+	rm -rf "$W"
+}
+trap cleanup EXIT
+# WITH_TRUE: os-prober only calls it Linux when it sees /lib*/ld*.so*
+WITH_TRUE=1 tests/fixtures/mkdisk.sh "$W/disk.img" debian12 gpt >/dev/null
+L=$(losetup -f --show "$W/disk.img")
+partx -a "$L"
+udevadm settle 2>/dev/null
+sleep 0.5
+devs="$L ${L}p1 ${L}p2 ${L}p3 ${L}p4"
+echo "disk: GPT, 4 partitions (ESP, /boot ext4, root ext4, swap) on $L"
+echo "os-prober finds:   $(os-prober 2>/dev/null | grep "^${L}" | tr '\n' ' ')"
+echo "detect-root finds: $("$R" detect-root --json $devs | jq -r '.roots[] | .device + " " + .os.pretty_name')"
+echo "block devices on this machine: $(ls /sys/class/block | wc -l)"
+sum=$(sha256sum "$W/disk.img")
+hyperfine -N -i -w 3 -r "${RUNS:-15}" --export-json "$W/h.json" \
+	-n os-prober "os-prober" \
+	-n "detect-root (all devices)" "$R detect-root --all" \
+	-n "detect-root (the disk's devices)" "$R detect-root --all $devs" >/dev/null 2>&1
+jq -r '.results[] | "\(.command)\t\(.mean * 1000 | . * 10 | round / 10) ms ± \(.stddev * 1000 | . * 10 | round / 10)"' "$W/h.json" |
+	awk -F'\t' '{ printf "  %-34s %s\n", $1, $2 }'
+jq -r '.results as $r | ($r[0].mean) as $o |
+	"ratio os-prober / detect-root (all devices):     \($o / $r[1].mean | round)x",
+	"ratio os-prober / detect-root (the disk only):   \($o / $r[2].mean | round)x"' "$W/h.json"
+[ "$sum" = "$(sha256sum "$W/disk.img")" ] && echo "disk image unchanged by both (sha256)" ||
+	echo "disk image CHANGED during the bench (os-prober mounts partitions: a read-only ext4 mount may replay a journal)"
