@@ -66,7 +66,7 @@ static json_object *cand_json(const struct cand *c)
 		return o;
 	}
 	json_object_object_add(o, "is_root", json_object_new_boolean(c->ri.is_root));
-	json_object_object_add(o, "inspected_via", json_object_new_string(c->via));
+	json_object_object_add(o, "inspected_via", c->via[0] ? json_object_new_string(c->via) : NULL);
 	if (c->mountpoint[0])
 		json_object_object_add(o, "mountpoint", json_object_new_string(c->mountpoint));
 	if (!c->ri.is_root) {

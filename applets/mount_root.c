@@ -130,6 +130,7 @@ int mount_root_main(int argc, char **argv)
 			printf("%s is on %s already\n", r.image, r.device);
 		print_table(&r, c.verbose);
 	}
+	fflush(stdout);
 	for (size_t i = 0; i < r.n; i++)
 		if (r.s[i].status == MR_FAILED)
 			cli_warnj(&c, "%s not mounted on %s: %s", r.s[i].source[0] ? r.s[i].source : r.s[i].spec,

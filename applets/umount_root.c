@@ -71,6 +71,7 @@ int umount_root_main(int argc, char **argv)
 			       m->status == UR_LAZY ? "detached (lazy)" : "unmounted", m->target, m->fstype);
 		if (m->status != UR_BUSY && m->status != UR_LAZY)
 			continue;
+		fflush(stdout);
 		json_object *b = json_object_new_object(), *hs = json_object_new_array();
 		json_object_object_add(b, "mountpoint", json_object_new_string(m->target));
 		json_object_object_add(b, "error", json_object_new_string(strerror(m->err)));
