@@ -60,7 +60,7 @@ gpt_disk() {
 	jq -e '.mounts[] | select(.path == "/srv/nfs") | .status == "skipped" and (.reason | test("network"))' <<<"$output"
 	jq -e '.mounts[] | select(.path == "/tmp") | .status == "skipped"' <<<"$output"
 	jq -e '.mounts[] | select(.spec == "/swapfile") | .status == "skipped" and .reason == "swap"' <<<"$output"
-	jq -e --arg m "$M" '.root.device != null and .root.target == $m and .root.os.id == "debian" and .next == "chroot " + $m + " /bin/sh"' <<<"$output"
+	jq -e --arg m "$M" '.root.device != null and .root.target == $m and .root.os.id == "debian" and .next == "chroot " + $m + " /bin/bash"' <<<"$output"
 	run chroot "$M" /bin/true
 	[ "$status" -eq 0 ]
 	n=$(under "$M" | wc -l)
@@ -91,7 +91,7 @@ gpt_disk() {
 	[[ "$output" == *"mounted"*"${DISK}p3"*"$M "*ext4* ]]
 	[[ "$output" == *"mounted"*"${DISK}p2"*"$M/boot "*ext4* ]]
 	[[ "$output" == *"Debian GNU/Linux 12 (bookworm) is mounted on $M"* ]]
-	[[ "$output" == *"chroot $M /bin/sh"* ]]
+	[[ "$output" == *"chroot $M /bin/bash"* ]]
 	[[ "$output" == *"rescuectl umount-root --target $M"* ]]
 }
 
