@@ -45,7 +45,28 @@ int probe_device(const char *path, struct devid *id)
 					  BLKID_SUBLKS_USAGE | BLKID_SUBLKS_VERSION);
 	blkid_probe_enable_partitions(pr, 1);
 	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
+	/* The ZFS prober reads four 256 KiB labels, three quarters of all the
+	 * bytes a probe reads: look for ZFS only where nothing else was found. */
+	char *nozfs[] = { "zfs_member", NULL };
+	blkid_probe_filter_superblocks_type(pr, BLKID_FLTR_NOTIN, nozfs);
 	int pr_r = blkid_do_safeprobe(pr);
+	const char *ty = NULL;
+	if (pr_r == 1 || (pr_r == 0 && blkid_probe_lookup_value(pr, "TYPE", &ty, NULL) != 0 &&
+			  blkid_probe_lookup_value(pr, "PTTYPE", &ty, NULL) != 0)) {
+		blkid_reset_probe(pr);
+		blkid_probe_enable_partitions(pr, 0);
+		blkid_probe_filter_superblocks_type(pr, BLKID_FLTR_ONLYIN, nozfs);
+		if (blkid_do_safeprobe(pr) != 0) {
+			/* nothing at all: probe as before so the values are unchanged */
+			blkid_reset_probe(pr);
+			blkid_probe_enable_partitions(pr, 1);
+			blkid_probe_reset_superblocks_filter(pr);
+			blkid_probe_filter_superblocks_type(pr, BLKID_FLTR_NOTIN, nozfs);
+			pr_r = blkid_do_safeprobe(pr);
+		} else {
+			pr_r = 0;
+		}
+	}
 	if (pr_r == -2) {
 		/* Ambiguous: several signatures. Report it, never guess. */
 		snprintf(id->fstype, sizeof(id->fstype), "ambivalent");
