@@ -36,10 +36,11 @@ hyperfine -N -i -w 3 -r "${RUNS:-15}" --export-json "$W/h.json" \
 	-n os-prober "os-prober" \
 	-n "detect-root (all devices)" "$R detect-root --all" \
 	-n "detect-root (the disk's devices)" "$R detect-root --all $devs" >/dev/null 2>&1
-jq -r '.results[] | "\(.command)\t\(.mean * 1000 | . * 10 | round / 10) ms ± \(.stddev * 1000 | . * 10 | round / 10)"' "$W/h.json" |
+# medians: the machine may be shared, and a mean follows its hiccups
+jq -r '.results[] | "\(.command)\tmedian \(.median * 1000 | . * 10 | round / 10) ms (mean \(.mean * 1000 | . * 10 | round / 10) ± \(.stddev * 1000 | . * 10 | round / 10))"' "$W/h.json" |
 	awk -F'\t' '{ printf "  %-34s %s\n", $1, $2 }'
-jq -r '.results as $r | ($r[0].mean) as $o |
-	"ratio os-prober / detect-root (all devices):     \($o / $r[1].mean | round)x",
-	"ratio os-prober / detect-root (the disk only):   \($o / $r[2].mean | round)x"' "$W/h.json"
+jq -r '.results as $r | ($r[0].median) as $o |
+	"ratio os-prober / detect-root (all devices):     \($o / $r[1].median | round)x",
+	"ratio os-prober / detect-root (the disk only):   \($o / $r[2].median | round)x"' "$W/h.json"
 [ "$sum" = "$(sha256sum "$W/disk.img")" ] && echo "disk image unchanged by both (sha256)" ||
 	echo "disk image CHANGED during the bench (os-prober mounts partitions: a read-only ext4 mount may replay a journal)"
