@@ -7,11 +7,12 @@
 
 const char umount_root_help[] =
 	"Unmounts everything at and under /mnt (or --target DIR), deepest first,\n"
-	"the API filesystems (proc, sys, dev, run) included. A mount that stays\n"
-	"busy is named with the processes that hold it (their cwd, root, open\n"
-	"files or mapped files) and the exit status is 1; --lazy then detaches\n"
-	"busy mounts (umount -l) as an explicit fallback. Loop devices mount-root\n"
-	"attached go away with their mount.";
+	"the API filesystems (proc, sys, dev, run) included. When nothing is\n"
+	"mounted on the target itself, mounts below it are left alone. A mount\n"
+	"that stays busy is named with the processes that hold it (their cwd,\n"
+	"root, open files or mapped files) and the exit status is 1; --lazy then\n"
+	"detaches busy mounts (umount -l) as an explicit fallback. Loop devices\n"
+	"mount-root attached go away with their mount.";
 
 enum { OPT_TARGET = 't', OPT_LAZY = 'l' };
 static const struct cli_opt opts[] = {
@@ -103,7 +104,10 @@ int umount_root_main(int argc, char **argv)
 	json_object_object_add(doc, "lazily_detached", lazy);
 	json_object_object_add(doc, "busy", busy);
 	if (r.n == 0 && !c.json && !c.quiet)
-		printf("nothing is mounted on or under %s\n", r.target);
+		printf("nothing is mounted on %s%s\n", r.target,
+		       r.foreign ? " (mounts below it are not a mounted root's and are left alone)" : "");
+	if (r.foreign)
+		json_object_object_add(doc, "left_alone", json_object_new_int((int)r.foreign));
 	if (r.remaining) {
 		rc = cli_error(&c, RC_EXIT_FAIL, "%zu mount%s under %s stay%s mounted; stop the processes named "
 			       "above (or leave the chroot), then run umount-root again, or use --lazy",

@@ -1160,8 +1160,16 @@ int umount_root(const char *target, int lazy, int dry_run, struct ur_result *r)
 		ret = -ENOMEM;
 		goto out;
 	}
+	/* Only a tree mounted ON the target is ours to take down: mounts that
+	 * merely lie below a directory that is no mount point (a rescue
+	 * system's own mounts under /mnt) are counted and left alone. */
+	int rooted = mountinfo_by_target(&ms, r->target) != NULL;
 	for (size_t i = 0; i < ms.n; i++)
 		if (path_under(ms.m[i].target, r->target)) {
+			if (!rooted) {
+				r->foreign++;
+				continue;
+			}
 			paths[n] = ms.m[i].target;
 			map[n++] = i;
 		}

@@ -82,8 +82,11 @@ struct ur_result {
 	struct ur_mount *m;
 	size_t n;
 	size_t remaining;        /* still mounted at the end (lazy detaches don't count) */
+	size_t foreign;          /* mounts below a target that is no mount point: left alone */
 };
-/* Unmount everything at and under TARGET, deepest first. Busy mounts are
+/* Unmount everything at and under TARGET, deepest first, when TARGET is a
+ * mount point (otherwise nothing: mounts below it are not mount-root's and
+ * are only counted in FOREIGN). Busy mounts are
  * named with the processes holding them; with LAZY they are detached
  * (MNT_DETACH) after a normal unmount failed. */
 int umount_root(const char *target, int lazy, int dry_run, struct ur_result *r);

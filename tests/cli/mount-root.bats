@@ -81,7 +81,17 @@ gpt_disk() {
 	[ "$pts" -lt "$dev" ] && [ "$dev" -lt "$root" ]
 	run "$RESCUECTL" umount-root --target "$M"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"nothing is mounted on or under $M"* ]]
+	[[ "$output" == *"nothing is mounted on $M"* ]]
+}
+
+@test "umount-root leaves mounts below a target that is no mount point alone" {
+	mkdir -p "$M/other"
+	mount -t tmpfs -o size=1m rescue-own "$M/other"
+	run --separate-stderr "$RESCUECTL" umount-root --json --target "$M"
+	[ "$status" -eq 0 ]
+	jq -e '.unmounted == [] and .left_alone == 1' <<<"$output"
+	[ "$(mnt_at "$M/other")" = "rescue-own tmpfs" ]
+	umount "$M/other"
 }
 
 @test "the human output lists what was mounted and the next step" {
