@@ -166,6 +166,7 @@ blank_disk() {
 	mkext4 "$T/nv.img" "$T/nv" 60M
 	blank_disk "$T/n0.img"
 	truncate -s 64M "$T/pv.img"
+	mkpvlabel "$T/pv.img" abcdefABCDEF0123456789ghijklmnop
 	SR=$T/sysroot
 	"$FIX/mksysfs.sh" "$SR" disk nvme0n1 "$T/n0.img"
 	"$FIX/mksysfs.sh" "$SR" part nvme0n1p1 "$T/pv.img" nvme0n1 1
@@ -175,6 +176,9 @@ blank_disk() {
 	[ "$status" -eq 0 ]
 	jq -e --arg d "$SR/dev/dm-0" '.roots[] | select(.device == $d) | .fstab_confirms and .os.id == "rhel"' <<<"$output"
 	jq -e --arg d "$SR/dev/nvme0n1p2" '.roots[] | select(.device == $d) | .fstab_confirms and .os.id == "ubuntu"' <<<"$output"
+	# the PV under the active LV is a member, not a candidate, and wants no vgchange
+	jq -e --arg d "$SR/dev/nvme0n1p1" '.candidates[] | select(.device == $d) | .fstype == "LVM2_member" and .skipped == "LVM physical volume"' <<<"$output"
+	jq -e '.hints | length == 0' <<<"$output"
 	# without --all two roots are ambiguous
 	RESCUECTL_SYSROOT=$SR run --separate-stderr "$RESCUECTL" detect-root
 	[ "$status" -eq 5 ]
@@ -226,6 +230,15 @@ blank_disk() {
 	[ "$status" -eq 4 ]
 	[[ "$output" == *"running: mdadm --assemble --scan"* ]]
 	[ "$(cat "$T/mdadm.args")" = "--assemble --scan" ]
+}
+
+@test "an LVM physical volume of an inactive volume group: exit 4, the command to activate it" {
+	truncate -s 32M "$T/pv.img"
+	mkpvlabel "$T/pv.img" abcdefABCDEF0123456789ghijklmnop
+	run --separate-stderr "$RESCUECTL" detect-root --json "$T/pv.img"
+	[ "$status" -eq 4 ]
+	jq -e '.candidates[0] | .fstype == "LVM2_member" and .skipped == "LVM physical volume (volume group not active)"' <<<"$output"
+	jq -e '.hints | any(test("vgchange -ay"))' <<<"$output"
 }
 
 @test "a LUKS container is reported as needing to be opened first" {
