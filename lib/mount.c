@@ -1148,6 +1148,9 @@ int umount_root(const char *target, int lazy, int dry_run, struct ur_result *r)
 	memset(r, 0, sizeof(*r));
 	if (!realpath(target, r->target))
 		return rc_failx(RC_EXIT_NOTFOUND, errno, "target %s: %s", target, strerror(errno));
+	if (!strcmp(r->target, "/"))
+		return rc_failx(RC_EXIT_REFUSED, EINVAL, "refusing to unmount everything under /: name the "
+				"directory the installed system is mounted on (--target DIR)");
 	struct mounts ms;
 	int ret = mountinfo_load(&ms);
 	if (ret)

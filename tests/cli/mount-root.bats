@@ -92,6 +92,11 @@ gpt_disk() {
 	jq -e '.unmounted == [] and .left_alone == 1' <<<"$output"
 	[ "$(mnt_at "$M/other")" = "rescue-own tmpfs" ]
 	umount "$M/other"
+	# and never the whole rescue system
+	run "$RESCUECTL" umount-root --target /
+	[ "$status" -eq 3 ]
+	run "$RESCUECTL" umount-root --target "$M/../../../../../../../../.."
+	[ "$status" -eq 3 ]
 }
 
 @test "the human output lists what was mounted and the next step" {
