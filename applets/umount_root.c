@@ -86,8 +86,12 @@ int umount_root_main(int argc, char **argv)
 			json_object_object_add(h, "path", json_object_new_string(m->h[k].path));
 			json_object_array_add(hs, h);
 			size_t l = strlen(who);
-			snprintf(who + l, sizeof(who) - l, "%s%s[%d] (%s %s)", k ? ", " : "", m->h[k].comm,
-				 m->h[k].pid, m->h[k].how, m->h[k].path);
+			if (m->h[k].pid > 0)
+				snprintf(who + l, sizeof(who) - l, "%s%s[%d] (%s %s)", k ? ", " : "", m->h[k].comm,
+					 m->h[k].pid, m->h[k].how, m->h[k].path);
+			else
+				snprintf(who + l, sizeof(who) - l, "%sthe kernel: %s is the %s", k ? ", " : "",
+					 m->h[k].path, m->h[k].how);
 		}
 		json_object_object_add(b, "holders", hs);
 		json_object_array_add(busy, b);

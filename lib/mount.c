@@ -1079,9 +1079,40 @@ static int any_open(const struct ur_result *r)
 	return 0;
 }
 
-/* Who holds what under the remaining mounts: /proc/PID/cwd, root, fd/N and maps. */
+/* Who holds what under the remaining mounts: /proc/PID/cwd, root, fd/N and
+ * maps; and the kernel itself: a swap file or a loop device's backing file
+ * (pid 0). */
 static void find_holders(struct ur_result *r)
 {
+	FILE *sw = fopen("/proc/swaps", "re");
+	char line[PATH_MAX + 128];
+	while (sw && fgets(line, sizeof(line), sw)) {
+		char name[PATH_MAX];
+		if (sscanf(line, "%4095s", name) == 1 && name[0] == '/')
+			add_holder(r, 0, "[swap]", "active swap (swapoff it)", name);
+	}
+	if (sw)
+		fclose(sw);
+	DIR *lb = opendir("/sys/class/block");
+	struct dirent *le;
+	while (lb && (le = readdir(lb))) {
+		char p[PATH_MAX], f[PATH_MAX];
+		if (strncmp(le->d_name, "loop", 4))
+			continue;
+		snprintf(p, sizeof(p), "/sys/class/block/%s/loop/backing_file", le->d_name);
+		FILE *bf = fopen(p, "re");
+		if (!bf)
+			continue;
+		if (fgets(f, sizeof(f), bf)) {
+			char how[80];
+			f[strcspn(f, "\n")] = 0;
+			snprintf(how, sizeof(how), "backing file of /dev/%s (losetup -d it)", le->d_name);
+			add_holder(r, 0, "[loop]", how, f);
+		}
+		fclose(bf);
+	}
+	if (lb)
+		closedir(lb);
 	DIR *d = opendir("/proc");
 	if (!d)
 		return;

@@ -249,6 +249,22 @@ gpt_disk() {
 	[ -z "$(under "$M")" ]
 }
 
+@test "umount-root names a loop device whose backing file lies in the target" {
+	"$FIX/mkroot.sh" "$T/tree" debian12
+	mkext4 "$T/root.img" "$T/tree" 64M
+	run "$RESCUECTL" mount-root --no-bind --no-fstab --target "$M" "$T/root.img"
+	[ "$status" -eq 0 ]
+	truncate -s 8M "$M/root/inner.img"
+	inner=$(attach "$M/root/inner.img")
+	run --separate-stderr "$RESCUECTL" umount-root --target "$M"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"held by the kernel: $M/root/inner.img is the backing file of $inner (losetup -d it)"* ]]
+	losetup -d "$inner"
+	run "$RESCUECTL" umount-root --target "$M"
+	[ "$status" -eq 0 ]
+	[ -z "$(under "$M")" ]
+}
+
 @test "xfs root --read-only mounts with norecovery; btrfs root mounts fstab's subvolume" {
 	truncate -s 320M "$T/xfs.img"
 	mkfs.xfs -q -f "$T/xfs.img"
