@@ -2,8 +2,8 @@
 _rescuectl_opts() {
   case $1 in
   detect-root) echo '--all --assemble --dry-run --help --json --quiet --verbose --yes ' ;;
-  mount-root) echo '--dry-run --help --json --quiet --verbose --yes ' ;;
-  umount-root) echo '--dry-run --help --json --quiet --verbose --yes ' ;;
+  mount-root) echo '--dry-run --help --json --no-bind --no-fstab --quiet --read-only --target --verbose --yes ' ;;
+  umount-root) echo '--dry-run --help --json --lazy --quiet --target --verbose --yes ' ;;
   reset-pass) echo '--dry-run --expire --generate --hashed --help --json --method --password-stdin --quiet --root --user --verbose --yes ' ;;
   clear-pass) echo '--dry-run --help --json --lock --quiet --root --unlock --user --verbose --yes ' ;;
   fsck) echo '--dry-run --help --json --quiet --root --verbose --yes ' ;;

@@ -23,8 +23,16 @@ complete -c rescuectl -n '__fish_seen_subcommand_from mount-root' -l help
 complete -c mount-root -l help
 complete -c rescuectl -n '__fish_seen_subcommand_from mount-root' -l json
 complete -c mount-root -l json
+complete -c rescuectl -n '__fish_seen_subcommand_from mount-root' -l no-bind
+complete -c mount-root -l no-bind
+complete -c rescuectl -n '__fish_seen_subcommand_from mount-root' -l no-fstab
+complete -c mount-root -l no-fstab
 complete -c rescuectl -n '__fish_seen_subcommand_from mount-root' -l quiet
 complete -c mount-root -l quiet
+complete -c rescuectl -n '__fish_seen_subcommand_from mount-root' -l read-only
+complete -c mount-root -l read-only
+complete -c rescuectl -n '__fish_seen_subcommand_from mount-root' -l target
+complete -c mount-root -l target
 complete -c rescuectl -n '__fish_seen_subcommand_from mount-root' -l verbose
 complete -c mount-root -l verbose
 complete -c rescuectl -n '__fish_seen_subcommand_from mount-root' -l yes
@@ -35,8 +43,12 @@ complete -c rescuectl -n '__fish_seen_subcommand_from umount-root' -l help
 complete -c umount-root -l help
 complete -c rescuectl -n '__fish_seen_subcommand_from umount-root' -l json
 complete -c umount-root -l json
+complete -c rescuectl -n '__fish_seen_subcommand_from umount-root' -l lazy
+complete -c umount-root -l lazy
 complete -c rescuectl -n '__fish_seen_subcommand_from umount-root' -l quiet
 complete -c umount-root -l quiet
+complete -c rescuectl -n '__fish_seen_subcommand_from umount-root' -l target
+complete -c umount-root -l target
 complete -c rescuectl -n '__fish_seen_subcommand_from umount-root' -l verbose
 complete -c umount-root -l verbose
 complete -c rescuectl -n '__fish_seen_subcommand_from umount-root' -l yes
