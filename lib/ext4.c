@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 struct ext4tree {
 	ext2_filsys fs;
@@ -531,14 +533,13 @@ int tree_ext4_open(const char *dev, int rw, struct tree **out)
 
 /* ---- superblock facts ---------------------------------------------------- */
 
-static void feature_names(ext2_filsys fs, char *out, size_t sz)
+static void feature_names(const struct ext2_super_block *sb, char *out, size_t sz)
 {
 	out[0] = 0;
-	__u32 *words[3] = { &fs->super->s_feature_compat, &fs->super->s_feature_incompat,
-			     &fs->super->s_feature_ro_compat };
+	const __u32 words[3] = { sb->s_feature_compat, sb->s_feature_incompat, sb->s_feature_ro_compat };
 	for (int w = 0; w < 3; w++) {
 		for (int b = 0; b < 32; b++) {
-			if (!(*words[w] & (1u << b)))
+			if (!(words[w] & (1u << b)))
 				continue;
 			const char *n = e2p_feature2string(w, 1u << b);
 			size_t l = strlen(out);
@@ -556,14 +557,10 @@ static void cpy(char *dst, size_t dsz, const void *src, size_t ssz)
 	dst[n] = 0;
 }
 
-int ext4_read_info(const char *dev, struct ext4_info *in)
+#define TS(sb, f) ((time_t)((uint64_t)(sb)->f | ((uint64_t)(sb)->f##_hi << 32)))
+
+static void fill_info(struct ext2_super_block *sb, struct ext4_info *in)
 {
-	ext2_filsys fs;
-	memset(in, 0, sizeof(*in));
-	int r = open_fs(dev, 0, &fs);
-	if (r)
-		return r;
-	struct ext2_super_block *sb = fs->super;
 	uuid_unparse(sb->s_uuid, in->uuid);
 	cpy(in->label, sizeof(in->label), sb->s_volume_name, sizeof(sb->s_volume_name));
 	in->block_size = EXT2_BLOCK_SIZE(sb);
@@ -571,19 +568,20 @@ int ext4_read_info(const char *dev, struct ext4_info *in)
 	in->free_blocks = ext2fs_free_blocks_count(sb);
 	in->inodes = sb->s_inodes_count;
 	in->free_inodes = sb->s_free_inodes_count;
+	in->state = sb->s_state;
 	in->clean = !!(sb->s_state & EXT2_VALID_FS);
 	in->errors = !!(sb->s_state & EXT2_ERROR_FS);
 	in->has_journal = ext2fs_has_feature_journal(sb);
 	in->needs_recovery = ext2fs_has_feature_journal_needs_recovery(sb);
 	in->orphans = sb->s_last_orphan != 0 || ext2fs_has_feature_orphan_present(sb);
-	in->last_check = sb->s_lastcheck;
-	in->last_mount = sb->s_mtime;
-	in->last_write = sb->s_wtime;
+	in->last_check = TS(sb, s_lastcheck);
+	in->last_mount = TS(sb, s_mtime);
+	in->last_write = TS(sb, s_wtime);
 	in->mount_count = sb->s_mnt_count;
 	in->max_mount_count = (__s16)sb->s_max_mnt_count;
 	in->error_count = sb->s_error_count;
-	in->first_error_time = sb->s_first_error_time;
-	in->last_error_time = sb->s_last_error_time;
+	in->first_error_time = TS(sb, s_first_error_time);
+	in->last_error_time = TS(sb, s_last_error_time);
 	cpy(in->first_error_func, sizeof(in->first_error_func), sb->s_first_error_func, sizeof(sb->s_first_error_func));
 	cpy(in->last_error_func, sizeof(in->last_error_func), sb->s_last_error_func, sizeof(sb->s_last_error_func));
 	in->first_error_ino = sb->s_first_error_ino;
@@ -592,25 +590,201 @@ int ext4_read_info(const char *dev, struct ext4_info *in)
 	in->last_error_line = sb->s_last_error_line;
 	in->first_error_block = sb->s_first_error_block;
 	in->last_error_block = sb->s_last_error_block;
+	in->first_error_errcode = sb->s_first_error_errcode;
+	in->last_error_errcode = sb->s_last_error_errcode;
 	in->rev = (int)sb->s_rev_level;
-	feature_names(fs, in->features, sizeof(in->features));
+	in->feature_compat = sb->s_feature_compat;
+	in->feature_incompat = sb->s_feature_incompat;
+	in->feature_ro_compat = sb->s_feature_ro_compat;
+	in->blocks_per_group = sb->s_blocks_per_group;
+	in->first_data_block = sb->s_first_data_block;
+	feature_names(sb, in->features, sizeof(in->features));
 	in->fstype = ext2fs_has_feature_extents(sb) || ext2fs_has_feature_64bit(sb) ||
 		     ext2fs_has_feature_flex_bg(sb) || ext2fs_has_feature_huge_file(sb) ? "ext4" :
 		     in->has_journal ? "ext3" : "ext2";
-	ext2fs_close_free(&fs);
+}
+
+/* Read the superblock stored at byte OFFSET (raw, no libext2fs: it must work
+ * on filesystems libext2fs refuses). 1 valid, 0 not, <0 read error. */
+static int read_sb(int fd, uint64_t offset, struct ext2_super_block *sb)
+{
+	ssize_t n = pread(fd, sb, SUPERBLOCK_SIZE, (off_t)offset);
+	if (n < 0)
+		return -errno;
+	if (n != SUPERBLOCK_SIZE)
+		return 0;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	ext2fs_swap_super(sb);
+#endif
+	return sb->s_magic == EXT2_SUPER_MAGIC &&
+	       sb->s_log_block_size <= EXT2_MAX_BLOCK_LOG_SIZE - EXT2_MIN_BLOCK_LOG_SIZE &&
+	       sb->s_blocks_per_group > 0 && sb->s_inodes_per_group > 0 &&
+	       ext2fs_blocks_count(sb) > sb->s_first_data_block;
+}
+
+/* The usual places of the first backups: group 1 (then 3, 5, 7) with
+ * 8 * block size blocks per group, for each block size (as e2fsck's
+ * get_backup_sb, but also past a damaged group 1). */
+static int find_backup(int fd, struct ext2_super_block *sb, uint64_t *blk, uint32_t *bs)
+{
+	static const uint32_t groups[] = { 1, 3, 5, 7 };
+	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		for (uint32_t size = EXT2_MIN_BLOCK_SIZE; size <= EXT2_MAX_BLOCK_SIZE; size *= 2) {
+			uint64_t b = (uint64_t)groups[g] * 8 * size + (size == 1024);
+			int r = read_sb(fd, b * size, sb);
+			if (r > 0 && (uint32_t)EXT2_BLOCK_SIZE(sb) == size &&
+			    (sb->s_block_group_nr == 0 || sb->s_block_group_nr == groups[g])) {
+				*blk = b;
+				*bs = size;
+				return 1;
+			}
+		}
+	}
 	return 0;
 }
 
-int ext4_backup_superblocks(const char *dev, uint32_t block_size, uint64_t *out, int max)
+static void try_open(const char *dev, uint64_t sbblk, uint32_t bs, struct ext4_info *in)
 {
-	(void)dev;
-	/* With sparse_super, copies live in groups 1 and powers of 3, 5, 7.
-	 * Blocks per group is 8 * block size for the usual mke2fs layout. */
-	uint64_t per_group = 8ull * block_size;
-	uint64_t first = block_size == 1024 ? 1 : 0;
+	ext2_filsys fs;
+	int flags = EXT2_FLAG_64BITS | EXT2_FLAG_IGNORE_CSUM_ERRORS | EXT2_FLAG_SKIP_MMP;
+	errcode_t err = ext2fs_open2(dev, NULL, flags, sbblk ? (int)sbblk : 0, sbblk ? bs : 0,
+				     unix_io_manager, &fs);
+	if (err) {
+		snprintf(in->open_error, sizeof(in->open_error), "%s", error_message(err));
+		return;
+	}
+	in->opened = 1;
+	ext2fs_close_free(&fs);
+}
+
+#define INFO_STRICT  0x1   /* primary only, libext2fs must open it */
+#define INFO_AT      0x2   /* exactly at SB/BS */
+
+static int read_info(const char *dev, unsigned how, uint64_t sbblk, uint32_t bs, struct ext4_info *in)
+{
+	struct ext2_super_block sb;
+	memset(in, 0, sizeof(*in));
+	int fd = open(dev, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return rc_fail(errno, "cannot open %s: %s", dev, strerror(errno));
+	int r;
+	if (how & INFO_AT) {
+		if (sbblk > UINT32_MAX || bs < EXT2_MIN_BLOCK_SIZE || bs > EXT2_MAX_BLOCK_SIZE || (bs & (bs - 1))) {
+			close(fd);
+			return rc_fail(EINVAL, "superblock %llu with block size %u is not a valid place",
+				       (unsigned long long)sbblk, bs);
+		}
+		r = read_sb(fd, sbblk * bs, &sb);
+		if (r > 0 && (uint32_t)EXT2_BLOCK_SIZE(&sb) != bs)
+			r = 0;
+		if (r <= 0) {
+			close(fd);
+			return r < 0 ? rc_fail(-r, "cannot read %s: %s", dev, strerror(-r))
+				     : rc_fail(EINVAL, "no ext2/3/4 superblock at block %llu (block size %u) of %s",
+					       (unsigned long long)sbblk, bs, dev);
+		}
+		in->sb_block = sbblk;
+		in->primary_ok = -1;   /* not looked at */
+	} else {
+		r = read_sb(fd, SUPERBLOCK_OFFSET, &sb);
+		if (r < 0) {
+			close(fd);
+			return rc_fail(-r, "cannot read %s: %s", dev, strerror(-r));
+		}
+		in->primary_ok = r;
+		if (!r && (how & INFO_STRICT)) {
+			close(fd);
+			return rc_fail(EINVAL, "cannot open %s as ext2/3/4: %s", dev,
+				       error_message(EXT2_ET_BAD_MAGIC));
+		}
+		if (!r && !find_backup(fd, &sb, &sbblk, &bs)) {
+			close(fd);
+			return rc_fail(EINVAL, "%s: no ext2/3/4 superblock, neither the primary nor a backup "
+				       "at the usual places for 1k-64k blocks", dev);
+		}
+		in->sb_block = r ? 0 : sbblk;
+	}
+	close(fd);
+	fill_info(&sb, in);
+	try_open(dev, in->sb_block, in->block_size, in);
+	if ((how & INFO_STRICT) && !in->opened)
+		return rc_fail(EIO, "cannot open %s as ext2/3/4: %s", dev, in->open_error);
+	return 0;
+}
+
+int ext4_read_info(const char *dev, struct ext4_info *in)
+{
+	return read_info(dev, INFO_STRICT, 0, 0, in);
+}
+
+int ext4_read_info_any(const char *dev, struct ext4_info *in)
+{
+	return read_info(dev, 0, 0, 0, in);
+}
+
+int ext4_read_info_at(const char *dev, uint64_t sb, uint32_t block_size, struct ext4_info *in)
+{
+	return read_info(dev, INFO_AT, sb, block_size, in);
+}
+
+static int is_power_of(uint64_t n, uint64_t base)
+{
+	while (n > 1 && n % base == 0)
+		n /= base;
+	return n == 1;
+}
+
+int ext4_backup_locations(uint64_t blocks, uint32_t first_data_block, uint32_t blocks_per_group,
+			  int sparse, int sparse2, const uint32_t backup_bgs[2], uint64_t *out, int max)
+{
+	if (!blocks_per_group || blocks <= first_data_block)
+		return 0;
+	uint64_t groups = (blocks - first_data_block + blocks_per_group - 1) / blocks_per_group;
 	int n = 0;
-	uint64_t groups[] = { 1, 3, 5, 7, 9, 25, 27, 49, 81, 125, 243, 343 };
-	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]) && n < max; i++)
-		out[n++] = groups[i] * per_group + first;
+	for (uint64_t g = 1; g < groups && n < max; g++) {
+		int has;
+		if (sparse2)
+			has = g == backup_bgs[0] || g == backup_bgs[1];
+		else if (!sparse)
+			has = 1;
+		else
+			has = g == 1 || is_power_of(g, 3) || is_power_of(g, 5) || is_power_of(g, 7);
+		if (has)
+			out[n++] = first_data_block + g * (uint64_t)blocks_per_group;
+	}
 	return n;
+}
+
+int ext4_backup_superblocks(const char *dev, uint32_t *block_size, uint64_t *out, int max)
+{
+	struct ext2_super_block sb;
+	uint64_t blk = 0;
+	uint32_t bs = 0;
+	int fd = open(dev, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return rc_fail(errno, "cannot open %s: %s", dev, strerror(errno));
+	int r = read_sb(fd, SUPERBLOCK_OFFSET, &sb);
+	if (r == 0 && !find_backup(fd, &sb, &blk, &bs))
+		r = rc_fail(EINVAL, "%s: no ext2/3/4 superblock found, neither the primary nor a backup", dev);
+	else if (r < 0)
+		r = rc_fail(-r, "cannot read %s: %s", dev, strerror(-r));
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	bs = EXT2_BLOCK_SIZE(&sb);
+	uint64_t all[64];
+	int n = ext4_backup_locations(ext2fs_blocks_count(&sb), sb.s_first_data_block, sb.s_blocks_per_group,
+				      ext2fs_has_feature_sparse_super(&sb), ext2fs_has_feature_sparse_super2(&sb),
+				      sb.s_backup_bgs, all, 64);
+	int k = 0;
+	for (int i = 0; i < n && k < max; i++) {
+		struct ext2_super_block b;
+		if (read_sb(fd, all[i] * bs, &b) > 0 && (uint32_t)EXT2_BLOCK_SIZE(&b) == bs &&
+		    !memcmp(b.s_uuid, sb.s_uuid, sizeof(b.s_uuid)))
+			out[k++] = all[i];
+	}
+	close(fd);
+	*block_size = bs;
+	return k;
 }
