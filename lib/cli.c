@@ -58,8 +58,19 @@ void cli_help(const struct applet *ap, const struct cli_opt *extra, FILE *f)
 		fprintf(f, "\nThe installed system is named by DEVICE (a block device or an image\n"
 			   "file), by --root DIR (a tree already mounted), or found as detect-root\n"
 			   "finds it; several candidates are refused with the list.\n");
-	fprintf(f, "\nExit codes: 0 done, 1 failed, 2 usage, 3 refused by a safety check,\n"
-		   "4 nothing found, 5 ambiguous.\n");
+	if (!(ap->flags & AP_FSCK_CODES))
+		fprintf(f, "\nExit codes: 0 done, 1 failed, 2 usage, 3 refused by a safety check,\n"
+			   "4 nothing found, 5 ambiguous.\n");
+}
+
+static int usage_code(const struct cli *c)
+{
+	return c->ap && (c->ap->flags & AP_FSCK_CODES) ? 16 : RC_EXIT_USAGE;
+}
+
+static int refused_code(const struct cli *c)
+{
+	return c->ap && (c->ap->flags & AP_FSCK_CODES) ? 8 : RC_EXIT_REFUSED;
 }
 
 static size_t count_opts(const struct cli_opt *o)
@@ -229,12 +240,12 @@ int cli_usage(struct cli *c, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(buf, sizeof(buf), fmt, ap);
 		va_end(ap);
-		cli_error(c, RC_EXIT_USAGE, "%s", buf);
+		cli_error(c, usage_code(c), "%s", buf);
 		c->done = 0;
 		/* usage errors end the applet before cli_finish: print now */
-		cli_finish(c, RC_EXIT_USAGE);
+		cli_finish(c, usage_code(c));
 	}
-	return RC_EXIT_USAGE;
+	return usage_code(c);
 }
 
 json_object *cli_doc(struct cli *c)
@@ -251,7 +262,7 @@ int cli_error(struct cli *c, int exitcode, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (exitcode != RC_EXIT_USAGE || !c->json)
+	if (exitcode != usage_code(c) || !c->json)
 		fprintf(stderr, "rescuectl %s: %s\n", c->ap ? c->ap->name : "", buf);
 	if (c->json) {
 		json_object *e = json_object_new_object();
@@ -275,7 +286,7 @@ int cli_confirm(struct cli *c, const char *question)
 	if (fd < 0 || !isatty(STDIN_FILENO)) {
 		if (fd >= 0)
 			close(fd);
-		cli_error(c, RC_EXIT_REFUSED, "%s -- no terminal to ask on; re-run with --yes to confirm", question);
+		cli_error(c, refused_code(c), "%s -- no terminal to ask on; re-run with --yes to confirm", question);
 		return 0;
 	}
 	char ans[16] = "";
@@ -284,7 +295,7 @@ int cli_confirm(struct cli *c, const char *question)
 	close(fd);
 	if (n > 0 && (ans[0] == 'y' || ans[0] == 'Y'))
 		return 1;
-	cli_error(c, RC_EXIT_REFUSED, "not confirmed; nothing was changed");
+	cli_error(c, refused_code(c), "not confirmed; nothing was changed");
 	return 0;
 }
 
@@ -292,7 +303,9 @@ int cli_finish(struct cli *c, int exitcode)
 {
 	if (c->json && !c->done) {
 		json_object *doc = cli_doc(c);
-		if (exitcode && !json_object_object_get_ex(doc, "error", NULL)) {
+		/* fsck(8): 1 and 2 (errors corrected) are not failures */
+		int failed = (c->ap && (c->ap->flags & AP_FSCK_CODES)) ? (exitcode & ~3) : exitcode;
+		if (failed && !json_object_object_get_ex(doc, "error", NULL)) {
 			json_object *e = json_object_new_object();
 			json_object_object_add(e, "message", json_object_new_string("failed"));
 			json_object_object_add(e, "exit", json_object_new_int(exitcode));

@@ -10,6 +10,8 @@
 /* Applet flags. */
 #define AP_WRITES 0x1  /* gets -n/--dry-run and -y/--yes */
 #define AP_TARGET 0x2  /* works on an installed system: DEVICE or --root DIR */
+#define AP_FSCK_CODES 0x4 /* exits with fsck(8)'s codes: usage 16, refusals 8, 1-2 are success;
+			   * its help text carries the exit-code table */
 
 struct applet {
 	const char *name;
