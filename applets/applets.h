@@ -16,7 +16,7 @@
 	  "Set a new password that the installed system can verify") \
 	X(clear_pass, "clear-pass", AP_WRITES | AP_TARGET, "[DEVICE]", \
 	  "Empty (or lock/unlock) an account's password on the installed system") \
-	X(fsck, "fsck", AP_WRITES | AP_TARGET, "[DEVICE]", \
+	X(fsck, "fsck", AP_WRITES | AP_TARGET | AP_FSCK_CODES, "[DEVICE]", \
 	  "Check and repair the installed root with the right checker") \
 	X(shrink_root, "shrink-root", AP_WRITES | AP_TARGET, "[DEVICE]", \
 	  "Shrink the root filesystem and its partition in place") \
