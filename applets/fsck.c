@@ -7,7 +7,7 @@
 #include "../lib/mountinfo.h"
 #include "../lib/probe.h"
 #include "../lib/run.h"
-#include "../lib/target.h"
+#include "../lib/detect.h"
 #include <getopt.h>
 #include <libsmartcols/libsmartcols.h>
 #include <limits.h>
@@ -251,21 +251,27 @@ static int device_of_root(struct cli *c, const char *dir, char *dev, size_t sz)
 	return rc;
 }
 
+/* No DEVICE: the installed root, found as detect-root finds it. */
 static int find_device(struct cli *c, char *dev, size_t sz)
 {
-	struct target t;
-	memset(&t, 0, sizeof(t));
-	if (target_open(NULL, NULL, TARGET_NO_MOUNT, &t) < 0) {
-		int hint = rc_exit_hint();
-		cli_error(c, FSCK_EX_OPERATIONAL, "%s%s", rc_msg(),
-			  hint == RC_EXIT_AMBIGUOUS ? " -- name the DEVICE to check" : "");
+	struct detect d;
+	memset(&d, 0, sizeof(d));
+	if (detect_scan(NULL, 0, "/mnt", &d) < 0) {
+		detect_free(&d);
+		return cli_error(c, FSCK_EX_OPERATIONAL, "%s", rc_msg());
+	}
+	int i = detect_pick(&d);
+	if (i < 0) {
+		cli_error(c, FSCK_EX_OPERATIONAL, "%s", rc_msg());
+		for (int h = 1; h < d.nhints; h++)
+			cli_warnj(c, "%s", d.hints[h]);
+		detect_free(&d);
 		return FSCK_EX_OPERATIONAL;
 	}
-	snprintf(dev, sz, "%s", t.device);
-	target_close(&t);
-	if (!*dev)
-		return cli_error(c, FSCK_EX_OPERATIONAL, "the installed root was found but not its device; name the DEVICE");
-	cli_verbose(c, "found the installed root on %s", dev);
+	snprintf(dev, sz, "%s", d.c[i].id.path);
+	cli_info(c, "Installed root: %s (%s%s%s)", dev, d.c[i].id.fstype,
+		 d.c[i].ri.os.pretty_name[0] ? ", " : "", d.c[i].ri.os.pretty_name);
+	detect_free(&d);
 	return 0;
 }
 
@@ -329,7 +335,7 @@ static void print_preflight(struct cli *c, const char *dev, const struct ext4_in
 	       in->needs_recovery ? "needs recovery (e2fsck replays it first)" : "clean");
 	if (in->orphans)
 		kv_add(tb, "  orphans", "inodes to release on the orphan list");
-	kv_add(tb, "  free", "%llu of %llu blocks (%u bytes), %llu of %llu inodes",
+	kv_add(tb, "  free", "%llu of %llu blocks (%u bytes each), %llu of %llu inodes",
 	       (unsigned long long)in->free_blocks, (unsigned long long)in->blocks, in->block_size,
 	       (unsigned long long)in->free_inodes, (unsigned long long)in->inodes);
 	kv_add(tb, "  features", "%s", in->features);
