@@ -124,6 +124,8 @@ int run_cmd(char *const argv[], unsigned flags, int *status, char **out, size_t 
 	}
 	if (pid == 0) {
 		signal(SIGPIPE, SIG_DFL);
+		if ((flags & RUN_OUT_TO_ERR) && !(flags & RUN_CAPTURE))
+			dup2(STDERR_FILENO, STDOUT_FILENO);
 		if (flags & RUN_CAPTURE) {
 			dup2(p[1], STDOUT_FILENO);
 			if (flags & RUN_STDERR)

@@ -16,6 +16,8 @@ void run_install_hint(const char *pkg, char *buf, size_t bufsz);
 #define RUN_QUIET   0x1  /* child's stdout and stderr go to /dev/null */
 #define RUN_CAPTURE 0x2  /* child's stdout is captured into *out */
 #define RUN_STDERR  0x4  /* with RUN_CAPTURE: stderr captured too */
+#define RUN_OUT_TO_ERR 0x8  /* child's stdout goes to our stderr (keeps a JSON stdout clean
+			     * without buffering output of unbounded length) */
 /* Run ARGV[0] (looked up as run_find does) with ARGV. Returns 0 and the exit
  * status in *status (or 128+signal), or -errno with a message. */
 int run_cmd(char *const argv[], unsigned flags, int *status, char **out, size_t *outlen);
