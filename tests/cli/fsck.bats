@@ -155,7 +155,9 @@ mkcorrupt() {
 	[ "$(echo "$output" | jq -r .checker.version)" = "$(e2fsck -V 2>&1 | sed -n 's/^e2fsck \([0-9.]*\).*/\1/p')" ]
 	# exit 1 (corrected) is not an error
 	[ "$(echo "$output" | jq -r .error)" = null ]
-	[[ "$(echo "$output" | jq -r .checker_output)" == *"FILE SYSTEM WAS MODIFIED"* ]]
+	# the checker's report went to stderr, not into the JSON on stdout
+	[[ "$stderr" == *"FILE SYSTEM WAS MODIFIED"* ]]
+	[[ "$output" != *"FILE SYSTEM WAS MODIFIED"* ]]
 }
 
 @test "a mounted filesystem is refused with exit 8, naming the mount point and umount-root; --check-only runs on a read-only mount" {
@@ -286,6 +288,11 @@ EOF
 	run "$RESCUECTL" fsck --repair "$T/u.img"
 	[ "$status" -eq 16 ]
 	[[ "$output" == *"--repair is for btrfs only"* ]]
+	# --quiet: nothing on stdout, the status says it
+	mkcorrupt "$T/q.img" 'ssv free_blocks_count 5' 'clri /etc/f2'
+	run --separate-stderr "$RESCUECTL" fsck -q -y "$T/q.img"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
 	run "$RESCUECTL" fsck --help
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"-n/--dry-run is the same as --check-only"* ]]
