@@ -176,6 +176,10 @@ mkcorrupt() {
 	[ "$status" -eq 8 ]
 	[ "$(echo "$output" | jq -r .error.exit)" = 8 ]
 	[ "$(echo "$output" | jq -r .mounted_on)" = "$T/mnt" ]
+	# --root DIR names the device mounted there: refused the same way
+	run "$RESCUECTL" fsck -y --root "$T/mnt"
+	[ "$status" -eq 8 ]
+	[[ "$output" == *"is mounted on $T/mnt"* ]]
 	# through the loop device as well
 	loopdev=$(awk -v m="$T/mnt" '$2==m {print $1}' /proc/self/mounts)
 	run "$RESCUECTL" fsck -y "$loopdev"
