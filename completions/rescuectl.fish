@@ -99,6 +99,10 @@ complete -c rescuectl -n '__fish_seen_subcommand_from clear-pass' -l verbose
 complete -c clear-pass -l verbose
 complete -c rescuectl -n '__fish_seen_subcommand_from clear-pass' -l yes
 complete -c clear-pass -l yes
+complete -c rescuectl -n '__fish_seen_subcommand_from fsck' -l block-size
+complete -c fsck -l block-size
+complete -c rescuectl -n '__fish_seen_subcommand_from fsck' -l check-only
+complete -c fsck -l check-only
 complete -c rescuectl -n '__fish_seen_subcommand_from fsck' -l dry-run
 complete -c fsck -l dry-run
 complete -c rescuectl -n '__fish_seen_subcommand_from fsck' -l help
@@ -107,8 +111,14 @@ complete -c rescuectl -n '__fish_seen_subcommand_from fsck' -l json
 complete -c fsck -l json
 complete -c rescuectl -n '__fish_seen_subcommand_from fsck' -l quiet
 complete -c fsck -l quiet
+complete -c rescuectl -n '__fish_seen_subcommand_from fsck' -l repair
+complete -c fsck -l repair
 complete -c rescuectl -n '__fish_seen_subcommand_from fsck' -l root
 complete -c fsck -l root
+complete -c rescuectl -n '__fish_seen_subcommand_from fsck' -l superblock
+complete -c fsck -l superblock
+complete -c rescuectl -n '__fish_seen_subcommand_from fsck' -l type
+complete -c fsck -l type
 complete -c rescuectl -n '__fish_seen_subcommand_from fsck' -l verbose
 complete -c fsck -l verbose
 complete -c rescuectl -n '__fish_seen_subcommand_from fsck' -l yes

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # rescuectl fsck over e2fsprogs' 197 damaged f_* images: it never crashes
-# (no signal, no sanitizer report with the ASan build, `make asan`), and its
+# (no signal, no sanitizer report with the ASan build, build/rescuectl-asan from `make helpers`), and its
 # exit status is e2fsck's own on a copy of the same image. Differences that
 # are meant are listed in fsck_corpus.allow ("NAME REASON", one a line).
 load ../helpers
