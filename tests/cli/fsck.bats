@@ -353,7 +353,7 @@ EOF
 @test "an md member is refused with the mdadm hint; an assembled array's member names the array" {
 	img=$T/member.img
 	truncate -s 8M "$img"
-	"$TOP/build/helpers/mdsb" "$img"
+	mkmdsb "$img" 0 00112233445566778899aabbccddeeff server1:0
 	run "$RESCUECTL" fsck -y "$img"
 	echo "$output"
 	[ "$status" -eq 8 ]
@@ -404,7 +404,7 @@ fakeblk() {
 	debugfs -w -R 'ssv free_blocks_count 17' "$sr/dev/md127" >/dev/null 2>&1
 	fakeblk "$sr" sdb1 8:17 16384 partition
 	truncate -s 8M "$sr/dev/sdb1"
-	"$TOP/build/helpers/mdsb" "$sr/dev/sdb1"
+	mkmdsb "$sr/dev/sdb1" 0 00112233445566778899aabbccddeeff server1:0
 	member=$(sha "$sr/dev/sdb1")
 	run env RESCUECTL_SYSROOT="$sr" "$RESCUECTL" fsck -y
 	echo "$output"
