@@ -1,0 +1,663 @@
+/* libfdisk in one place: see part.h. */
+#include "part.h"
+#include "err.h"
+#include "size.h"
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libfdisk/libfdisk.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+struct part_disk {
+	struct fdisk_context *cxt;
+	struct fdisk_table *orig;   /* the table as read: what BLKPG diffs against */
+	char path[PATH_MAX];
+	int fd;
+	int rw, written, blockdev;
+	char msgs[2048];
+};
+
+/* ---- sysfs ------------------------------------------------------------- */
+
+static int read_sys(const char *path, char *buf, size_t sz)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, sz - 1);
+	int e = errno;
+	close(fd);
+	if (n < 0)
+		return -e;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	buf[n] = 0;
+	return 0;
+}
+
+/* /sys/dev/block/MAJ:MIN resolved: ".../block/loop0/loop0p3" */
+static int sys_dir_of(dev_t rdev, char *out, size_t outsz)
+{
+	char link[64];
+	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(rdev), minor(rdev));
+	if (!realpath(link, out))
+		return -errno;
+	(void)outsz;
+	return 0;
+}
+
+int part_of_node(const char *partdev, char *disk, size_t disksz, size_t *partno)
+{
+	struct stat st;
+	char dir[PATH_MAX], buf[64];
+
+	if (stat(partdev, &st) < 0)
+		return rc_fail(errno, "cannot open %s: %s", partdev, strerror(errno));
+	if (!S_ISBLK(st.st_mode))
+		return rc_fail(ENOTBLK, "%s is not a block device", partdev);
+	int r = sys_dir_of(st.st_rdev, dir, sizeof(dir));
+	if (r < 0)
+		return rc_fail(r, "%s: no sysfs entry for device %u:%u", partdev,
+			       major(st.st_rdev), minor(st.st_rdev));
+	char pf[PATH_MAX + 16];
+	snprintf(pf, sizeof(pf), "%s/partition", dir);
+	if (read_sys(pf, buf, sizeof(buf)) < 0)
+		return rc_fail(EINVAL, "%s is not a partition (a whole disk, md or device-mapper device)", partdev);
+	char *end;
+	unsigned long n = strtoul(buf, &end, 10);
+	if (*end || !n)
+		return rc_fail(EINVAL, "%s: bad partition number '%s' in sysfs", partdev, buf);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return rc_fail(EINVAL, "%s: unexpected sysfs path %s", partdev, dir);
+	*slash = 0;
+	const char *dname = strrchr(dir, '/');
+	dname = dname ? dname + 1 : dir;
+	snprintf(disk, disksz, "/dev/%s", dname);
+	*partno = n;
+	return 0;
+}
+
+int part_kernel_name(const char *disk, size_t partno, char *name, size_t namesz)
+{
+	struct stat st;
+	char dir[PATH_MAX];
+	if (stat(disk, &st) < 0 || !S_ISBLK(st.st_mode))
+		return rc_fail(ENOTBLK, "%s is not a block device", disk);
+	int r = sys_dir_of(st.st_rdev, dir, sizeof(dir));
+	if (r < 0)
+		return rc_fail(r, "%s: no sysfs entry", disk);
+	DIR *dh = opendir(dir);
+	if (!dh)
+		return rc_fail(errno, "cannot read %s", dir);
+	struct dirent *de;
+	int found = 0;
+	while (!found && (de = readdir(dh))) {
+		char pf[PATH_MAX + 300], buf[32];
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(pf, sizeof(pf), "%s/%s/partition", dir, de->d_name);
+		if (read_sys(pf, buf, sizeof(buf)) == 0 && strtoul(buf, NULL, 10) == partno) {
+			snprintf(name, namesz, "%s", de->d_name);
+			found = 1;
+		}
+	}
+	closedir(dh);
+	return found ? 0 : -ENOENT;
+}
+
+/* The kernel's idea of a partition: start and size in 512-byte sectors. */
+static int kernel_part(const char *disk, size_t partno, uint64_t *start, uint64_t *size)
+{
+	char name[128], p[PATH_MAX], buf[64];
+	int r = part_kernel_name(disk, partno, name, sizeof(name));
+	if (r < 0)
+		return r;
+	snprintf(p, sizeof(p), "/sys/class/block/%s/start", name);
+	if ((r = read_sys(p, buf, sizeof(buf))) < 0)
+		return r;
+	*start = strtoull(buf, NULL, 10);
+	snprintf(p, sizeof(p), "/sys/class/block/%s/size", name);
+	if ((r = read_sys(p, buf, sizeof(buf))) < 0)
+		return r;
+	*size = strtoull(buf, NULL, 10);
+	return 0;
+}
+
+/* ---- open / close ------------------------------------------------------ */
+
+static int ask_cb(struct fdisk_context *cxt, struct fdisk_ask *ask, void *data)
+{
+	struct part_disk *d = data;
+	(void)cxt;
+	switch (fdisk_ask_get_type(ask)) {
+	case FDISK_ASKTYPE_WARN:
+	case FDISK_ASKTYPE_WARNX:
+	case FDISK_ASKTYPE_INFO: {
+		const char *m = fdisk_ask_print_get_mesg(ask);
+		size_t l = strlen(d->msgs);
+		if (m && l < sizeof(d->msgs) - 2) {
+			int e = fdisk_ask_get_type(ask) == FDISK_ASKTYPE_WARN ?
+				fdisk_ask_print_get_errno(ask) : 0;
+			snprintf(d->msgs + l, sizeof(d->msgs) - l, "%s%s%s%s", l ? "; " : "", m,
+				 e ? ": " : "", e ? strerror(e) : "");
+		}
+		return 0;
+	}
+	default:
+		/* never a dialogue: every question is answered by the caller's
+		 * template, so a question is a bug or an impossible request */
+		return -EINVAL;
+	}
+}
+
+const char *part_messages(struct part_disk *d)
+{
+	return d->msgs;
+}
+
+int part_open(const char *disk, unsigned flags, int timeout, struct part_disk **out)
+{
+	struct part_disk *d = calloc(1, sizeof(*d));
+	int r;
+	struct stat st;
+
+	*out = NULL;
+	if (!d)
+		return rc_fail(ENOMEM, "out of memory");
+	d->fd = -1;
+	d->rw = !!(flags & PART_RW);
+	snprintf(d->path, sizeof(d->path), "%s", disk);
+	d->fd = open(disk, (d->rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	if (d->fd < 0) {
+		r = rc_fail(errno, "cannot open %s: %s", disk, strerror(errno));
+		goto fail;
+	}
+	if (fstat(d->fd, &st) < 0) {
+		r = rc_fail(errno, "cannot stat %s", disk);
+		goto fail;
+	}
+	d->blockdev = S_ISBLK(st.st_mode);
+	if (!d->blockdev && !S_ISREG(st.st_mode)) {
+		r = rc_fail(EINVAL, "%s is neither a block device nor an image file", disk);
+		goto fail;
+	}
+	/* flock as sfdisk/growpart/udev agree; wait a little for udev */
+	int op = d->rw ? LOCK_EX : LOCK_SH;
+	for (int waited = 0;; waited++) {
+		if (flock(d->fd, op | LOCK_NB) == 0)
+			break;
+		if (errno != EWOULDBLOCK || waited >= timeout * 10) {
+			r = rc_failx(RC_EXIT_REFUSED, errno == EWOULDBLOCK ? EBUSY : errno,
+				     "%s is locked by another program (a partitioner, growpart or udev); "
+				     "try again when it is done", disk);
+			goto fail;
+		}
+		usleep(100000);
+	}
+	d->cxt = fdisk_new_context();
+	if (!d->cxt) {
+		r = rc_fail(ENOMEM, "out of memory");
+		goto fail;
+	}
+	fdisk_set_ask(d->cxt, ask_cb, d);
+	r = fdisk_assign_device_by_fd(d->cxt, d->fd, disk, !d->rw);
+	if (r < 0) {
+		r = rc_fail(r, "cannot read the partition table of %s: %s", disk, strerror(-r));
+		goto fail;
+	}
+	if (!fdisk_has_label(d->cxt)) {
+		r = rc_failx(RC_EXIT_NOTFOUND, ENXIO, "%s has no partition table (GPT or MBR)", disk);
+		goto fail;
+	}
+	if (!fdisk_is_labeltype(d->cxt, FDISK_DISKLABEL_GPT) &&
+	    !fdisk_is_labeltype(d->cxt, FDISK_DISKLABEL_DOS)) {
+		r = rc_failx(RC_EXIT_REFUSED, ENOTSUP, "%s: the %s partition table is not supported (GPT and MBR are)",
+			     disk, fdisk_label_get_name(fdisk_get_label(d->cxt, NULL)));
+		goto fail;
+	}
+	if (fdisk_is_labeltype(d->cxt, FDISK_DISKLABEL_GPT) && fdisk_gpt_is_hybrid(d->cxt)) {
+		r = rc_failx(RC_EXIT_REFUSED, ENOTSUP,
+			     "%s has a hybrid MBR next to its GPT; editing only one of them would "
+			     "leave them disagreeing: change it with gdisk by hand", disk);
+		goto fail;
+	}
+	r = fdisk_get_partitions(d->cxt, &d->orig);
+	if (r < 0) {
+		r = rc_fail(r, "cannot read the partitions of %s", disk);
+		goto fail;
+	}
+	*out = d;
+	return 0;
+fail:
+	part_close(d);
+	return r;
+}
+
+int part_close(struct part_disk *d)
+{
+	int r = 0;
+	if (!d)
+		return 0;
+	if (d->cxt) {
+		fdisk_unref_table(d->orig);
+		/* by_fd: libfdisk does not close our fd */
+		fdisk_deassign_device(d->cxt, 1);
+		fdisk_unref_context(d->cxt);
+	}
+	if (d->fd >= 0) {
+		if (d->written && fsync(d->fd) < 0)
+			r = rc_fail(errno, "fsync %s: %s", d->path, strerror(errno));
+		if (close(d->fd) < 0 && !r)
+			r = rc_fail(errno, "close %s: %s", d->path, strerror(errno));
+	}
+	free(d);
+	return r;
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+int part_geom(struct part_disk *d, struct part_geom *g)
+{
+	struct fdisk_context *c = d->cxt;
+	char *id = NULL;
+	memset(g, 0, sizeof(*g));
+	snprintf(g->label, sizeof(g->label), "%s", fdisk_is_labeltype(c, FDISK_DISKLABEL_GPT) ? "gpt" : "dos");
+	if (fdisk_get_disklabel_id(c, &id) == 0 && id)
+		snprintf(g->id, sizeof(g->id), "%s", id);
+	free(id);
+	g->sector_size = (uint32_t)fdisk_get_sector_size(c);
+	g->nsectors = fdisk_get_nsectors(c);
+	g->first_lba = fdisk_get_first_lba(c);
+	g->last_lba = fdisk_get_last_lba(c);
+	g->grain = fdisk_get_grain_size(c) / g->sector_size;
+	if (!g->grain)
+		g->grain = 1;
+	g->align_offset = fdisk_get_alignment_offset(c) / g->sector_size;
+	for (size_t i = 0; i < fdisk_get_npartitions(c); i++)
+		if (fdisk_is_partition_used(c, i))
+			g->nparts++;
+	return 0;
+}
+
+int part_get(struct part_disk *d, size_t partno, struct part_info *pi)
+{
+	struct fdisk_partition *pa = NULL;
+	memset(pi, 0, sizeof(*pi));
+	if (!partno || partno > fdisk_get_npartitions(d->cxt) || !fdisk_is_partition_used(d->cxt, partno - 1))
+		return rc_failx(RC_EXIT_NOTFOUND, ENOENT, "%s has no partition %zu", d->path, partno);
+	int r = fdisk_get_partition(d->cxt, partno - 1, &pa);
+	if (r < 0)
+		return rc_fail(r, "cannot read partition %zu of %s", partno, d->path);
+	pi->partno = partno;
+	pi->start = fdisk_partition_get_start(pa);
+	pi->size = fdisk_partition_get_size(pa);
+	struct fdisk_parttype *t = fdisk_partition_get_type(pa);
+	if (t) {
+		const char *s = fdisk_parttype_get_string(t);
+		if (s)
+			snprintf(pi->type, sizeof(pi->type), "%s", s);
+		else
+			snprintf(pi->type, sizeof(pi->type), "%x", fdisk_parttype_get_code(t));
+		if (fdisk_parttype_get_name(t))
+			snprintf(pi->type_name, sizeof(pi->type_name), "%s", fdisk_parttype_get_name(t));
+	}
+	if (fdisk_partition_get_uuid(pa))
+		snprintf(pi->uuid, sizeof(pi->uuid), "%s", fdisk_partition_get_uuid(pa));
+	if (fdisk_partition_get_name(pa))
+		snprintf(pi->name, sizeof(pi->name), "%s", fdisk_partition_get_name(pa));
+	if (fdisk_partition_get_attrs(pa))
+		snprintf(pi->attrs, sizeof(pi->attrs), "%s", fdisk_partition_get_attrs(pa));
+	pi->logical = fdisk_partition_is_nested(pa);
+	if (!pi->uuid[0] && fdisk_is_labeltype(d->cxt, FDISK_DISKLABEL_DOS)) {
+		/* MBR PARTUUID as the kernel and blkid show it: ID-NN */
+		char *id = NULL;
+		if (fdisk_get_disklabel_id(d->cxt, &id) == 0 && id)
+			snprintf(pi->uuid, sizeof(pi->uuid), "%s-%02zx",
+				 strncmp(id, "0x", 2) ? id : id + 2, partno);
+		free(id);
+	}
+	fdisk_unref_partition(pa);
+	return 0;
+}
+
+int part_free_after(struct part_disk *d, size_t partno, uint64_t *start, uint64_t *end)
+{
+	struct part_info pi;
+	struct fdisk_table *tb = NULL;
+	struct fdisk_iter *it = NULL;
+	struct fdisk_partition *pa;
+	int r = part_get(d, partno, &pi);
+	if (r < 0)
+		return r;
+	*start = 1;
+	*end = 0;
+	uint64_t first = pi.start + pi.size;
+	r = fdisk_get_freespaces(d->cxt, &tb);
+	if (r < 0)
+		return rc_fail(r, "cannot list the free space of %s", d->path);
+	it = fdisk_new_iter(FDISK_ITER_FORWARD);
+	while (it && fdisk_table_next_partition(tb, it, &pa) == 0) {
+		uint64_t s = fdisk_partition_get_start(pa), e = fdisk_partition_get_end(pa);
+		/* libfdisk reports free areas aligned; the one following us
+		 * starts within one grain after our end */
+		if (s >= first && s < first + fdisk_get_grain_size(d->cxt) / fdisk_get_sector_size(d->cxt) + 1 &&
+		    e >= s) {
+			*start = s;
+			*end = e;
+			break;
+		}
+	}
+	fdisk_free_iter(it);
+	fdisk_unref_table(tb);
+	return 0;
+}
+
+/* ---- sfdisk dump ------------------------------------------------------- */
+
+static int script_of(struct part_disk *d, struct fdisk_script **out)
+{
+	struct fdisk_script *s = fdisk_new_script(d->cxt);
+	if (!s)
+		return rc_fail(ENOMEM, "out of memory");
+	int r = fdisk_script_read_context(s, NULL);
+	if (r < 0) {
+		fdisk_unref_script(s);
+		return rc_fail(r, "cannot describe the partition table of %s", d->path);
+	}
+	*out = s;
+	return 0;
+}
+
+int part_script_text(struct part_disk *d, char **text)
+{
+	struct fdisk_script *s = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	int r = script_of(d, &s);
+	if (r < 0)
+		return r;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f) {
+		fdisk_unref_script(s);
+		return rc_fail(errno, "out of memory");
+	}
+	r = fdisk_script_write_file(s, f);
+	fdisk_unref_script(s);
+	if (fclose(f) != 0 && !r)
+		r = -errno;
+	if (r < 0) {
+		free(buf);
+		return rc_fail(r, "cannot write the sfdisk dump of %s", d->path);
+	}
+	*text = buf;
+	return 0;
+}
+
+int part_save_script(struct part_disk *d, const char *path)
+{
+	char *text = NULL;
+	int r = part_script_text(d, &text);
+	if (r < 0)
+		return r;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = rc_fail(errno, "cannot create the table backup %s: %s", path, strerror(errno));
+		free(text);
+		return r;
+	}
+	size_t len = strlen(text), off = 0;
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = rc_fail(errno, "cannot write the table backup %s: %s", path, strerror(errno));
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (!r && fsync(fd) < 0)
+		r = rc_fail(errno, "cannot fsync the table backup %s: %s", path, strerror(errno));
+	if (close(fd) < 0 && !r)
+		r = rc_fail(errno, "cannot write the table backup %s: %s", path, strerror(errno));
+	if (r)
+		unlink(path);
+	free(text);
+	return r;
+}
+
+/* ---- changing ---------------------------------------------------------- */
+
+int part_shrink(struct part_disk *d, size_t partno, uint64_t newsize)
+{
+	struct part_info before, after;
+	int r = part_get(d, partno, &before);
+	if (r < 0)
+		return r;
+	if (!d->rw)
+		return rc_fail(EROFS, "%s is open read-only", d->path);
+	if (!newsize || newsize >= before.size)
+		return rc_fail(EINVAL, "partition %zu: %" PRIu64 " sectors is not smaller than %" PRIu64,
+			       partno, newsize, before.size);
+	struct fdisk_partition *pa = fdisk_new_partition();
+	if (!pa)
+		return rc_fail(ENOMEM, "out of memory");
+	/* only the size: libfdisk keeps the start, type, UUID, name, attrs */
+	fdisk_partition_size_explicit(pa, 1);
+	fdisk_partition_set_size(pa, newsize);
+	r = fdisk_set_partition(d->cxt, partno - 1, pa);
+	fdisk_unref_partition(pa);
+	if (r < 0)
+		return rc_fail(r, "cannot resize partition %zu of %s%s%s", partno, d->path,
+			       d->msgs[0] ? ": " : "", d->msgs);
+	/* check what libfdisk did, field by field */
+	r = part_get(d, partno, &after);
+	if (r < 0)
+		return r;
+	if (after.start != before.start || after.size != newsize ||
+	    strcmp(after.type, before.type) || strcmp(after.uuid, before.uuid) ||
+	    strcmp(after.name, before.name) || strcmp(after.attrs, before.attrs))
+		return rc_fail(EIO, "libfdisk changed more than the size of partition %zu of %s "
+			       "(start %" PRIu64 "->%" PRIu64 ", size %" PRIu64 "->%" PRIu64 ", type %s->%s, uuid %s->%s); "
+			       "nothing was written",
+			       partno, d->path, before.start, after.start, before.size, after.size,
+			       before.type, after.type, before.uuid, after.uuid);
+	return 0;
+}
+
+int part_new_parse(const char *spec, struct part_new *n)
+{
+	char buf[256];
+	memset(n, 0, sizeof(*n));
+	if (!spec || !*spec)
+		return rc_failx(RC_EXIT_USAGE, EINVAL, "--new: empty");
+	if (strlen(spec) >= sizeof(buf))
+		return rc_failx(RC_EXIT_USAGE, EINVAL, "--new '%s': too long", spec);
+	strcpy(buf, spec);
+	char *type = strchr(buf, ':'), *name = NULL;
+	if (type) {
+		*type++ = 0;
+		name = strchr(type, ':');
+		if (name)
+			*name++ = 0;
+	}
+	if (!strcmp(buf, "rest") || !strcmp(buf, "+") || !strcmp(buf, "-")) {
+		n->bytes = 0;
+	} else {
+		int r = size_parse(buf, &n->bytes);
+		if (r < 0)
+			return rc_context(r, "--new '%s'", spec);
+		if (!n->bytes)
+			return rc_failx(RC_EXIT_USAGE, EINVAL, "--new '%s': a partition needs a size (or 'rest')", spec);
+	}
+	if (type) {
+		if (strlen(type) >= sizeof(n->type))
+			return rc_failx(RC_EXIT_USAGE, EINVAL, "--new '%s': type too long", spec);
+		for (const char *p = type; *p; p++)
+			if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != ' ')
+				return rc_failx(RC_EXIT_USAGE, EINVAL, "--new '%s': bad character in type '%s'", spec, type);
+		strcpy(n->type, type);
+	}
+	if (name) {
+		/* GPT names are 36 UTF-16 units; keep to that in bytes to be safe */
+		if (strlen(name) > 36)
+			return rc_failx(RC_EXIT_USAGE, EINVAL, "--new '%s': name longer than 36 characters", spec);
+		for (const char *p = name; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == '"' || *p == '\\')
+				return rc_failx(RC_EXIT_USAGE, EINVAL, "--new '%s': bad character in name", spec);
+		strcpy(n->name, name);
+	}
+	return 0;
+}
+
+static struct fdisk_parttype *parse_type(struct part_disk *d, const char *s)
+{
+	struct fdisk_label *lb = fdisk_get_label(d->cxt, NULL);
+	int gpt = fdisk_is_labeltype(d->cxt, FDISK_DISKLABEL_GPT);
+	if (!*s)
+		s = gpt ? "0FC63DAF-8483-4772-8E79-3D69D8477DE4" : "83";
+	return fdisk_label_advparse_parttype(lb, s,
+		FDISK_PARTTYPE_PARSE_DATA | FDISK_PARTTYPE_PARSE_SHORTCUT |
+		FDISK_PARTTYPE_PARSE_ALIAS | FDISK_PARTTYPE_PARSE_NAME |
+		FDISK_PARTTYPE_PARSE_NOUNKNOWN);
+}
+
+int part_add(struct part_disk *d, const struct part_new *n, uint64_t from,
+	     size_t *partno, uint64_t *start, uint64_t *size)
+{
+	struct fdisk_context *c = d->cxt;
+	int gpt = fdisk_is_labeltype(c, FDISK_DISKLABEL_GPT);
+	char a[32];
+	int r;
+
+	if (!d->rw)
+		return rc_fail(EROFS, "%s is open read-only", d->path);
+	if (n->name[0] && !gpt)
+		return rc_failx(RC_EXIT_USAGE, EINVAL, "MBR partitions have no names ('%s')", n->name);
+	struct fdisk_parttype *t = parse_type(d, n->type);
+	if (!t)
+		return rc_failx(RC_EXIT_USAGE, EINVAL,
+				"unknown partition type '%s' for a %s table (a name such as linux, swap, home; "
+				"a GUID; or an MBR hex code)", n->type, gpt ? "GPT" : "MBR");
+	struct fdisk_partition *pa = fdisk_new_partition();
+	if (!pa) {
+		fdisk_unref_parttype(t);
+		return rc_fail(ENOMEM, "out of memory");
+	}
+	uint64_t ss = fdisk_get_sector_size(c);
+	uint64_t s = fdisk_align_lba(c, from, FDISK_ALIGN_UP);
+	fdisk_partition_set_start(pa, s);
+	fdisk_partition_set_type(pa, t);
+	fdisk_unref_parttype(t);
+	if (n->name[0])
+		fdisk_partition_set_name(pa, n->name);
+	if (n->bytes) {
+		uint64_t sects = (n->bytes + ss - 1) / ss;  /* libfdisk aligns the end */
+		fdisk_partition_set_size(pa, sects);
+	} else {
+		fdisk_partition_end_follow_default(pa, 1);
+	}
+	/* partition number: the first free one; MBR primaries by hand, as a
+	 * template without a number would start a dialogue */
+	if (gpt) {
+		fdisk_partition_partno_follow_default(pa, 1);
+	} else {
+		size_t i;
+		for (i = 0; i < 4 && fdisk_is_partition_used(c, i); i++)
+			;
+		int in_ext = 0;
+		for (size_t k = 0; k < 4; k++) {
+			struct fdisk_partition *e = NULL;
+			if (fdisk_is_partition_used(c, k) && fdisk_get_partition(c, k, &e) == 0) {
+				if (fdisk_partition_is_container(e) && s >= fdisk_partition_get_start(e) &&
+				    s <= fdisk_partition_get_end(e))
+					in_ext = 1;
+				fdisk_unref_partition(e);
+			}
+		}
+		if (!in_ext) {
+			if (i == 4) {
+				fdisk_unref_partition(pa);
+				return rc_failx(RC_EXIT_REFUSED, ENOSPC,
+						"all four MBR primary partitions are in use: no room for a new one");
+			}
+			fdisk_partition_set_partno(pa, i);
+		}
+	}
+	size_t pn = 0;
+	d->msgs[0] = 0;
+	r = fdisk_add_partition(c, pa, &pn);
+	fdisk_unref_partition(pa);
+	if (r < 0)
+		return rc_fail(r, "cannot add a %s partition at sector %" PRIu64 " of %s%s%s",
+			       n->bytes ? size_format(n->bytes, a, sizeof(a)) : "rest-of-space",
+			       s, d->path, d->msgs[0] ? ": " : "", d->msgs);
+	struct part_info pi;
+	if ((r = part_get(d, pn + 1, &pi)) < 0)
+		return r;
+	*partno = pn + 1;
+	*start = pi.start;
+	*size = pi.size;
+	return 0;
+}
+
+int part_write(struct part_disk *d)
+{
+	if (!d->rw)
+		return rc_fail(EROFS, "%s is open read-only", d->path);
+	d->msgs[0] = 0;
+	int r = fdisk_write_disklabel(d->cxt);
+	if (r < 0)
+		return rc_fail(r, "writing the partition table of %s failed: %s%s%s", d->path,
+			       strerror(-r), d->msgs[0] ? "; " : "", d->msgs);
+	d->written = 1;
+	if (fsync(d->fd) < 0)
+		return rc_fail(errno, "fsync of %s after writing the table failed: %s", d->path, strerror(errno));
+	return 0;
+}
+
+int part_tell_kernel(struct part_disk *d)
+{
+	if (!d->blockdev)
+		return 0;
+	d->msgs[0] = 0;
+	int r = fdisk_reread_changes(d->cxt, d->orig);
+	if (r < 0)
+		return rc_fail(r, "telling the kernel about the new partitions of %s failed; "
+			       "run 'partx -u %s' (or reboot) before using them", d->path, d->path);
+	/* fdisk_reread_changes() only warns: check what the kernel sees */
+	char bad[1024] = "";
+	size_t bl = 0;
+	uint64_t ssf = fdisk_get_sector_size(d->cxt) / 512;
+	for (size_t i = 0; i < fdisk_get_npartitions(d->cxt); i++) {
+		struct fdisk_partition *pa = NULL;
+		uint64_t ks = 0, kz = 0;
+		if (!fdisk_is_partition_used(d->cxt, i) || fdisk_get_partition(d->cxt, i, &pa) < 0)
+			continue;
+		int container = fdisk_partition_is_container(pa);
+		uint64_t s = fdisk_partition_get_start(pa) * ssf, z = fdisk_partition_get_size(pa) * ssf;
+		fdisk_unref_partition(pa);
+		if (container)   /* the kernel shows an extended partition as 1-2 sectors */
+			continue;
+		if (kernel_part(d->path, i + 1, &ks, &kz) < 0 || ks != s || kz != z)
+			bl += (size_t)snprintf(bad + bl, bl < sizeof(bad) ? sizeof(bad) - bl : 0,
+					      "%s%zu", bl ? ", " : "", i + 1);
+		if (bl >= sizeof(bad))
+			break;
+	}
+	if (bad[0])
+		return rc_fail(EBUSY, "the table of %s is written, but the kernel still sees partition(s) %s "
+			       "the old way%s%s%s; run 'partx -u %s' (or reboot) before using them",
+			       d->path, bad, d->msgs[0] ? " (" : "", d->msgs, d->msgs[0] ? ")" : "", d->path);
+	return 0;
+}
