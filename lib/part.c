@@ -1,6 +1,7 @@
 /* libfdisk in one place: see part.h. */
 #include "part.h"
 #include "err.h"
+#include "probe.h"
 #include "size.h"
 #include <ctype.h>
 #include <dirent.h>
@@ -55,36 +56,96 @@ static int sys_dir_of(dev_t rdev, char *out, size_t outsz)
 	return 0;
 }
 
+/* Why a device that is not a plain partition cannot be shrunk here, and
+ * what to do by hand. */
+static int refuse_stacked(const char *dev, const struct blkdev *b, const struct blkdevs *bs)
+{
+	if (b->kind == BLK_MD || !strncmp(b->name, "md", 2) || !strncmp(b->parent, "md", 2))
+		return rc_failx(RC_EXIT_REFUSED, EINVAL,
+			"%s is a software RAID (md%s%s) device; shrink-root shrinks a partition of a disk, "
+			"not an array. By hand: 'e2fsck -f %s'; 'resize2fs %s SIZE'; "
+			"'mdadm --grow /dev/%s --size=KiB' (each member's used size, a bit above SIZE); "
+			"then shrink each member partition, one at a time, never below that size plus the "
+			"md data offset ('mdadm --examine' shows it). With metadata 0.90 or 1.0 the "
+			"superblock sits at the end of each member: shrinking a member partition loses it",
+			dev, b->md_level[0] ? " " : "", b->md_level, dev, dev,
+			b->kind == BLK_MD ? b->name : b->parent);
+	if (b->kind == BLK_DM) {
+		if (!strncmp(b->dm_uuid, "LVM-", 4))
+			return rc_failx(RC_EXIT_REFUSED, EINVAL,
+				"%s is an LVM logical volume (%s); shrink-root shrinks a partition, not a volume. "
+				"By hand: 'e2fsck -f %s'; 'lvreduce --resizefs -L SIZE %s' (it runs resize2fs "
+				"first); then, to free space on the disk, 'pvmove' extents away from the end of "
+				"the PV, 'pvresize --setphysicalvolumesize SIZE PV', and shrink the PV's "
+				"partition to no less than that", dev, b->dm_name, dev, dev);
+		if (!strncmp(b->dm_uuid, "CRYPT-", 6))
+			return rc_failx(RC_EXIT_REFUSED, EINVAL,
+				"%s is an encrypted (dm-crypt/LUKS) volume; shrink-root does not shrink "
+				"through encryption. By hand: 'e2fsck -f %s'; 'resize2fs %s SIZE'; "
+				"'cryptsetup resize %s --size SECTORS'; then shrink the LUKS partition to "
+				"SIZE plus the LUKS header", dev, dev, dev, b->dm_name);
+		return rc_failx(RC_EXIT_REFUSED, EINVAL,
+			"%s is a device-mapper device (%s); shrink-root only shrinks a partition of a disk",
+			dev, b->dm_name);
+	}
+	if (b->nholders)
+		return rc_failx(RC_EXIT_REFUSED, EBUSY,
+			"%s is used by %s (RAID, LVM or encryption on top of it); shrinking it would cut "
+			"that device: shrink the top device first", dev, b->holders[0]);
+	(void)bs;
+	return 0;
+}
+
 int part_of_node(const char *partdev, char *disk, size_t disksz, size_t *partno)
 {
 	struct stat st;
-	char dir[PATH_MAX], buf[64];
+	char name[64], dir[PATH_MAX];
+	const char *sr = sysroot();
+	int r;
 
-	if (stat(partdev, &st) < 0)
-		return rc_fail(errno, "cannot open %s: %s", partdev, strerror(errno));
-	if (!S_ISBLK(st.st_mode))
-		return rc_fail(ENOTBLK, "%s is not a block device", partdev);
-	int r = sys_dir_of(st.st_rdev, dir, sizeof(dir));
-	if (r < 0)
-		return rc_fail(r, "%s: no sysfs entry for device %u:%u", partdev,
-			       major(st.st_rdev), minor(st.st_rdev));
-	char pf[PATH_MAX + 16];
-	snprintf(pf, sizeof(pf), "%s/partition", dir);
-	if (read_sys(pf, buf, sizeof(buf)) < 0)
-		return rc_fail(EINVAL, "%s is not a partition (a whole disk, md or device-mapper device)", partdev);
-	char *end;
-	unsigned long n = strtoul(buf, &end, 10);
-	if (*end || !n)
-		return rc_fail(EINVAL, "%s: bad partition number '%s' in sysfs", partdev, buf);
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		return rc_fail(EINVAL, "%s: unexpected sysfs path %s", partdev, dir);
-	*slash = 0;
-	const char *dname = strrchr(dir, '/');
-	dname = dname ? dname + 1 : dir;
-	snprintf(disk, disksz, "/dev/%s", dname);
-	*partno = n;
-	return 0;
+	if (*sr) {
+		/* a fake topology (tests): the node's name is the kernel name */
+		const char *b = strrchr(partdev, '/');
+		snprintf(name, sizeof(name), "%s", b ? b + 1 : partdev);
+	} else {
+		if (stat(partdev, &st) < 0)
+			return rc_failx(RC_EXIT_NOTFOUND, errno, "cannot open %s: %s", partdev, strerror(errno));
+		if (S_ISREG(st.st_mode))
+			return rc_failx(RC_EXIT_USAGE, ENOTBLK,
+				"%s is an image file; shrink-root works on a partition of a disk: attach it "
+				"('losetup -f --show %s', 'partx -a /dev/loopN') and name the partition "
+				"(/dev/loopNpM)", partdev, partdev);
+		if (!S_ISBLK(st.st_mode))
+			return rc_failx(RC_EXIT_USAGE, ENOTBLK, "%s is not a block device", partdev);
+		if ((r = sys_dir_of(st.st_rdev, dir, sizeof(dir))) < 0)
+			return rc_fail(r, "%s: no sysfs entry for device %u:%u", partdev,
+				       major(st.st_rdev), minor(st.st_rdev));
+		const char *b = strrchr(dir, '/');
+		snprintf(name, sizeof(name), "%s", b ? b + 1 : dir);
+	}
+	struct blkdevs bs;
+	if ((r = blkdevs_scan(&bs)) < 0)
+		return r;
+	const struct blkdev *b = blkdevs_find(&bs, name);
+	if (!b) {
+		r = rc_failx(RC_EXIT_NOTFOUND, ENODEV, "%s (%s) is not in %s/sys/class/block", partdev, name, sr);
+		goto out;
+	}
+	if ((r = refuse_stacked(partdev, b, &bs)) < 0)
+		goto out;
+	if (b->kind != BLK_PART || !b->parent[0] || !b->partno) {
+		r = rc_failx(RC_EXIT_REFUSED, EINVAL,
+			"%s is a whole disk, not a partition: a filesystem without a partition has no "
+			"partition to shrink; name a partition (e.g. %s1), or shrink the filesystem "
+			"alone with resize2fs", partdev, partdev);
+		goto out;
+	}
+	snprintf(disk, disksz, "%s/dev/%s", sr, b->parent);
+	*partno = (size_t)b->partno;
+	r = 0;
+out:
+	blkdevs_free(&bs);
+	return r;
 }
 
 int part_kernel_name(const char *disk, size_t partno, char *name, size_t namesz)
@@ -444,8 +505,6 @@ int part_shrink(struct part_disk *d, size_t partno, uint64_t newsize)
 	int r = part_get(d, partno, &before);
 	if (r < 0)
 		return r;
-	if (!d->rw)
-		return rc_fail(EROFS, "%s is open read-only", d->path);
 	if (!newsize || newsize >= before.size)
 		return rc_fail(EINVAL, "partition %zu: %" PRIu64 " sectors is not smaller than %" PRIu64,
 			       partno, newsize, before.size);
@@ -540,8 +599,6 @@ int part_add(struct part_disk *d, const struct part_new *n, uint64_t from,
 	char a[32];
 	int r;
 
-	if (!d->rw)
-		return rc_fail(EROFS, "%s is open read-only", d->path);
 	if (n->name[0] && !gpt)
 		return rc_failx(RC_EXIT_USAGE, EINVAL, "MBR partitions have no names ('%s')", n->name);
 	struct fdisk_parttype *t = parse_type(d, n->type);

@@ -33,9 +33,11 @@ struct part_geom {
 };
 
 /* The whole disk and 1-based number of partition node PARTDEV (a block
- * device such as /dev/loop0p3 or /dev/nvme0n1p2, or a link to one),
- * through /sys/dev/block/MAJ:MIN. DISK gets "/dev/loop0". -ENOTBLK (not a
- * block device), -EINVAL (not a partition: a whole disk, md, dm ...). */
+ * device such as /dev/loop0p3 or /dev/nvme0n1p2, or a link to one), from
+ * sysfs (probe.h's blkdevs, so RESCUECTL_SYSROOT fakes work). DISK gets
+ * "/dev/loop0". Refusals (exit hint 3) that explain the manual steps: md
+ * RAID, LVM, dm-crypt, a partition with holders, a whole disk. An image
+ * file or a non-device: exit hint 2. */
 int part_of_node(const char *partdev, char *disk, size_t disksz, size_t *partno);
 /* The kernel's name of partition PARTNO of DISK ("loop0p3"), from sysfs. */
 int part_kernel_name(const char *disk, size_t partno, char *name, size_t namesz);
@@ -64,7 +66,7 @@ int part_save_script(struct part_disk *d, const char *path);
 /* The dump as text (malloc'd), e.g. for --dry-run and tests. */
 int part_script_text(struct part_disk *d, char **text);
 
-/* In memory: make partition PARTNO NEWSIZE sectors long, same start, type,
+/* In memory (also on a read-only open, to plan and show): make partition PARTNO NEWSIZE sectors long, same start, type,
  * UUID, name and attributes. Refuses a grow and a moved start. */
 int part_shrink(struct part_disk *d, size_t partno, uint64_t newsize);
 
@@ -77,7 +79,7 @@ struct part_new {
 };
 /* Parse one --new argument (pure). */
 int part_new_parse(const char *spec, struct part_new *n);
-/* In memory: add a partition of N->bytes (rounded as libfdisk rounds:
+/* In memory (also read-only, for planning): add a partition of N->bytes (rounded as libfdisk rounds:
  * start aligned up from FROM, end+1 aligned) inside the free area that
  * contains FROM; "rest" takes the whole free area. Sets *PARTNO (1-based),
  * *START and *SIZE (sectors). */
