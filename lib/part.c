@@ -22,6 +22,7 @@ struct part_disk {
 	struct fdisk_context *cxt;
 	struct fdisk_table *orig;   /* the table as read: what BLKPG diffs against */
 	char path[PATH_MAX];
+	char *orig_script;          /* the sfdisk dump of the table as read */
 	int fd;
 	int rw, written, blockdev;
 	char msgs[2048];
@@ -297,6 +298,9 @@ int part_open(const char *disk, unsigned flags, int timeout, struct part_disk **
 		r = rc_fail(r, "cannot read the partitions of %s", disk);
 		goto fail;
 	}
+	/* the dump of the table as read, before any change in memory */
+	if ((r = part_script_text(d, &d->orig_script)) < 0)
+		goto fail;
 	*out = d;
 	return 0;
 fail:
@@ -321,6 +325,7 @@ int part_close(struct part_disk *d)
 		if (close(d->fd) < 0 && !r)
 			r = rc_fail(errno, "close %s: %s", d->path, strerror(errno));
 	}
+	free(d->orig_script);
 	free(d);
 	return r;
 }
@@ -466,15 +471,11 @@ int part_script_text(struct part_disk *d, char **text)
 
 int part_save_script(struct part_disk *d, const char *path)
 {
-	char *text = NULL;
-	int r = part_script_text(d, &text);
-	if (r < 0)
-		return r;
+	const char *text = d->orig_script;
+	int r = 0;
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		r = rc_fail(errno, "cannot create the table backup %s: %s", path, strerror(errno));
-		free(text);
-		return r;
+		return rc_fail(errno, "cannot create the table backup %s: %s", path, strerror(errno));
 	}
 	size_t len = strlen(text), off = 0;
 	while (off < len) {
@@ -493,7 +494,6 @@ int part_save_script(struct part_disk *d, const char *path)
 		r = rc_fail(errno, "cannot write the table backup %s: %s", path, strerror(errno));
 	if (r)
 		unlink(path);
-	free(text);
 	return r;
 }
 

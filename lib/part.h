@@ -60,10 +60,11 @@ int part_get(struct part_disk *d, size_t partno, struct part_info *pi);
  * *start > *end when there is none. Reflects in-memory changes. */
 int part_free_after(struct part_disk *d, size_t partno, uint64_t *start, uint64_t *end);
 
-/* Save the table as an sfdisk dump (fdisk_script) to PATH (created, mode
- * 0600, fsynced; refuses to overwrite). Restore with `sfdisk DISK < PATH`. */
+/* Save the table as it was read by part_open (before any change in
+ * memory) as an sfdisk dump (fdisk_script) to PATH (created, mode 0600,
+ * fsynced; refuses to overwrite). Restore with `sfdisk DISK < PATH`. */
 int part_save_script(struct part_disk *d, const char *path);
-/* The dump as text (malloc'd), e.g. for --dry-run and tests. */
+/* The dump of the table as it is now in memory (malloc'd text). */
 int part_script_text(struct part_disk *d, char **text);
 
 /* In memory (also on a read-only open, to plan and show): make partition PARTNO NEWSIZE sectors long, same start, type,
