@@ -336,10 +336,16 @@ int shrink_root_main(int argc, char **argv)
 				"repair it, or run 'e2fsck -f %s' yourself", x.dev, x.dev);
 		goto out;
 	}
+	/* resize2fs -P refuses a filesystem with errors; then the estimate
+	 * comes after e2fsck (below), and the plan is checked against it */
 	uint64_t minb = 0;
 	if (min_blocks(x.dev, &minb) < 0) {
-		ret = cli_liberr(&c);
-		goto out;
+		if (!fi.errors || s.mode == SHRINK_MINIMUM) {
+			ret = cli_liberr(&c);
+			goto out;
+		}
+		cli_warnj(&c, "resize2fs cannot estimate the minimum size before e2fsck has repaired %s; "
+			  "the new size is checked against it after e2fsck, before anything is resized", x.dev);
 	}
 
 	/* 3. the table, locked for the whole operation */
@@ -533,7 +539,11 @@ int shrink_root_main(int argc, char **argv)
 	out = NULL;
 	/* the estimate again, on the checked filesystem */
 	uint64_t minb2 = minb;
-	if (min_blocks(x.dev, &minb2) == 0 && minb2 > pl.fs_blocks) {
+	if (min_blocks(x.dev, &minb2) < 0) {
+		ret = cli_error(&c, RC_EXIT_FAIL, "%s; e2fsck ran, nothing was resized and the table is unchanged", rc_msg());
+		goto out;
+	}
+	if (minb2 > pl.fs_blocks) {
 		ret = cli_error(&c, RC_EXIT_REFUSED, "after e2fsck, resize2fs estimates the minimum of %s at %s, "
 				"above the planned %s; nothing was resized and the table is unchanged. Choose a "
 				"larger size", x.dev, size_format(minb2 * fi.block_size, a, sizeof(a)),
