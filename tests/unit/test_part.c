@@ -214,6 +214,12 @@ static void test_script(void **st)
 	assert_non_null(strstr(text, "name=\"root\""));
 	snprintf(path, sizeof(path), "%s.sfdisk", img);
 	unlink(path);
+	/* a change in memory: the saved dump is still the table as read */
+	assert_int_equal(part_shrink(d, 2, 2048), 0);
+	char *changed = NULL;
+	assert_int_equal(part_script_text(d, &changed), 0);
+	assert_string_not_equal(changed, text);
+	free(changed);
 	assert_int_equal(part_save_script(d, path), 0);
 	/* never overwritten */
 	assert_true(part_save_script(d, path) == -EEXIST);
