@@ -476,6 +476,11 @@ int shrink_root_main(int argc, char **argv)
 	add_step(&x, "e2fsck -f -n %s (verify)", x.dev);
 	if (s.mkfs)
 		add_step(&x, "make %s filesystems on the new partitions (mkswap on swap partitions)", s.mkfs);
+	/* GPT attribute 59: systemd-growfs/repart "grow file system" */
+	if (free_follows && strstr(pi.attrs, "GUID:") && strstr(strstr(pi.attrs, "GUID:"), "59"))
+		cli_warnj(&c, "partition %zu has the GPT attribute 59 (grow file system): systemd may grow "
+			  "the root back on boot; if that is not wanted, set the attributes without it: "
+			  "'sfdisk --part-attrs %s %zu ATTRS' (now: %s)", x.partno, x.disk, x.partno, pi.attrs);
 	const char *gp;
 	if (!free_follows)
 		gp = "not needed";
@@ -602,9 +607,12 @@ int shrink_root_main(int argc, char **argv)
 		goto out;
 	}
 	int kernel_ok = 1;
+	char kmsg[1024] = "";
 	if (part_tell_kernel(d) < 0) {
+		/* the table is right and the filesystem fits both views: verify
+		 * anyway, then fail with what to run */
 		kernel_ok = 0;
-		cli_warnj(&c, "%s", rc_msg());
+		snprintf(kmsg, sizeof(kmsg), "%s", rc_msg());
 		ret = RC_EXIT_FAIL;
 	}
 	part_close(d);
@@ -648,6 +656,9 @@ int shrink_root_main(int argc, char **argv)
 		free(out);
 		out = NULL;
 	}
+	if (kmsg[0])
+		ret = cli_error(&c, RC_EXIT_FAIL, "%s. The filesystem was verified clean; it fits the old and the new "
+				"partition alike", kmsg);
 	if (!ret)
 		cli_info(&c, "Done: %s is %s; %s freed after it. Old table: %s", x.dev,
 			 size_format(pl.new_size * g.sector_size, a, sizeof(a)),
