@@ -642,7 +642,12 @@ int part_add(struct part_disk *d, const struct part_new *n, uint64_t from,
 				fdisk_unref_partition(e);
 			}
 		}
-		if (!in_ext) {
+		if (in_ext) {
+			/* a logical partition's EBR sits in front of it: leave a
+			 * grain for it, as fdisk does */
+			s = fdisk_align_lba(c, s + 1, FDISK_ALIGN_UP);
+			fdisk_partition_set_start(pa, s);
+		} else {
 			if (i == 4) {
 				fdisk_unref_partition(pa);
 				return rc_failx(RC_EXIT_REFUSED, ENOSPC,

@@ -290,3 +290,62 @@ EOF
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"last"* ]]
 }
+
+# A disk built here by hand: LABEL script for sfdisk, root partition ROOTNO
+# made ext4 from a small tree; SECTOR=4096 for a 4K-sector loop device.
+handdisk() {
+	local script=$1 rootno=$2
+	truncate -s 800M "$IMG"
+	L=$(losetup -f --show ${SECTOR:+-b "$SECTOR"} "$IMG")
+	echo "loop $L" >> "$_rc_res"
+	printf '%b' "$script" | sfdisk -q --no-reread "$L" >/dev/null 2>&1 || true
+	partx -d "$L" 2>/dev/null || true
+	partx -a "$L"
+	P=${L}p$rootno
+	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -b "$P" ] && break; sleep 0.1; done
+	mkdir -p "$W/tree/d"
+	for i in $(seq 1 40); do head -c 1048576 /dev/urandom > "$W/tree/d/f$i"; done
+	(cd "$W/tree" && sha256sum d/*) > "$W/sums"
+	mke2fs -q -F -t ext4 -d "$W/tree" "$P"
+	sfdisk -J "$L" > "$W/before.json"
+}
+
+check_generic() {
+	sfdisk --verify "$L"
+	e2fsck -fn "$P"
+	mount_tmp "$P" "$W/m" ro
+	(cd "$W/m" && sha256sum -c --quiet "$W/sums")
+	umount "$W/m"
+	sfdisk -J "$L" > "$W/after.json"
+	ss=$(jq -r '.partitiontable.sectorsize // 512' "$W/after.json")
+	for node in $(jq -r '.partitiontable.partitions[] | select(.type != "5") | .node' "$W/after.json"); do
+		want=$(jq -r --arg n "$node" '.partitiontable.partitions[] | select(.node==$n) | .size' "$W/after.json")
+		[ "$(cat /sys/class/block/$(basename "$node")/size)" = $((want * ss / 512)) ] || { echo "$node: kernel/table differ"; false; }
+	done
+}
+
+@test "4K-sector disk: sizes in 4 KiB sectors, kernel told in 512-byte units, swap made on a new swap partition" {
+	SECTOR=4096 handdisk 'label: gpt\nsize=32MiB,type=U\nsize=500MiB,type=L,name=root\nsize=100MiB,type=S\n' 2
+	[ "$(blockdev --getss "$L")" = 4096 ]
+	run "$RESCUECTL" shrink-root --yes --size 200M --new rest:swap:sw --mkfs ext4 "$P"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	check_generic
+	[ "$(pfield "$W/after.json" 2 size)" -eq $((200 * 256)) ]
+	[ "$(pfield "$W/after.json" 2 start)" = "$(pfield "$W/before.json" 2 start)" ]
+	[ "$(pfield "$W/after.json" 2 uuid)" = "$(pfield "$W/before.json" 2 uuid)" ]
+	[ "$(blkid -s TYPE -o value "${L}p4")" = swap ]
+}
+
+@test "MBR logical root: shrunk inside the extended partition, a new logical partition after it" {
+	handdisk 'label: dos\nstart=2048,size=65536,type=83\nstart=67584,size=1433600,type=5\nstart=69632,size=819200,type=83\nstart=890880,size=204800,type=82\n' 5
+	run "$RESCUECTL" shrink-root --yes --free 100M --new rest --mkfs ext4 "$P"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	check_generic
+	[ "$(pfield "$W/after.json" 5 size)" -eq $((300 * 2048)) ]
+	[ "$(pfield "$W/after.json" 5 start)" = 69632 ]
+	# the old logical partition 6 keeps its number and place
+	[ "$(pfield "$W/after.json" 6 start)" = 890880 ]
+	[ "$(blkid -s TYPE -o value "${L}p7")" = ext4 ]
+}
