@@ -12,6 +12,7 @@
 #include "../lib/run.h"
 #include "../lib/size.h"
 #include "../lib/target.h"
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -325,6 +326,17 @@ int shrink_root_main(int argc, char **argv)
 		ret = cli_liberr(&c);
 		goto out;
 	}
+	/* held by something mountinfo does not show (a process, a holder):
+	 * e2fsck and resize2fs would fail on their exclusive open later */
+	int xfd = open(x.dev, O_RDONLY | O_EXCL | O_CLOEXEC);
+	if (xfd < 0 && errno == EBUSY) {
+		ret = cli_error(&c, RC_EXIT_REFUSED, "%s is in use (open exclusively by another program or "
+				"device); nothing was changed. 'fuser -vm %s' or 'ls /sys/class/block/%s/holders' "
+				"shows by what", x.dev, x.dev, strrchr(x.dev, '/') ? strrchr(x.dev, '/') + 1 : x.dev);
+		goto out;
+	}
+	if (xfd >= 0)
+		close(xfd);
 	struct ext4_info fi;
 	if (ext4_read_info(x.dev, &fi) < 0) {
 		ret = cli_liberr(&c);
@@ -628,17 +640,20 @@ int shrink_root_main(int argc, char **argv)
 	free(out);
 	out = NULL;
 
-	/* new partitions: filesystems on them */
-	for (int i = 0; s.mkfs && kernel_ok && i < s.nnew; i++) {
+	/* new partitions: their nodes, filesystems on them */
+	for (int i = 0; kernel_ok && i < s.nnew; i++) {
 		char node[PATH_MAX], prog_[64];
 		json_object *o = json_object_array_get_idx(jnew, (size_t)i), *jt;
 		json_object_object_get_ex(o, "type", &jt);
 		int swap = is_swap_type(json_object_get_string(jt));
 		if (new_node(x.disk, newno[i], node, sizeof(node)) < 0) {
-			cli_warnj(&c, "no device node for new partition %zu; make its filesystem by hand", newno[i]);
+			cli_warnj(&c, "no device node for new partition %zu%s", newno[i],
+				  s.mkfs ? "; make its filesystem by hand" : "");
 			continue;
 		}
 		json_object_object_add(o, "device", json_object_new_string(node));
+		if (!s.mkfs)
+			continue;
 		snprintf(prog_, sizeof(prog_), swap ? "mkswap" : "mkfs.%s", s.mkfs);
 		char path[PATH_MAX];
 		if (run_find(prog_, path, sizeof(path)) < 0) {

@@ -349,3 +349,19 @@ check_generic() {
 	[ "$(pfield "$W/after.json" 6 start)" = 890880 ]
 	[ "$(blkid -s TYPE -o value "${L}p7")" = ext4 ]
 }
+
+@test "a root held open exclusively by another program is refused before e2fsck runs" {
+	command -v python3 >/dev/null || skip "needs python3"
+	SMALL=1 mkdisk gpt
+	python3 -c 'import os, sys, time; os.open(sys.argv[1], os.O_RDONLY | os.O_EXCL); time.sleep(60)' "$P" &
+	holder=$!
+	sleep 0.5
+	before=$(sha "$IMG")
+	run "$RESCUECTL" shrink-root --yes --free 40M "$P"
+	kill "$holder"; wait "$holder" 2>/dev/null || true
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"open exclusively by another program"* ]]
+	[[ "$output" != *"==> e2fsck"* ]]
+	[ "$(sha "$IMG")" = "$before" ]
+}
