@@ -7,7 +7,7 @@ _rescuectl_opts() {
   reset-pass) echo '--dry-run --expire --generate --hashed --help --json --method --password-stdin --quiet --root --user --verbose --yes ' ;;
   clear-pass) echo '--dry-run --help --json --lock --quiet --root --unlock --user --verbose --yes ' ;;
   fsck) echo '--block-size --check-only --dry-run --help --json --quiet --repair --root --superblock --type --verbose --yes ' ;;
-  shrink-root) echo '--dry-run --help --json --quiet --root --verbose --yes ' ;;
+  shrink-root) echo '--backup --dry-run --free --help --json --keep-growpart --minimum --mkfs --new --quiet --root --size --verbose --yes ' ;;
   disable-growpart) echo '--dry-run --edit-cloud-cfg --force --help --json --quiet --root --status --undo --verbose --yes ' ;;
   esac
 }

@@ -123,16 +123,30 @@ complete -c rescuectl -n '__fish_seen_subcommand_from fsck' -l verbose
 complete -c fsck -l verbose
 complete -c rescuectl -n '__fish_seen_subcommand_from fsck' -l yes
 complete -c fsck -l yes
+complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l backup
+complete -c shrink-root -l backup
 complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l dry-run
 complete -c shrink-root -l dry-run
+complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l free
+complete -c shrink-root -l free
 complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l help
 complete -c shrink-root -l help
 complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l json
 complete -c shrink-root -l json
+complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l keep-growpart
+complete -c shrink-root -l keep-growpart
+complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l minimum
+complete -c shrink-root -l minimum
+complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l mkfs
+complete -c shrink-root -l mkfs
+complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l new
+complete -c shrink-root -l new
 complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l quiet
 complete -c shrink-root -l quiet
 complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l root
 complete -c shrink-root -l root
+complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l size
+complete -c shrink-root -l size
 complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l verbose
 complete -c shrink-root -l verbose
 complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l yes
