@@ -6,6 +6,7 @@
  * partition second. The old table is saved as an sfdisk dump before any write. */
 #include "applets.h"
 #include "../lib/ext4.h"
+#include "../lib/growpart.h"
 #include "../lib/mountinfo.h"
 #include "../lib/part.h"
 #include "../lib/probe.h"
@@ -48,7 +49,8 @@ const char shrink_root_help[] =
 	"knows (linux, swap, home, ...), a GPT GUID or an MBR hex code.\n"
 	"\n"
 	"cloud-init's growpart would grow the root back into free space that follows\n"
-	"it; shrink-root says so (see disable-growpart) unless --keep-growpart.";
+	"it: then shrink-root also does what disable-growpart does on the target\n"
+	"(a cloud.cfg.d drop-in and /etc/growroot-disabled), unless --keep-growpart.";
 
 enum {
 	OPT_SIZE = 's', OPT_FREE = 256, OPT_MIN, OPT_NEW, OPT_MKFS, OPT_KEEP_GP, OPT_BACKUP,
@@ -485,33 +487,55 @@ int shrink_root_main(int argc, char **argv)
 			 np.name[0] ? ", name \"" : "", np.name, np.name[0] ? "\"" : "");
 	}
 	add_step(&x, "write the table and tell the kernel per partition (BLKPG)");
+	/* cloud-init's growpart (and growroot, x-systemd.growfs, GPT bit 59)
+	 * would grow the root back into free space right after it: plan
+	 * disable-growpart's change in the target (lib/growpart.h) */
+	const char *gp = "not needed";
+	json_object *jgp = json_object_new_array();
+	int gp_do = 0;
+	struct gp_msgs gpw = { 0 };
+	if (free_follows && s.keep_growpart) {
+		gp = "kept";
+		cli_warnj(&c, "free space follows the root and --keep-growpart was given: cloud-init's "
+			  "growpart (or growroot, x-systemd.growfs) will grow the root back into it on the next boot");
+	} else if (free_follows) {
+		struct target tg;
+		struct growpart_report rep;
+		memset(&rep, 0, sizeof(rep));
+		if (target_open(x.dev, NULL, 0, &tg) < 0) {
+			ret = cli_error(&c, rc_exit_hint(), "%s; nothing was changed", rc_msg());
+			goto out;
+		}
+		r = growpart_disable_dev(tg.tree, &tg.id, GROWPART_DRY_RUN, &rep);
+		target_close(&tg);
+		if (r < 0) {
+			growpart_report_free(&rep);
+			ret = cli_error(&c, RC_EXIT_FAIL, "planning to disable growpart on %s: %s; nothing was "
+					"changed (--keep-growpart skips this step)", x.dev, rc_msg());
+			goto out;
+		}
+		if (rep.no_cloud_init) {
+			gp = "no cloud-init";
+		} else if (!rep.nact) {
+			gp = "already disabled";
+		} else {
+			gp = c.dry_run ? "would disable" : "disabled";
+			gp_do = 1;
+			for (int i = 0; i < rep.nact; i++) {
+				json_object_array_add(jgp, json_object_new_string(rep.act[i].what));
+				add_step(&x, "stop growpart growing the root back: %s", rep.act[i].what);
+			}
+		}
+		gpw = rep.warnings;   /* shown after the steps */
+		growpart_report_free(&rep);
+	}
+	json_object_object_add(doc, "growpart", json_object_new_string(gp));
+	json_object_object_add(doc, "growpart_actions", jgp);
 	add_step(&x, "e2fsck -f -n %s (verify)", x.dev);
 	if (s.mkfs)
 		add_step(&x, "make %s filesystems on the new partitions (mkswap on swap partitions)", s.mkfs);
-	/* GPT attribute 59: systemd-growfs/repart "grow file system" */
-	if (free_follows && strstr(pi.attrs, "GUID:") && strstr(strstr(pi.attrs, "GUID:"), "59"))
-		cli_warnj(&c, "partition %zu has the GPT attribute 59 (grow file system): systemd may grow "
-			  "the root back on boot; if that is not wanted, set the attributes without it: "
-			  "'sfdisk --part-attrs %s %zu ATTRS' (now: %s)", x.partno, x.disk, x.partno, pi.attrs);
-	const char *gp;
-	if (!free_follows)
-		gp = "not needed";
-	else if (s.keep_growpart)
-		gp = "kept";
-	else
-		gp = "todo";
-	json_object_object_add(doc, "growpart", json_object_new_string(gp));
-	if (free_follows) {
-		/* TODO(growpart): call lib/growpart.h's disable function here once
-		 * the `growpart` branch lands on main; until then, warn. */
-		if (s.keep_growpart)
-			cli_warnj(&c, "free space follows the root and --keep-growpart was given: cloud-init's "
-				  "growpart (or growroot, x-systemd.growfs) will grow the root back into it on the next boot");
-		else
-			cli_warnj(&c, "free space follows the root: cloud-init's growpart would grow the root back "
-				  "into it on the next boot; run 'rescuectl disable-growpart %s' after this "
-				  "(not yet automatic)", x.dev);
-	}
+	for (int i = 0; i < gpw.n; i++)
+		cli_warnj(&c, "%s", gpw.m[i]);
 	if (c.dry_run) {
 		cli_info(&c, "Dry run: nothing was written.");
 		goto out;
@@ -629,6 +653,28 @@ int shrink_root_main(int argc, char **argv)
 	}
 	part_close(d);
 	d = NULL;
+
+	if (gp_do) {
+		struct target tg;
+		struct growpart_report rep;
+		memset(&rep, 0, sizeof(rep));
+		cli_info(&c, "==> disabling growpart in the target (as 'rescuectl disable-growpart %s')", x.dev);
+		r = target_open(x.dev, NULL, TARGET_RW, &tg);
+		if (r == 0) {
+			r = growpart_disable_dev(tg.tree, &tg.id, 0, &rep);
+			int rc2 = target_close(&tg);
+			if (!r)
+				r = rc2;
+		}
+		if (r < 0) {
+			json_object_object_add(doc, "growpart", json_object_new_string("failed"));
+			ret = cli_error(&c, RC_EXIT_FAIL, "the shrink is done, but disabling growpart failed: %s. "
+					"Run 'rescuectl disable-growpart %s' before rebooting, or cloud-init grows "
+					"the root back", rc_msg(), x.dev);
+		}
+		/* its warnings were given with the plan */
+		growpart_report_free(&rep);
+	}
 
 	char *ver[] = { "e2fsck", "-f", "-n", x.dev, NULL };
 	if (step(&x, ver, 0, &st, &out) < 0 || st) {

@@ -128,7 +128,7 @@ check_shrunk() {
 	[ "$(sha "$IMG")" = "$before" ]
 }
 
-@test "--minimum: at least resize2fs's estimate plus the margin; free space after the root is reported" {
+@test "--minimum: at least resize2fs's estimate plus the margin; growpart disabled in the target" {
 	mkdisk gpt
 	min=$(resize2fs -P "$P" 2>/dev/null | awk -F: '/minimum/ {print $2+0}')
 	run --separate-stderr "$RESCUECTL" shrink-root --yes --json --minimum "$P"
@@ -141,9 +141,25 @@ check_shrunk() {
 	[ "$blocks" -ge "$safe" ]
 	[ "$safe" -gt "$min" ]
 	[ "$(dumpe2fs -h "$P" 2>/dev/null | awk -F: '/^Block count/ {print $2+0}')" -eq "$blocks" ]
-	# TODO(growpart): once lib/growpart lands, assert growpart is disabled in the target
-	[ "$(echo "$json" | jq -r .growpart)" = todo ]
-	[[ "$stderr" == *"growpart"* ]]
+	# free space follows the root: growpart is disabled in the target
+	[ "$(echo "$json" | jq -r .growpart)" = disabled ]
+	[ "$(echo "$json" | jq -r '.growpart_actions | length')" -ge 1 ]
+	debugfs -R "cat /etc/cloud/cloud.cfg.d/zz-rescuectl-growpart.cfg" "$P" 2>/dev/null | grep -q "mode: 'off'"
+	debugfs -R "stat /etc/growroot-disabled" "$P" 2>/dev/null | grep -q "Type: regular"
+	run "$RESCUECTL" disable-growpart --status "$P"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "--keep-growpart leaves cloud-init alone and warns" {
+	SMALL=1 mkdisk gpt
+	run --separate-stderr "$RESCUECTL" shrink-root --yes --json --keep-growpart --free 40M "$P"
+	echo "$output $stderr"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r .growpart)" = kept ]
+	[[ "$stderr" == *"--keep-growpart"*"grow the root back"* ]]
+	! debugfs -R "stat /etc/cloud/cloud.cfg.d/zz-rescuectl-growpart.cfg" "$P" 2>&1 | grep -q "Type: regular"
+	! debugfs -R "stat /etc/growroot-disabled" "$P" 2>&1 | grep -q "Type: regular"
 }
 
 @test "--dry-run prints every step and changes no byte of the disk" {
@@ -155,6 +171,11 @@ check_shrunk() {
 	for s in "e2fsck -f -p $P" "resize2fs $P" "shrink partition 3" "add partition 5" "BLKPG" "e2fsck -f -n" "sfdisk $L <"; do
 		[[ "$output" == *"$s"* ]] || { echo "missing step: $s"; false; }
 	done
+	# free space left after the root: the growpart step is planned, not done
+	run "$RESCUECTL" shrink-root --dry-run --free 40M "$P"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"stop growpart growing the root back"* ]]
 	[ "$(sha "$IMG")" = "$before" ]
 	! ls "$HOME"/shrink-root-*.sfdisk 2>/dev/null
 	[ "$(cat /sys/class/block/$(basename "$P")/size)" = "$(pfield "$W/before.json" 3 size)" ]
