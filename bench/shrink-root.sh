@@ -98,6 +98,6 @@ done
 med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "samples (s): rescuectl ${tool[*]}; by hand ${hand[*]}"
 T=$(med "${tool[@]}") H=$(med "${hand[@]}") V=$(med "${verify[@]}")
-printf 'rescuectl shrink-root (incl. plan, resize2fs -P twice, e2fsck -fn verify): %.2f s\n' "$T"
+printf 'rescuectl shrink-root (plan, resize2fs -P x2, growpart drop-in, e2fsck -fn): %.2f s\n' "$T"
 printf 'by hand: e2fsck -f + resize2fs + sfdisk -N + partx -u:                    %.2f s  ratio %.2f\n' "$H" "$(echo "$T / $H" | bc -l)"
 printf 'by hand plus the same e2fsck -fn verification:                           %.2f s  ratio %.2f\n' "$V" "$(echo "$T / $V" | bc -l)"
