@@ -41,6 +41,7 @@ fi
 step "Building a provider-style disk image (GPT: ESP, /boot, ext4 root with Debian 12, swap)"
 WITH_TRUE=1 ROOT_MB=${ROOT_MB:-384} "$TOP/tests/fixtures/mkdisk.sh" "$DEMO_IMG" debian12 gpt >/dev/null || exit 1
 DEMO_DISK=$(losetup -f --show "$DEMO_IMG") || exit 1
+partx -d "$DEMO_DISK" 2>/dev/null
 partx -a "$DEMO_DISK"
 export DEMO_DISK
 sfdisk -l "$DEMO_DISK" | sed -n '/^Device/,$p'

@@ -26,6 +26,9 @@ attach() {
 	local l
 	l=$(losetup -f --show "$1") || return 1
 	echo "loop $l" >> "$_rc_res"
+	# Partition nodes left by an earlier user of this loop device would
+	# make partx -a fail and the test see the wrong geometry.
+	partx -d "$l" 2>/dev/null || true
 	partx -a "$l" 2>/dev/null || true
 	udevadm settle 2>/dev/null || true
 	echo "$l"
