@@ -45,20 +45,24 @@ track_mount() {
 	echo "mount $1" >> "$_rc_res"
 }
 
+# Mount points at or below DIR, deepest first (exact path prefix, no regex).
+_mounts_below() {
+	awk -v d="$1" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/self/mounts | sort -r
+}
+
 cleanup_resources() {
 	[ -f "$_rc_res" ] || return 0
 	tac "$_rc_res" | while read -r kind what; do
+		# Never act on an empty or top-level path: that would be the machine's.
+		case $what in "" | / | /dev | /proc | /sys | /run | /mnt | /tmp) continue ;; esac
 		case $kind in
 		mount)
-			# everything below it too, deepest first
-			grep -o " $what[^ ]* " /proc/self/mounts 2>/dev/null | sort -r | while read -r m; do
+			_mounts_below "$what" | while read -r m; do
 				umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
-			done
-			umount "$what" 2>/dev/null || umount -l "$what" 2>/dev/null || true ;;
+			done ;;
 		loop)
-			grep -o "^$what[^ ]*" /proc/self/mounts 2>/dev/null | while read -r d; do
-				umount -l "$(awk -v d="$d" '$1==d {print $2; exit}' /proc/self/mounts)" 2>/dev/null
-			done
+			awk -v d="$what" '$1 == d || index($1, d "p") == 1 { print $2 }' /proc/self/mounts |
+				sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
 			partx -d "$what" 2>/dev/null || true
 			losetup -d "$what" 2>/dev/null || true ;;
 		esac
