@@ -29,7 +29,11 @@ attach() {
 	# Partition nodes left by an earlier user of this loop device would
 	# make partx -a fail and the test see the wrong geometry.
 	partx -d "$l" 2>/dev/null || true
-	partx -a "$l" 2>/dev/null || true
+	# A disk without a partition table has nothing to add; one with a table
+	# must get its nodes, or the test would run on the wrong geometry.
+	if [ -n "$(partx -g -o NR "$l" 2>/dev/null)" ]; then
+		partx -a "$l" || { echo "attach: cannot add the partitions of $l" >&2; return 1; }
+	fi
 	udevadm settle 2>/dev/null || true
 	echo "$l"
 }

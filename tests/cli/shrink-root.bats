@@ -26,10 +26,6 @@ mkdisk() {
 		sfdisk -q --delete "$IMG" 4
 	fi
 	L=$(attach "$IMG")
-	# partition nodes left by an earlier user of this loop device must not
-	# stand in for ours: make them from this table
-	partx -d "$L" 2>/dev/null || true
-	partx -a "$L"
 	P=${L}p3
 	[ -b "$P" ]
 	mount_tmp "$P" "$W/m" ro,noload
