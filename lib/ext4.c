@@ -130,12 +130,55 @@ static int e_read(struct tree *t, const char *path, char **buf, size_t *len, siz
 	return r ? r : read_ino(t, ino, path, buf, len, max);
 }
 
+/* Blocks a file of LEN bytes may need: its data, rounded up to whole
+ * clusters, plus room for extent/indirect blocks when the inode itself
+ * cannot map it (more than 4 blocks: an over-estimate, as if every block
+ * were its own extent). A file of up to 4 blocks needs no more than its
+ * data, so a same-size rewrite works on a full filesystem. */
+static uint64_t blocks_for(ext2_filsys fs, uint64_t len)
+{
+	uint64_t bs = fs->blocksize, ratio = EXT2FS_CLUSTER_RATIO(fs);
+	uint64_t n = (len + bs - 1) / bs;
+	if (n > 4)
+		n += 2 + n / ((bs - 12) / 12);
+	return (n + ratio - 1) / ratio * ratio;
+}
+
+/* Data blocks that rewriting regular file INO in place gives back first
+ * (its own, not the extended-attribute block). */
+static uint64_t blocks_held(ext2_filsys fs, ext2_ino_t ino)
+{
+	struct ext2_inode inode;
+	if (!ino || ext2fs_read_inode(fs, ino, &inode) || !LINUX_S_ISREG(inode.i_mode))
+		return 0;
+	uint64_t n = ext2fs_get_stat_i_blocks(fs, &inode) * 512 / fs->blocksize;
+	uint64_t acl = ext2fs_file_acl_block(fs, &inode) ? EXT2FS_CLUSTER_RATIO(fs) : 0;
+	return n > acl ? n - acl : 0;
+}
+
+/* Refuse, before anything is written, a write of NEED blocks that the free
+ * blocks plus HELD (blocks freed first) cannot hold: libext2fs would fail
+ * half-way and leave a truncated file behind. */
+static int check_space(struct tree *t, uint64_t need, uint64_t held, const char *path)
+{
+	ext2_filsys fs = FS(t);
+	int r = load_bitmaps(t);
+	if (r)
+		return r;
+	uint64_t have = ext2fs_free_blocks_count(fs->super) + held;
+	if (need > have)
+		return rc_fail(ENOSPC, "%s: not enough free space on %s to write it (%llu blocks needed, "
+			       "%llu free); nothing was changed. Free some space first",
+			       path, t->desc, (unsigned long long)need, (unsigned long long)have);
+	return 0;
+}
+
 /* Replace the whole content of inode INO with DATA. */
 static int write_ino(struct tree *t, ext2_ino_t ino, const char *data, size_t len, const char *path)
 {
 	ext2_file_t f;
 	errcode_t err;
-	int r = load_bitmaps(t);
+	int r = check_space(t, blocks_for(FS(t), len), blocks_held(FS(t), ino), path);
 	if (r)
 		return r;
 	if ((err = ext2fs_file_open(FS(t), ino, EXT2_FILE_WRITE, &f)))
@@ -248,6 +291,8 @@ static int new_file(struct tree *t, ext2_ino_t dirino, const char *name, mode_t 
 	return 0;
 }
 
+static int e_unlink(struct tree *t, const char *path);
+
 static int split_lookup(struct tree *t, const char *path, ext2_ino_t *dirino, char *name)
 {
 	char dir[4096];
@@ -285,7 +330,35 @@ static int e_replace(struct tree *t, const char *path, const char *data, size_t 
 		if ((r = read_ino(t, ino, path, &old, &oldlen, (size_t)1 << 30)))
 			return r;
 		r = lookup(t, backup, 0, &bino);
+		if (!r) {
+			/* A backup name that is another link to this file or to
+			 * some other file is not rewritten in place (that would
+			 * change every name of it): it is unlinked and made
+			 * anew, as rename(2) does in a mounted tree. */
+			struct ext2_inode bi;
+			if ((err = ext2fs_read_inode(FS(t), bino, &bi))) {
+				free(old);
+				return ext_err(err, "cannot read %s", backup);
+			}
+			if (LINUX_S_ISREG(bi.i_mode) && (bino == ino || bi.i_links_count > 1)) {
+				uint64_t nb = blocks_for(FS(t), oldlen) + 1, nt = nb + blocks_for(FS(t), len);
+				if (!(r = check_space(t, nb, 0, backup)) &&
+				    !(r = check_space(t, nt, blocks_held(FS(t), ino), path)))
+					r = e_unlink(t, backup);
+				if (r) {
+					free(old);
+					return r;
+				}
+				r = -ENOENT;
+			}
+		}
 		if (r == -ENOENT) {
+			uint64_t nb = blocks_for(FS(t), oldlen) + 1, nt = nb + blocks_for(FS(t), len);
+			if ((r = check_space(t, nb, 0, backup)) ||
+			    (r = check_space(t, nt, blocks_held(FS(t), ino), path))) {
+				free(old);
+				return r;
+			}
 			if (!(r = split_lookup(t, backup, &bdir, bname)))
 				r = new_file(t, bdir, bname, inode.i_mode & 07777, inode_uid(inode),
 					     inode_gid(inode), &bino, backup);
@@ -295,6 +368,9 @@ static int e_replace(struct tree *t, const char *path, const char *data, size_t 
 				r = ext_err(err, "cannot read %s", backup);
 			else if (!LINUX_S_ISREG(bi.i_mode))
 				r = rc_failx(RC_EXIT_REFUSED, EINVAL, "backup %s exists and is not a regular file; remove it first", backup);
+			else if ((r = check_space(t, blocks_for(FS(t), oldlen) + blocks_for(FS(t), len),
+						  blocks_held(FS(t), bino) + blocks_held(FS(t), ino), path)))
+				;
 			else {
 				bi.i_mode = inode.i_mode;
 				bi.i_uid = inode.i_uid;
@@ -335,6 +411,8 @@ static int e_create(struct tree *t, const char *path, const char *data, size_t l
 			return rc_fail(EEXIST, "%s already exists in %s", path, t->desc);
 	} else if (r == -ENOENT) {
 		if ((r = split_lookup(t, path, &dirino, name)))
+			return r;
+		if ((r = check_space(t, blocks_for(FS(t), len) + 1, 0, path)))
 			return r;
 		if ((r = new_file(t, dirino, name, mode, uid, gid, &ino, path)))
 			return r;

@@ -99,11 +99,90 @@ static void refuses_journal_recovery(void **s)
 	assert_string_equal(in.fstype, "ext4");
 }
 
+/* A backup name that is a hard link (to the file itself or to another file)
+ * must get the old content as a new file, never have another name's content
+ * rewritten in place. */
+static void backup_hard_link_is_not_written_through(void **s)
+{
+	(void)s;
+	struct tree *t;
+	char *buf;
+	size_t len;
+	assert_int_equal(sh("cd %s && debugfs -w -R 'write /dev/null /etc/other' fs.img >/dev/null 2>&1 && "
+			    "printf 'keep me\\n' > keep && debugfs -w -f - fs.img >/dev/null 2>&1 <<'E'\n"
+			    "rm /etc/other\nwrite keep /etc/other\nln /etc/other /etc/shadow-\nsif /etc/other links_count 2\nE", dir), 0);
+	assert_int_equal(tree_open_ext4(img, 1, &t), 0);
+	assert_int_equal(tree_replace(t, "/etc/shadow", "root:new:2::::::\n", 17, "/etc/shadow-", NULL), 0);
+	assert_int_equal(tree_read(t, "/etc/other", &buf, &len, 1 << 20), 0);
+	assert_string_equal(buf, "keep me\n");
+	free(buf);
+	assert_int_equal(tree_read(t, "/etc/shadow-", &buf, &len, 1 << 20), 0);
+	assert_string_equal(buf, "root:old:1::::::\n");
+	free(buf);
+	assert_int_equal(tree_close(t), 0);
+	assert_int_equal(sh("e2fsck -fn %s >/dev/null 2>&1", img), 0);
+
+	/* the backup name linked to the file being edited */
+	assert_int_equal(sh("cd %s && debugfs -w -f - fs.img >/dev/null 2>&1 <<'E'\n"
+			    "rm /etc/shadow-\nln /etc/shadow /etc/shadow-\nsif /etc/shadow links_count 2\nE", dir), 0);
+	assert_int_equal(tree_open_ext4(img, 1, &t), 0);
+	assert_int_equal(tree_replace(t, "/etc/shadow", "root:new:3::::::\n", 17, "/etc/shadow-", NULL), 0);
+	assert_int_equal(tree_read(t, "/etc/shadow-", &buf, &len, 1 << 20), 0);
+	assert_string_equal(buf, "root:new:2::::::\n");
+	free(buf);
+	assert_int_equal(tree_read(t, "/etc/shadow", &buf, &len, 1 << 20), 0);
+	assert_string_equal(buf, "root:new:3::::::\n");
+	free(buf);
+	assert_int_equal(tree_close(t), 0);
+	assert_int_equal(sh("e2fsck -fn %s >/dev/null 2>&1", img), 0);
+}
+
+/* On a full filesystem a rewrite that needs more blocks must fail before
+ * the file is touched: never a truncated /etc/shadow. */
+static void full_fs_leaves_file_intact(void **s)
+{
+	(void)s;
+	struct tree *t;
+	char *buf;
+	size_t len;
+	assert_int_equal(sh("cd %s && debugfs -w -R 'write /dev/null /fill' fs.img >/dev/null 2>&1; "
+			    "debugfs -w -R 'fallocate /fill 0 14000' fs.img >/dev/null 2>&1; "
+			    "debugfs -w -R 'fallocate /fill 14001 30000' fs.img >/dev/null 2>&1; "
+			    "dumpe2fs -h fs.img 2>/dev/null | grep -q '^Free blocks: *0$'", dir), 0);
+	char big[20000];
+	memset(big, 'x', sizeof(big));
+	big[sizeof(big) - 1] = '\n';
+	assert_int_equal(tree_open_ext4(img, 1, &t), 0);
+	assert_int_not_equal(tree_replace(t, "/etc/shadow", big, sizeof(big), NULL, NULL), 0);
+	assert_int_not_equal(tree_create(t, "/etc/new.cfg", big, sizeof(big), 0644, 0, 0, 0), 0);
+	assert_int_equal(tree_close(t), 0);
+	assert_int_equal(sh("e2fsck -fn %s >/dev/null 2>&1", img), 0);
+	assert_int_equal(tree_open_ext4(img, 0, &t), 0);
+	assert_int_equal(tree_read(t, "/etc/shadow", &buf, &len, 1 << 20), 0);
+	assert_string_equal(buf, "root:old:1::::::\n");
+	free(buf);
+	tree_close(t);
+	/* a rewrite that fits the blocks the file already has still works */
+	assert_int_equal(tree_open_ext4(img, 1, &t), 0);
+	assert_int_equal(tree_replace(t, "/etc/shadow", "root:new:2::::::\n", 17, NULL, NULL), 0);
+	tree_close(t);
+	assert_int_equal(tree_open_ext4(img, 0, &t), 0);
+	assert_int_equal(tree_read(t, "/etc/shadow", &buf, &len, 1 << 20), 0);
+	assert_string_equal(buf, "root:new:2::::::\n");
+	free(buf);
+	struct tree_stat st;
+	assert_int_equal(tree_stat(t, "/etc/new.cfg", 0, &st), -ENOENT);
+	tree_close(t);
+	assert_int_equal(sh("e2fsck -fn %s >/dev/null 2>&1", img), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(edit_offline_stays_clean, setup, teardown),
 		cmocka_unit_test_setup_teardown(refuses_journal_recovery, setup, teardown),
+		cmocka_unit_test_setup_teardown(backup_hard_link_is_not_written_through, setup, teardown),
+		cmocka_unit_test_setup_teardown(full_fs_leaves_file_intact, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
