@@ -562,11 +562,18 @@ static const struct tree_ops ext4_ops = {
 static int open_fs(const char *dev, int rw, ext2_filsys *fs)
 {
 	int flags = EXT2_FLAG_64BITS;
+	/* O_EXCL on a block device fails while the kernel uses it in any way
+	 * (mounted anywhere, even only a bind of a subdirectory or in another
+	 * mount namespace, or held by md/dm): writing behind it corrupts it. */
 	if (rw)
-		flags |= EXT2_FLAG_RW;
+		flags |= EXT2_FLAG_RW | EXT2_FLAG_EXCLUSIVE;
 	else
 		flags |= EXT2_FLAG_IGNORE_CSUM_ERRORS | EXT2_FLAG_SKIP_MMP;
 	errcode_t err = ext2fs_open2(dev, NULL, flags, 0, 0, unix_io_manager, fs);
+	if (rw && err == EBUSY)
+		return rc_failx(RC_EXIT_REFUSED, EBUSY, "refusing to edit %s offline: it is in use (mounted, perhaps "
+				"only a subdirectory of it or in another mount namespace, or held by RAID/LVM). "
+				"Unmount it everywhere, or edit it through its mount with --root DIR", dev);
 	if (err)
 		return ext_err(err, "cannot open %s as ext2/3/4", dev);
 	return 0;

@@ -152,6 +152,28 @@ offline_case() {  # offline_case FLAVOR PREFIX
 	e2fsck -fn "$loop"
 }
 
+@test "a device mounted only through a bind of a subdirectory is not edited offline behind the kernel (exit 3)" {
+	need_loop
+	mkroot "$T/r" debian12
+	mkext4 "$T/img" "$T/r"
+	# without a journal: a mounted ext4 with one already shows needs_recovery
+	tune2fs -O ^has_journal "$T/img" >/dev/null
+	loop=$(attach "$T/img")
+	mount_tmp "$loop" "$T/mnt"
+	mkdir -p "$T/etcview"
+	mount --bind "$T/mnt/etc" "$T/etcview" && track_mount "$T/etcview"
+	umount "$T/mnt"
+	# the filesystem is still mounted (its /etc only), so mountinfo has no "/" root for it
+	grep -q " $T/etcview " /proc/self/mountinfo
+	cp "$T/etcview/shadow" "$T/before"
+	run setpw "$loop" 'behind the kernel'
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"in use"* ]]
+	umount "$T/etcview"
+	cmp "$T/before" <(img_cat "$loop" /etc/shadow)
+	e2fsck -fn "$loop"
+}
+
 @test "a symlinked /etc/shadow pointing outside the target is refused; the outside file is unchanged" {
 	mkroot "$T/r" debian12
 	mkdir -p "$T/outside"
