@@ -1126,6 +1126,25 @@ int growpart_disable(struct tree *t, unsigned flags, struct growpart_report *rep
 	return growpart_disable_dev(t, NULL, flags, rep);
 }
 
+/* cloud.cfg, when there, must be a regular file (not followed): checked
+ * before any change, so a refusal writes nothing. */
+static int refuse_not_regular(struct tree *t)
+{
+	struct tree_stat cs;
+	int r = tree_stat(t, GP_CLOUD_CFG, 0, &cs);
+	if (r == -ENOENT)
+		return 0;
+	if (r)
+		return rc_context(r, "reading %s", GP_CLOUD_CFG);
+	if (cs.type == 'l')
+		return rc_failx(RC_EXIT_REFUSED, ELOOP, "%s is a symbolic link; refusing to edit through it "
+				"(nothing was written). Replace it with the real file first", GP_CLOUD_CFG);
+	if (cs.type != 'f')
+		return rc_failx(RC_EXIT_REFUSED, EINVAL, "%s is not a regular file; nothing was written",
+				GP_CLOUD_CFG);
+	return 0;
+}
+
 int growpart_disable_dev(struct tree *t, const struct devid *id, unsigned flags, struct growpart_report *rep)
 {
 	struct growpart_status st;
@@ -1176,6 +1195,10 @@ int growpart_disable_dev(struct tree *t, const struct devid *id, unsigned flags,
 
 	/* 3. cloud.cfg's module lists */
 	if (flags & GROWPART_EDIT_CLOUD_CFG) {
+		/* tree_replace refuses a symbolic link; refuse it here, before
+		 * the drop-in and growroot-disabled are written */
+		if ((r = refuse_not_regular(t)))
+			return r;
 		r = tree_read(t, GP_CLOUD_CFG, &buf, &len, CFG_MAX);
 		if (r == -ENOENT) {
 			msg(&rep->notes, "there is no %s to edit", GP_CLOUD_CFG);
@@ -1290,6 +1313,10 @@ int growpart_undo(struct tree *t, unsigned flags, struct growpart_report *rep)
 	buf = NULL;
 
 	r = tree_read(t, GP_CFG_BACKUP, &buf, &len, CFG_MAX);
+	if (!r && (r = refuse_not_regular(t))) {
+		free(buf);
+		return r;
+	}
 	if (!r) {
 		struct tree_stat cs;
 		int have = !tree_stat(t, GP_CLOUD_CFG, 0, &cs) && cs.type == 'f';

@@ -214,6 +214,28 @@ PY
 	[ "$(echo "$output" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["would_grow"], d["fstab_growfs"], len(d["reasons"]))')" = "True True 1" ]
 }
 
+@test "a symlinked cloud.cfg: --edit-cloud-cfg refuses (exit 3) before writing anything" {
+	mktree "$BATS_TEST_TMPDIR/r" ubuntu2204 ubuntu-22.04.cfg
+	r=$BATS_TEST_TMPDIR/r
+	mv "$r/etc/cloud/cloud.cfg" "$r/etc/cloud/cloud.cfg.real"
+	ln -s cloud.cfg.real "$r/etc/cloud/cloud.cfg"
+	before=$(snap "$r")
+	run -3 "$RESCUECTL" disable-growpart --edit-cloud-cfg -y --root "$r"
+	[[ "$output" == *"symbolic link"* ]]
+	[ "$(snap "$r")" = "$before" ]
+	# --undo with a backup to restore: the drop-in is not removed first
+	rm "$r/etc/cloud/cloud.cfg"
+	mv "$r/etc/cloud/cloud.cfg.real" "$r/etc/cloud/cloud.cfg"
+	run -0 "$RESCUECTL" disable-growpart --edit-cloud-cfg -y --root "$r"
+	[ -f "$r/$DROPIN" ] && [ -f "$r/etc/cloud/cloud.cfg.rescuectl-orig" ]
+	mv "$r/etc/cloud/cloud.cfg" "$r/etc/cloud/cloud.cfg.real"
+	ln -s cloud.cfg.real "$r/etc/cloud/cloud.cfg"
+	before=$(snap "$r")
+	run -3 "$RESCUECTL" disable-growpart --undo -y --root "$r"
+	[[ "$output" == *"symbolic link"* ]]
+	[ "$(snap "$r")" = "$before" ]
+}
+
 @test "invalid YAML in cloud.cfg: --edit-cloud-cfg refuses and writes nothing" {
 	mktree "$BATS_TEST_TMPDIR/r" ubuntu2204 ubuntu-22.04.cfg
 	r=$BATS_TEST_TMPDIR/r
