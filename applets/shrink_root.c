@@ -370,7 +370,7 @@ int shrink_root_main(int argc, char **argv)
 	struct part_geom g;
 	struct part_info pi;
 	part_geom(d, &g);
-	if (part_get(d, x.partno, &pi) < 0) {
+	if (part_get(d, x.partno, &pi) < 0 || part_check_kernel(d, x.partno) < 0) {
 		ret = cli_liberr(&c);
 		goto out;
 	}

@@ -497,6 +497,33 @@ int part_save_script(struct part_disk *d, const char *path)
 	return r;
 }
 
+/* Does the kernel use partition PARTNO where the table (as read) puts it?
+ * A table changed on disk without the kernel being told (fdisk whose
+ * re-read failed) leaves the partition node at the old place: e2fsck and
+ * resize2fs would work there while the table written describes another. */
+int part_check_kernel(struct part_disk *d, size_t partno)
+{
+	struct part_info pi;
+	uint64_t ks = 0, kz = 0;
+	int r;
+	if (!d->blockdev)
+		return 0;
+	if ((r = part_get(d, partno, &pi)) < 0)
+		return r;
+	if ((r = kernel_part(d->path, partno, &ks, &kz)) < 0)
+		return rc_fail(-r, "cannot read the kernel's view of partition %zu of %s from sysfs: %s",
+			       partno, d->path, strerror(-r));
+	uint64_t ssf = fdisk_get_sector_size(d->cxt) / 512;
+	if (ks != pi.start * ssf || kz != pi.size * ssf)
+		return rc_failx(RC_EXIT_REFUSED, EBUSY,
+				"partition %zu of %s is at sectors %" PRIu64 "+%" PRIu64 " in the table on disk, but "
+				"the kernel still uses it at %" PRIu64 "+%" PRIu64 " (512-byte units): the table was "
+				"changed without the kernel being told. Nothing was changed. Check which one is "
+				"right ('sfdisk -d %s'), then 'partx -u %s' (or reboot) and try again",
+				partno, d->path, pi.start * ssf, pi.size * ssf, ks, kz, d->path, d->path);
+	return 0;
+}
+
 /* ---- changing ---------------------------------------------------------- */
 
 int part_shrink(struct part_disk *d, size_t partno, uint64_t newsize)

@@ -95,6 +95,10 @@ int part_write(struct part_disk *d);
  * message says which partitions the kernel still sees the old way and what
  * to run. */
 int part_tell_kernel(struct part_disk *d);
+/* Before any change: refuse (exit hint 3) when the kernel uses partition
+ * PARTNO at another start or size than the table read from disk says.
+ * 0 for image files. */
+int part_check_kernel(struct part_disk *d, size_t partno);
 
 /* Messages libfdisk gave while working (warnings), "" if none. */
 const char *part_messages(struct part_disk *d);

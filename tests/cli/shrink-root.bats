@@ -187,6 +187,22 @@ check_shrunk() {
 	[ "$(sha "$IMG")" = "$before" ]
 }
 
+@test "a table that no longer matches the kernel's partition is refused (exit 3), no byte changed" {
+	DROP_SWAP=1 SMALL=1 mkdisk gpt
+	# partition 3 moved on disk (as by fdisk whose re-read failed); the
+	# kernel's $P still has the old start, and e2fsck/resize2fs would use it
+	start=$(pfield "$W/before.json" 3 start)
+	size=$(pfield "$W/before.json" 3 size)
+	echo "$((start + 2048)),$size" | sfdisk -q --no-reread --no-tell-kernel -N 3 "$L"
+	[ "$(cat /sys/class/block/$(basename "$P")/start)" = "$start" ]
+	before=$(sha "$IMG")
+	run "$RESCUECTL" shrink-root --yes --free 40M "$P"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"kernel"* ]]
+	[ "$(sha "$IMG")" = "$before" ]
+}
+
 @test "a mounted root is refused (exit 3), no byte changed" {
 	SMALL=1 mkdisk gpt
 	mount_tmp "$P" "$W/m" ro,noload
