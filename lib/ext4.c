@@ -450,6 +450,16 @@ static int e_unlink(struct tree *t, const char *path)
 		inode.i_dtime = (__u32)time(NULL);
 		if (ext2fs_inode_has_valid_blocks2(FS(t), &inode))
 			err = ext2fs_punch(FS(t), ino, &inode, NULL, 0, ~0ULL);
+		/* the extended attributes' own block (shared, counted) */
+		blk64_t acl = ext2fs_file_acl_block(FS(t), &inode);
+		if (!err && acl) {
+			__u32 refs = 0;
+			err = ext2fs_adjust_ea_refcount3(FS(t), acl, NULL, -1, &refs, ino);
+			if (!err && refs == 0)
+				ext2fs_block_alloc_stats2(FS(t), acl, -1);
+			if (!err)
+				ext2fs_file_acl_block_set(FS(t), &inode, 0);
+		}
 		if (!err)
 			err = ext2fs_write_inode(FS(t), ino, &inode);
 		if (!err)

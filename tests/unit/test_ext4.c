@@ -176,6 +176,21 @@ static void full_fs_leaves_file_intact(void **s)
 	assert_int_equal(sh("e2fsck -fn %s >/dev/null 2>&1", img), 0);
 }
 
+/* Unlinking a file whose extended attributes live in their own block (128-byte
+ * inodes) releases that block too: e2fsck -fn stays clean. */
+static void unlink_releases_xattr_block(void **s)
+{
+	(void)s;
+	struct tree *t;
+	assert_int_equal(sh("set -e; cd %s; rm -f fs.img; mke2fs -q -F -t ext4 -I 128 -d t fs.img 16M >/dev/null; "
+			    "debugfs -w -R 'ea_set /etc/shadow security.selinux system_u:object_r:shadow_t:s0' fs.img 2>/dev/null; "
+			    "debugfs -R 'stat /etc/shadow' fs.img 2>/dev/null | grep -q 'File ACL: [1-9]'", dir), 0);
+	assert_int_equal(tree_open_ext4(img, 1, &t), 0);
+	assert_int_equal(tree_unlink(t, "/etc/shadow"), 0);
+	assert_int_equal(tree_close(t), 0);
+	assert_int_equal(sh("e2fsck -fn %s >/dev/null 2>&1", img), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +198,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(refuses_journal_recovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(backup_hard_link_is_not_written_through, setup, teardown),
 		cmocka_unit_test_setup_teardown(full_fs_leaves_file_intact, setup, teardown),
+		cmocka_unit_test_setup_teardown(unlink_releases_xattr_block, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
