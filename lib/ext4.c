@@ -190,7 +190,11 @@ static int write_ino(struct tree *t, ext2_ino_t ino, const char *data, size_t le
 	size_t n = 0;
 	while (!err && n < len) {
 		unsigned wrote = 0;
-		unsigned want = len - n > (1u << 30) ? (1u << 30) : (unsigned)(len - n);
+		/* at most a block per call: on an inline-data inode libext2fs
+		 * copies the whole request into a 3-block buffer before it
+		 * checks the size (a heap overflow past 3 blocks) */
+		unsigned bs = FS(t)->blocksize;
+		unsigned want = len - n > bs ? bs : (unsigned)(len - n);
 		err = ext2fs_file_write(f, data + n, want, &wrote);
 		if (!err && !wrote)
 			err = EXT2_ET_SHORT_WRITE;

@@ -191,6 +191,50 @@ static void unlink_releases_xattr_block(void **s)
 	assert_int_equal(sh("e2fsck -fn %s >/dev/null 2>&1", img), 0);
 }
 
+/* The same edits on the layouts installed systems have: e2fsck -fn clean and
+ * the content read back after each. */
+static void edits_on_every_layout(void **s)
+{
+	(void)s;
+	static const char *const layouts[] = {
+		"-t ext4 -b 1024", "-t ext4 -b 4096", "-t ext4 -O inline_data", "-t ext4 -O bigalloc -C 16384 -b 1024",
+		"-t ext4 -O ^metadata_csum,^64bit", "-t ext3", "-t ext2", "-t ext4 -I 128",
+	};
+	char big[70000];
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)('a' + i % 26);
+	big[sizeof(big) - 1] = '\n';
+	for (size_t k = 0; k < sizeof(layouts) / sizeof(layouts[0]); k++) {
+		struct tree *t;
+		char *buf;
+		size_t len;
+		print_message("layout: %s\n", layouts[k]);
+		assert_int_equal(sh("set -e; cd %s; rm -f fs.img; mke2fs -q -F %s -d t fs.img 32M >/dev/null 2>&1", dir,
+				    layouts[k]), 0);
+		assert_int_equal(tree_open_ext4(img, 1, &t), 0);
+		assert_int_equal(tree_replace(t, "/etc/shadow", big, sizeof(big), "/etc/shadow-", NULL), 0);
+		assert_int_equal(tree_replace(t, "/etc/shadow", "root:new:2::::::\n", 17, "/etc/shadow-", NULL), 0);
+		assert_int_equal(tree_mkdir(t, "/etc/cloud", 0755, 0, 0), 0);
+		assert_int_equal(tree_create(t, "/etc/cloud/a.cfg", big, 5000, 0644, 0, 0, 0), 0);
+		assert_int_equal(tree_create(t, "/etc/cloud/b.cfg", "b\n", 2, 0644, 0, 0, 0), 0);
+		assert_int_equal(tree_unlink(t, "/etc/cloud/a.cfg"), 0);
+		assert_int_equal(tree_close(t), 0);
+		assert_int_equal(sh("e2fsck -fn %s >/dev/null 2>&1", img), 0);
+		assert_int_equal(tree_open_ext4(img, 0, &t), 0);
+		assert_int_equal(tree_read(t, "/etc/shadow-", &buf, &len, 1 << 20), 0);
+		assert_int_equal(len, sizeof(big));
+		assert_memory_equal(buf, big, sizeof(big));
+		free(buf);
+		assert_int_equal(tree_read(t, "/etc/shadow", &buf, &len, 1 << 20), 0);
+		assert_string_equal(buf, "root:new:2::::::\n");
+		free(buf);
+		assert_int_equal(tree_read(t, "/etc/cloud/b.cfg", &buf, &len, 1 << 20), 0);
+		assert_string_equal(buf, "b\n");
+		free(buf);
+		tree_close(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +243,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(backup_hard_link_is_not_written_through, setup, teardown),
 		cmocka_unit_test_setup_teardown(full_fs_leaves_file_intact, setup, teardown),
 		cmocka_unit_test_setup_teardown(unlink_releases_xattr_block, setup, teardown),
+		cmocka_unit_test_setup_teardown(edits_on_every_layout, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
