@@ -588,6 +588,12 @@ static int open_fs(const char *dev, int rw, ext2_filsys *fs)
 		return rc_failx(RC_EXIT_REFUSED, EBUSY, "refusing to edit %s offline: it is in use (mounted, perhaps "
 				"only a subdirectory of it or in another mount namespace, or held by RAID/LVM). "
 				"Unmount it everywhere, or edit it through its mount with --root DIR", dev);
+	const char *libver = "?";
+	ext2fs_get_library_version(&libver, NULL);
+	if (rw && (err == EXT2_ET_RO_UNSUPP_FEATURE || err == EXT2_ET_UNSUPP_FEATURE))
+		return rc_failx(RC_EXIT_REFUSED, EROFS, "refusing to edit %s offline: it uses a filesystem feature "
+				"this libext2fs (%s) cannot write (%s). Mount it with 'rescuectl mount-root' and "
+				"use --root /mnt", dev, libver, error_message(err));
 	if (err)
 		return ext_err(err, "cannot open %s as ext2/3/4", dev);
 	return 0;

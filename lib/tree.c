@@ -393,6 +393,19 @@ static int xattrs_copy(int from, int to, unsigned *flags)
 	return r;
 }
 
+/* Make a change to directory PFD's entries durable. */
+static int fsync_dir(int pfd, const char *what)
+{
+	int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r = 0;
+	if (dfd < 0 || fsync(dfd) < 0)
+		r = rc_fail(errno, "%s is in place, but its directory could not be written to disk (fsync): %s",
+			    what, strerror(errno));
+	if (dfd >= 0)
+		close(dfd);
+	return r;
+}
+
 static int write_all(int fd, const char *data, size_t len)
 {
 	while (len) {
@@ -454,12 +467,7 @@ static int atomic_write(int pfd, const char *name, const char *data, size_t len,
 		goto fail;
 	}
 	/* The rename itself must reach the disk too. */
-	int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	return 0;
+	return fsync_dir(pfd, what);
 fail:
 	if (fd >= 0)
 		close(fd);
@@ -550,13 +558,8 @@ static int dir_unlink(struct tree *t, const char *path)
 		return r;
 	if (unlinkat(pfd, name, 0) < 0)
 		r = errno == ENOENT ? -ENOENT : rc_fail(errno, "cannot remove %s: %s", path, strerror(errno));
-	if (!r) {
-		int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-	}
+	if (!r)
+		r = fsync_dir(pfd, path);
 	close(pfd);
 	return r;
 }
@@ -578,13 +581,8 @@ static int dir_mkdir(struct tree *t, const char *path, mode_t mode, uid_t uid, g
 		r = rc_fail(errno, "cannot set owner and mode of %s: %s", path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
-	if (!r) {
-		int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-	}
+	if (!r)
+		r = fsync_dir(pfd, path);
 	close(pfd);
 	return r;
 }

@@ -235,11 +235,25 @@ static void edits_on_every_layout(void **s)
 	}
 }
 
+static void unknown_ro_feature_is_a_refusal(void **s)
+{
+	(void)s;
+	struct tree *t;
+	assert_int_equal(sh("debugfs -w -R 'ssv feature_ro_compat 0x40000000' %s >/dev/null 2>&1", img), 0);
+	assert_int_equal(tree_open_ext4(img, 1, &t), -EROFS);
+	assert_int_equal(rc_exit_hint(), RC_EXIT_REFUSED);
+	assert_non_null(strstr(rc_msg(), "cannot write"));
+	/* looking is still allowed */
+	assert_int_equal(tree_open_ext4(img, 0, &t), 0);
+	tree_close(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(edit_offline_stays_clean, setup, teardown),
 		cmocka_unit_test_setup_teardown(refuses_journal_recovery, setup, teardown),
+		cmocka_unit_test_setup_teardown(unknown_ro_feature_is_a_refusal, setup, teardown),
 		cmocka_unit_test_setup_teardown(backup_hard_link_is_not_written_through, setup, teardown),
 		cmocka_unit_test_setup_teardown(full_fs_leaves_file_intact, setup, teardown),
 		cmocka_unit_test_setup_teardown(unlink_releases_xattr_block, setup, teardown),
