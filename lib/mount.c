@@ -710,6 +710,15 @@ static void api_steps(struct mr_result *r, struct mounts *ms, int rootfd, int dr
 			s->fstype[0] = 0;
 			mount_in(ms, rootfd, r->target, s, d, api[i].flags, dry_run, mkdir_ok);
 			snprintf(s->fstype, sizeof(s->fstype), "bind");
+			/* a bind of a shared /dev is its peer: devpts and shm mounted
+			 * on it would land in the rescue system's /dev, and their
+			 * unmounts too. A slave receives, never sends. */
+			if (s->status == MR_MOUNTED && mount(NULL, s->where, NULL, MS_SLAVE, NULL) < 0 &&
+			    umount2(s->where, 0) == 0) {
+				s->status = MR_FAILED;
+				snprintf(s->reason, sizeof(s->reason), "cannot make the bind of /dev a slave: %s",
+					 strerror(errno));
+			}
 			continue;
 		}
 		mount_in(ms, rootfd, r->target, s, 0, api[i].flags, dry_run, mkdir_ok);
@@ -987,6 +996,17 @@ int mount_root(const struct mr_opts *o, struct mr_result *r)
 		}
 		s->status = MR_MOUNTED;
 		reload(&ms);
+	}
+	/* Whatever is mounted below the target stays there: with a shared
+	 * parent (systemd makes / shared) the root mount is shared too, and
+	 * proc, dev, dev/pts... would be copied into every peer of it. */
+	if (!o->dry_run && mount(NULL, r->target, NULL, MS_PRIVATE, NULL) < 0) {
+		int e = errno;
+		if (!already)
+			umount2(r->target, 0);
+		ret = rc_fail(e, "cannot make %s a private mount (no propagation): %s", r->target, strerror(e));
+		r->n = 0;
+		goto out;
 	}
 	if (loopfd >= 0) {
 		close(loopfd);  /* autoclear: the mount holds it now */

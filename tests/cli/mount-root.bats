@@ -296,3 +296,39 @@ gpt_disk() {
 	[ "$status" -eq 0 ]
 	[ "$(under "$M")" = "$M" ]
 }
+
+@test "on a rescue system whose / is shared, nothing mount-root mounts under the target propagates elsewhere, and umount-root restores the mount table" {
+	command -v unshare >/dev/null || skip "needs unshare (util-linux)"
+	gpt_disk
+	# A private mount namespace (nothing reaches the machine's own), in which
+	# every mount is made shared as systemd does, and the target's parent has
+	# a peer elsewhere ($T/peer).
+	run unshare -m --propagation private bash -c '
+		set -e
+		T=$1 R=$2 D=$3
+		mount --make-rshared /
+		mkdir -p "$T/sh" "$T/peer"
+		mount -t tmpfs -o size=1m rc-shared "$T/sh"
+		mount --make-shared "$T/sh"
+		mount --bind "$T/sh" "$T/peer"
+		mkdir "$T/sh/t"
+		outside() { awk -v d="$T/sh/t" -v p="$T/peer/t" "\$5 != d && index(\$5, d \"/\") != 1 && \$5 != p { print \$5, \$9 }" /proc/self/mountinfo | sort; }
+		before=$(outside)
+		"$R" mount-root -q --target "$T/sh/t" "$D"
+		mountpoint -q "$T/sh/t/proc"
+		mountpoint -q "$T/sh/t/dev/pts"
+		# the peer of the target directory may see the root itself, nothing below it
+		if awk -v p="$T/peer/t/" "index(\$5, p) == 1" /proc/self/mountinfo | grep -q .; then
+			echo "propagated below the target: $(awk -v p="$T/peer/t/" "index(\$5, p) == 1 { print \$5 }" /proc/self/mountinfo)"; exit 1
+		fi
+		[ "$(outside)" = "$before" ] || { echo "mounts outside the target changed"; diff <(echo "$before") <(outside); exit 1; }
+		"$R" umount-root -q --target "$T/sh/t"
+		[ "$(outside)" = "$before" ] || { echo "umount-root changed mounts outside the target"; exit 1; }
+		! mountpoint -q "$T/sh/t"
+		! mountpoint -q "$T/peer/t"
+		echo ok
+	' _ "$T" "$RESCUECTL" "${DISK}p3"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = ok ]
+}
