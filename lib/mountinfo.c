@@ -160,10 +160,20 @@ int mountinfo_load(struct mounts *ms)
 	return r;
 }
 
+/* btrfs (and other filesystems that can span devices) show an anonymous
+ * device number (0:N) in mountinfo, not the block device's: for those the
+ * source names the device. */
+static int same_bdev(const struct mnt *m, dev_t dev)
+{
+	struct stat st;
+	return major(m->dev) == 0 && m->source[0] == '/' && stat(m->source, &st) == 0 &&
+	       S_ISBLK(st.st_mode) && st.st_rdev == dev;
+}
+
 const struct mnt *mountinfo_by_dev(const struct mounts *ms, dev_t dev, size_t *from)
 {
 	for (size_t i = from ? *from : 0; i < ms->n; i++)
-		if (ms->m[i].dev == dev) {
+		if (ms->m[i].dev == dev || same_bdev(&ms->m[i], dev)) {
 			if (from)
 				*from = i + 1;
 			return &ms->m[i];

@@ -293,3 +293,15 @@ blank_disk() {
 	jq -e '.roots[0].evidence | any(test("btrfs subvolume @, as fstab"))' <<<"$output"
 	[ "$(sha "$T/btrfs.img")" = "$before" ]
 }
+
+@test "a btrfs the rescue system has mounted is skipped too (its mountinfo device is anonymous, 0:N)" {
+	need_loop
+	truncate -s 256M "$T/btrfs.img"
+	mkfs.btrfs -q -f "$T/btrfs.img" >/dev/null
+	B=$(attach "$T/btrfs.img")
+	mount_tmp "$B" "$T/rescue-btrfs"
+	"$FIX/mkroot.sh" "$T/rescue-btrfs" debian12
+	run --separate-stderr "$RESCUECTL" detect-root --json "$B"
+	[ "$status" -eq 4 ]
+	jq -e --arg d "$B" --arg m "$T/rescue-btrfs" '.candidates[] | select(.device == $d) | .skipped == "used by the rescue system (mounted on " + $m + ")"' <<<"$output"
+}
