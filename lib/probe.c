@@ -45,9 +45,11 @@ int probe_device(const char *path, struct devid *id)
 					  BLKID_SUBLKS_USAGE | BLKID_SUBLKS_VERSION);
 	blkid_probe_enable_partitions(pr, 1);
 	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
-	/* The ZFS prober reads four 256 KiB labels, three quarters of all the
-	 * bytes a probe reads: look for ZFS only where nothing else was found. */
-	char *nozfs[] = { "zfs_member", NULL };
+	/* The ZFS prober reads four 256 KiB labels and the xfs external log
+	 * prober (which has no magic, so it runs on every device) 256 KiB at
+	 * the start: together nine tenths of all the bytes a probe reads. Look
+	 * for them only where nothing else was found. */
+	char *nozfs[] = { "zfs_member", "xfs_external_log", NULL };
 	blkid_probe_filter_superblocks_type(pr, BLKID_FLTR_NOTIN, nozfs);
 	int pr_r = blkid_do_safeprobe(pr);
 	const char *ty = NULL;
