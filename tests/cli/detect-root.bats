@@ -305,3 +305,13 @@ blank_disk() {
 	[ "$status" -eq 4 ]
 	jq -e --arg d "$B" --arg m "$T/rescue-btrfs" '.candidates[] | select(.device == $d) | .skipped == "used by the rescue system (mounted on " + $m + ")"' <<<"$output"
 }
+
+@test "an xfs external log device is still named (its prober runs only where nothing else was found)" {
+	command -v mkfs.xfs >/dev/null || skip "needs mkfs.xfs"
+	truncate -s 300M "$T/xfs.img"
+	truncate -s 80M "$T/xlog.img"
+	mkfs.xfs -q -f -l logdev="$T/xlog.img",size=64m "$T/xfs.img" >/dev/null 2>&1 || skip "mkfs.xfs cannot make an external log here"
+	run --separate-stderr "$RESCUECTL" detect-root --json "$T/xlog.img"
+	[ "$status" -eq 4 ]
+	jq -e '.candidates[0].fstype == "xfs_external_log"' <<<"$output"
+}
