@@ -113,9 +113,20 @@ int run_cmd(char *const argv[], unsigned flags, int *status, char **out, size_t 
 	if ((flags & RUN_CAPTURE) && pipe2(p, O_CLOEXEC) < 0)
 		return rc_fail(errno, "pipe: %s", strerror(errno));
 	fflush(NULL);
+	/* Like system(3): ^C and ^\ go to the whole foreground process group;
+	 * the program decides what they mean (e2fsck stops cleanly, exit 32)
+	 * and rescuectl stays to report it and say what state things are in. */
+	struct sigaction ign, oint, oquit;
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &oint);
+	sigaction(SIGQUIT, &ign, &oquit);
 	pid_t pid = fork();
 	if (pid < 0) {
 		int e = errno;
+		sigaction(SIGINT, &oint, NULL);
+		sigaction(SIGQUIT, &oquit, NULL);
 		if (p[0] >= 0) {
 			close(p[0]);
 			close(p[1]);
@@ -123,6 +134,8 @@ int run_cmd(char *const argv[], unsigned flags, int *status, char **out, size_t 
 		return rc_fail(e, "cannot start %s: %s", argv[0], strerror(e));
 	}
 	if (pid == 0) {
+		sigaction(SIGINT, &oint, NULL);
+		sigaction(SIGQUIT, &oquit, NULL);
 		signal(SIGPIPE, SIG_DFL);
 		if ((flags & RUN_OUT_TO_ERR) && !(flags & RUN_CAPTURE))
 			dup2(STDERR_FILENO, STDOUT_FILENO);
@@ -177,11 +190,14 @@ int run_cmd(char *const argv[], unsigned flags, int *status, char **out, size_t 
 		if (outlen)
 			*outlen = n;
 	}
-	int ws;
-	while (waitpid(pid, &ws, 0) < 0) {
-		if (errno != EINTR)
-			return rc_fail(errno, "waiting for %s: %s", argv[0], strerror(errno));
-	}
+	int ws, wr;
+	while ((wr = waitpid(pid, &ws, 0)) < 0 && errno == EINTR)
+		;
+	int we = errno;
+	sigaction(SIGINT, &oint, NULL);
+	sigaction(SIGQUIT, &oquit, NULL);
+	if (wr < 0)
+		return rc_fail(we, "waiting for %s: %s", argv[0], strerror(we));
 	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 	return 0;
 }

@@ -422,3 +422,29 @@ fakeblk() {
 	[[ "$output" == *"no array is assembled"*"mdadm --assemble --scan"* ]]
 	[ "$(sha "$sr/dev/sdb1")" = "$member" ]
 }
+
+@test "Ctrl-C while the checker runs: the checker is cancelled, rescuectl stays to report it (exit 32)" {
+	img=$T/c.img
+	mkext4 "$img" "$T/tree" 32M
+	mkdir -p "$T/bin"
+	cat > "$T/bin/e2fsck" <<EOF
+#!/bin/sh
+if [ "\$1" = -V ]; then echo "e2fsck 1.47.0 (5-Feb-2023)" >&2; echo "	Using EXT2FS Library version 1.47.0, 5-Feb-2023" >&2; exit 0; fi
+trap 'echo "e2fsck: cancelled" >&2; exit 32' INT
+touch "$T/started"
+while :; do sleep 0.1; done
+EOF
+	chmod +x "$T/bin/e2fsck"
+	# its own process group, as a terminal's foreground job: ^C reaches all
+	# of it (and SIGINT at its default: bash ignores it in background jobs)
+	setsid perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or die' env RESCUECTL_NO_SBIN=1 PATH="$T/bin:/usr/bin:/bin" "$RESCUECTL" fsck -y "$img" >"$T/out" 2>&1 &
+	pid=$!
+	for i in $(seq 100); do [ -e "$T/started" ] && break; sleep 0.05; done
+	[ -e "$T/started" ] || { kill -KILL -- "-$pid"; false; }
+	kill -INT -- "-$pid"
+	st=0
+	wait "$pid" || st=$?
+	cat "$T/out"
+	[ "$st" -eq 32 ]
+	grep -q "cancelled" "$T/out"
+}
