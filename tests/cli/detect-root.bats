@@ -81,6 +81,9 @@ blank_disk() {
 	jq -e --arg d "$X" --arg u "$u" '.roots[0] | .device == $d and .fstype == "xfs" and .uuid == $u and
 		.inspected_via == "ro-mount" and .fstab_confirms and .os.id == "rhel" and .os.version_id == "9.4"' <<<"$output"
 	! grep -q "^$X " /proc/self/mounts
+	# gone in every mount namespace, not only this one: an exclusive open
+	# fails (EBUSY) while any mount holds the device
+	python3 -c 'import os, sys; os.close(os.open(sys.argv[1], os.O_RDONLY | os.O_EXCL))' "$X"
 	# an xfs image file is not mounted behind the user's back: it says how
 	run --separate-stderr "$RESCUECTL" detect-root --json "$T/xfs.img"
 	[ "$status" -eq 4 ]
