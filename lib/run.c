@@ -145,7 +145,7 @@ int run_cmd(char *const argv[], unsigned flags, int *status, char **out, size_t 
 				dup2(p[1], STDERR_FILENO);
 		}
 		if (flags & RUN_QUIET) {
-			int nfd = open("/dev/null", O_RDWR);
+			int nfd = open("/dev/null", O_RDWR | O_CLOEXEC);
 			if (nfd >= 0) {
 				if (!(flags & RUN_CAPTURE))
 					dup2(nfd, STDOUT_FILENO);

@@ -318,3 +318,22 @@ blank_disk() {
 	[ "$status" -eq 4 ]
 	jq -e '.candidates[0].fstype == "xfs_external_log"' <<<"$output"
 }
+
+@test "--assemble --json: the programs it runs inherit no descriptor beyond stdin, stdout and stderr" {
+	mkdir -p "$T/bin"
+	for p in mdadm vgchange; do
+		printf '#!/bin/sh\nls /proc/$$/fd > "%s/%s.fds"\n' "$T" "$p" > "$T/bin/$p"
+		chmod +x "$T/bin/$p"
+	done
+	truncate -s 16M "$T/empty.img"
+	# started with nothing open beyond 0-2 (bats keeps descriptors of its own)
+	run --separate-stderr perl -e 'use POSIX (); POSIX::close($_) for 3 .. 1023; exec @ARGV or die' \
+		env RESCUECTL_NO_SBIN=1 PATH="$T/bin:/usr/bin:/bin" "$RESCUECTL" detect-root --assemble --json "$T/empty.img"
+	[ "$status" -eq 4 ]
+	jq -e . <<<"$output" >/dev/null
+	# the shell itself may hold its script open (fd 10 and up); below that only 0, 1, 2
+	for p in mdadm vgchange; do
+		cat "$T/$p.fds"
+		[ "$(awk '$1 < 10' "$T/$p.fds" | sort -n | tr '\n' ' ')" = "0 1 2 " ]
+	done
+}
