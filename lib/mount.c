@@ -1217,7 +1217,16 @@ int umount_root(const char *target, int lazy, int dry_run, struct ur_result *r)
 	/* Only a tree mounted ON the target is ours to take down: mounts that
 	 * merely lie below a directory that is no mount point (a rescue
 	 * system's own mounts under /mnt) are counted and left alone. */
-	int rooted = mountinfo_by_target(&ms, r->target) != NULL;
+	const struct mnt *top = mountinfo_by_target(&ms, r->target);
+	int rooted = top != NULL;
+	/* mount-root puts a block-device filesystem on the target. Anything
+	 * else there (/dev, /proc, a tmpfs) is the rescue system's own. */
+	if (top && strncmp(top->source, "/dev/", 5)) {
+		ret = rc_failx(RC_EXIT_REFUSED, EINVAL, "refusing: %s holds %s (%s), not an installed system's "
+			       "root filesystem; name the directory mount-root used (--target DIR)",
+			       r->target, top->fstype, top->source);
+		goto out;
+	}
 	for (size_t i = 0; i < ms.n; i++)
 		if (path_under(ms.m[i].target, r->target)) {
 			if (!rooted) {

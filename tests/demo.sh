@@ -18,10 +18,11 @@ cleanup() {
 		"$RESCUECTL" umount-root --target "$DEMO_MNT" -q 2>/dev/null ||
 			grep -o " $DEMO_MNT[^ ]*" /proc/self/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null
 	fi
-	if [ -n "$DEMO_DISK" ]; then
-		partx -d "$DEMO_DISK" 2>/dev/null
-		losetup -d "$DEMO_DISK" 2>/dev/null
-	fi
+	# also a loop device attached just before an interrupt set DEMO_DISK
+	for d in $DEMO_DISK $(losetup -j "$DEMO_IMG" -O NAME -n 2>/dev/null); do
+		partx -d "$d" 2>/dev/null
+		losetup -d "$d" 2>/dev/null
+	done
 	rm -rf "$WORK"
 	echo
 	echo "demo: cleaned up (loop device detached, $WORK removed)"

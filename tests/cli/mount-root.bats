@@ -332,3 +332,12 @@ gpt_disk() {
 	[ "$status" -eq 0 ]
 	[ "${lines[-1]}" = ok ]
 }
+
+@test "umount-root refuses a target that holds no installed root (the rescue system's /dev, /proc)" {
+	# --dry-run: even a regression here must not unmount the machine's own /dev
+	for t in /dev /proc /sys; do
+		run "$RESCUECTL" umount-root --dry-run --target "$t"
+		[ "$status" -eq 3 ]
+		[[ "$output" == *"not an installed system's root filesystem"* ]]
+	done
+}
