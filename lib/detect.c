@@ -10,6 +10,7 @@
 #include "mountinfo.h"
 #include "tree.h"
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -110,9 +111,19 @@ static int inspect_mounted_child(struct cand *c)
 	}
 	close(p[1]);
 	struct { struct rootinfo ri; char subvol[128]; int ok; } res;
-	ssize_t n = read(p[0], &res, sizeof(res));
+	/* A damaged filesystem can hang its driver: give the look 30 s. */
+	struct pollfd pf = { .fd = p[0], .events = POLLIN };
+	int pr;
+	while ((pr = poll(&pf, 1, 30000)) < 0 && errno == EINTR)
+		;
+	ssize_t n = pr > 0 ? read(p[0], &res, sizeof(res)) : -1;
 	close(p[0]);
 	int st;
+	if (pr <= 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, WNOHANG);  /* a child stuck in the kernel is left to init */
+		return -ETIMEDOUT;
+	}
 	waitpid(pid, &st, 0);
 	if (n != (ssize_t)sizeof(res))
 		return -EIO;
