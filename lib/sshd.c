@@ -22,19 +22,28 @@ static void set_opt(struct sshd_opt *o, const char *val, const char *file, int l
 	o->line = line;
 }
 
+/* Copy the next line of *P into LINE (cut to its size), advance *P past it;
+ * 0 at the end of the text. */
+static int next_line(const char **p, char *line, size_t sz)
+{
+	if (!*p || !**p)
+		return 0;
+	const char *nl = strchr(*p, '\n');
+	size_t n = nl ? (size_t)(nl - *p) : strlen(*p);
+	if (n >= sz)
+		n = sz - 1;
+	memcpy(line, *p, n);
+	line[n] = 0;
+	*p = nl ? nl + 1 : NULL;
+	return 1;
+}
+
 int sshd_parse(const char *text, const char *file, struct sshd_conf *c,
 	       sshd_include_fn include, void *ctx, int depth)
 {
 	int lineno = 0, in_match = 0;
-	for (const char *p = text; p && *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		char line[4096];
-		if (n >= sizeof(line))
-			n = sizeof(line) - 1;
-		memcpy(line, p, n);
-		line[n] = 0;
-		p = nl ? nl + 1 : NULL;
+	char line[4096];
+	for (const char *p = text; next_line(&p, line, sizeof(line));) {
 		lineno++;
 
 		char *s = line;
@@ -191,15 +200,8 @@ void pam_parse(const char *text, struct pam_file *p)
 	int lineno = 0;
 	p->unix_auth = p->nullok = p->line = 0;
 	p->arg[0] = 0;
-	for (const char *s = text; s && *s;) {
-		const char *nl = strchr(s, '\n');
-		size_t n = nl ? (size_t)(nl - s) : strlen(s);
-		char line[2048];
-		if (n >= sizeof(line))
-			n = sizeof(line) - 1;
-		memcpy(line, s, n);
-		line[n] = 0;
-		s = nl ? nl + 1 : NULL;
+	char line[2048];
+	for (const char *s = text; next_line(&s, line, sizeof(line));) {
 		lineno++;
 		char *h = strchr(line, '#');
 		if (h)
