@@ -495,6 +495,10 @@ int fsck_main(int argc, char **argv)
 		snprintf(fstype, sizeof(fstype), "%s", id.fstype);
 	if (!strcmp(fstype, "linux_raid_member"))
 		return cli_finish(&c, refuse_member(&c, dev, &id));
+	char why[512];
+	if (devid_conflicting(&id, why, sizeof(why)))
+		/* a repair of the stale one would overwrite the partition table */
+		return cli_finish(&c, cli_error(&c, FSCK_EX_OPERATIONAL, "%s %s", dev, why));
 	if (s.type) {
 		if (fstype[0] && strcmp(fstype, s.type))
 			cli_warnj(&c, "%s looks like %s; checking it as %s as asked (--type)", dev, fstype, s.type);

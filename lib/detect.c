@@ -243,6 +243,11 @@ static void classify(struct detect *d, struct cand *c, const struct blkdev *b)
 		snprintf(c->skip, sizeof(c->skip), "swap");
 		return;
 	}
+	char why[sizeof(c->skip)];
+	if (devid_conflicting(&c->id, why, sizeof(why))) {
+		snprintf(c->skip, sizeof(c->skip), "%s", why);
+		return;
+	}
 	if (!strcmp(t, "ambivalent")) {
 		snprintf(c->skip, sizeof(c->skip), "several signatures; refusing to guess (see 'wipefs %s')", c->id.path);
 		return;

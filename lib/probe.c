@@ -93,6 +93,16 @@ out:
 	return r;
 }
 
+int devid_conflicting(const struct devid *id, char *why, size_t wsz)
+{
+	if (!id->pttype[0] || strcmp(id->usage, "filesystem"))
+		return 0;
+	snprintf(why, wsz, "holds both a %s partition table and a whole-device %s signature: one of them is "
+		 "stale; refusing to guess (name a partition, or check with 'wipefs %s' which one is real)",
+		 id->pttype, id->fstype, id->path);
+	return 1;
+}
+
 const char *sysroot(void)
 {
 	const char *s = getenv("RESCUECTL_SYSROOT");

@@ -20,6 +20,11 @@ struct devid {
 
 /* Probe PATH read-only (superblocks and, for partitions, the table entry). */
 int probe_device(const char *path, struct devid *id);
+/* A filesystem signature on a device that also holds a partition table: one
+ * of the two is stale (mkfs wipes the table; partitioning after mkfs can
+ * leave the old superblock, e.g. behind an MBR). 1 = conflicting, with a
+ * message for the user in WHY. Nothing should act on such a device. */
+int devid_conflicting(const struct devid *id, char *why, size_t wsz);
 
 /* Block devices from <sysroot>/sys/class/block. The sysroot is "" unless
  * RESCUECTL_SYSROOT is set (tests build fake md/LVM/NVMe topologies there,

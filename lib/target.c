@@ -51,6 +51,9 @@ static int refuse_kind(const struct devid *id)
 	if (!strcmp(t, "crypto_LUKS"))
 		return rc_failx(RC_EXIT_REFUSED, EINVAL, "%s is encrypted (LUKS). Open it first: "
 				"'cryptsetup open %s root', then use /dev/mapper/root", id->path, id->path);
+	char why[512];
+	if (devid_conflicting(id, why, sizeof(why)))
+		return rc_failx(RC_EXIT_REFUSED, EINVAL, "%s %s", id->path, why);
 	if (!strcmp(t, "swap"))
 		return rc_failx(RC_EXIT_REFUSED, EINVAL, "%s is swap, not a root filesystem", id->path);
 	if (!t[0])

@@ -337,3 +337,29 @@ blank_disk() {
 		[ "$(awk '$1 < 10' "$T/$p.fds" | sort -n | tr '\n' ' ')" = "0 1 2 " ]
 	done
 }
+
+@test "a stale whole-disk ext4 behind an MBR is never taken for the root, mounted, checked or edited" {
+	need_loop
+	img=$BATS_TEST_TMPDIR/stale.img
+	"$FIX/mkroot.sh" "$BATS_TEST_TMPDIR/tree" debian12 >/dev/null
+	truncate -s 300M "$img"
+	mke2fs -q -F -t ext4 -d "$BATS_TEST_TMPDIR/tree" "$img" >/dev/null
+	# partitioned afterwards without wiping: the old superblock at 1 KiB survives the MBR
+	printf 'label: dos\nsize=100MiB, type=83\nsize=100MiB, type=83\n' | sfdisk -q --wipe never "$img" >/dev/null
+	blkid -p "$img" | grep -q 'TYPE="ext4"'
+	before=$(sha "$img")
+	L=$(attach "$img")
+	run "$RESCUECTL" detect-root "$L"
+	[ "$status" -eq 4 ]
+	run "$RESCUECTL" detect-root -v "$L"
+	[[ "$output" == *"one of them is stale"* ]]
+	mkdir -p "$BATS_TEST_TMPDIR/m"
+	run "$RESCUECTL" mount-root --target "$BATS_TEST_TMPDIR/m" "$L"
+	[ "$status" -eq 3 ]
+	! grep -q " $BATS_TEST_TMPDIR/m " /proc/self/mounts
+	run "$RESCUECTL" fsck --yes "$L"
+	[ "$status" -eq 8 ]
+	run "$RESCUECTL" reset-pass --password-stdin "$L" <<<"pw"
+	[ "$status" -eq 3 ]
+	[ "$(sha "$img")" = "$before" ]
+}
