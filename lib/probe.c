@@ -82,6 +82,10 @@ int probe_device(const char *path, struct devid *id)
 		val(pr, "PART_ENTRY_UUID", id->partuuid, sizeof(id->partuuid));
 		val(pr, "PART_ENTRY_NAME", id->partlabel, sizeof(id->partlabel));
 		val(pr, "PART_ENTRY_TYPE", id->parttype, sizeof(id->parttype));
+		if (id->pttype[0]) {
+			blkid_partlist ls = blkid_probe_get_partitions(pr);
+			id->nparts = ls ? blkid_partlist_numof_partitions(ls) : 0;
+		}
 		char flags[32];
 		val(pr, "PART_ENTRY_FLAGS", flags, sizeof(flags));
 		if (flags[0])
@@ -95,7 +99,7 @@ out:
 
 int devid_conflicting(const struct devid *id, char *why, size_t wsz)
 {
-	if (!id->pttype[0] || strcmp(id->usage, "filesystem"))
+	if (!id->pttype[0] || id->nparts <= 0 || strcmp(id->usage, "filesystem"))
 		return 0;
 	snprintf(why, wsz, "holds both a %s partition table and a whole-device %s signature: one of them is "
 		 "stale; refusing to guess (name a partition, or check with 'wipefs %s' which one is real)",

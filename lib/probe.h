@@ -14,6 +14,7 @@ struct devid {
 	char uuid[64], label[128], version[32];
 	char partuuid[64], partlabel[128], parttype[64];  /* PART_ENTRY_* when a partition */
 	char pttype[16];       /* a partition table on it: gpt, dos */
+	int nparts;            /* partitions in that table */
 	uint64_t size;         /* bytes */
 	uint64_t part_flags;   /* PART_ENTRY_FLAGS (GPT attribute bits) */
 };
@@ -22,7 +23,8 @@ struct devid {
 int probe_device(const char *path, struct devid *id);
 /* A filesystem signature on a device that also holds a partition table: one
  * of the two is stale (mkfs wipes the table; partitioning after mkfs can
- * leave the old superblock, e.g. behind an MBR). 1 = conflicting, with a
+ * leave the old superblock, e.g. behind an MBR). An empty table (no
+ * partitions: boot-sector noise) does not count. 1 = conflicting, with a
  * message for the user in WHY. Nothing should act on such a device. */
 int devid_conflicting(const struct devid *id, char *why, size_t wsz);
 
