@@ -2,6 +2,7 @@
 #include "applets.h"
 #include "../lib/detect.h"
 #include "../lib/run.h"
+#include "../lib/size.h"
 #include <getopt.h>
 #include <libsmartcols/libsmartcols.h>
 #include <stdio.h>
@@ -36,19 +37,6 @@ static int on_opt(struct cli *c, void *p, int id, const char *arg)
 	else if (id == OPT_ASSEMBLE)
 		s->assemble = 1;
 	return 0;
-}
-
-static const char *size_str(uint64_t b, char *buf, size_t sz)
-{
-	const char *u = "BKMGTPE";
-	double v = (double)b;
-	int i = 0;
-	while (v >= 1024 && i < 6) {
-		v /= 1024;
-		i++;
-	}
-	snprintf(buf, sz, i ? "%.1f%c" : "%.0f%c", v, u[i]);
-	return buf;
 }
 
 static json_object *cand_json(const struct cand *c)
@@ -106,7 +94,7 @@ static void print_table(struct cli *c, const struct detect *d, int all)
 		char sz[32], why[1024] = "";
 		scols_line_set_data(ln, 0, k->id.path);
 		scols_line_set_data(ln, 1, k->id.fstype[0] ? k->id.fstype : "-");
-		scols_line_set_data(ln, 2, size_str(k->id.size, sz, sizeof(sz)));
+		scols_line_set_data(ln, 2, size_format(k->id.size, sz, sizeof(sz)));
 		scols_line_set_data(ln, 3, k->id.label[0] ? k->id.label : k->id.uuid[0] ? k->id.uuid : "-");
 		scols_line_set_data(ln, 4, k->ri.is_root ? (k->ri.os.pretty_name[0] ? k->ri.os.pretty_name : "Linux (unknown)") : "-");
 		scols_line_set_data(ln, 5, k->ri.is_root ? k->sure : "-");
