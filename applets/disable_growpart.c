@@ -281,6 +281,10 @@ static int do_write(struct cli *c, struct target *tg, const struct st *s)
 	if (edits && !cli_confirm(c, s->undo ? "Restore /etc/cloud/cloud.cfg from its backup?"
 					     : "Edit /etc/cloud/cloud.cfg (a backup is kept)?"))
 		return RC_EXIT_REFUSED;
+	/* Commit: the tree becomes writable (an unmounted device is mounted
+	 * privately only now) and the plan is made again from what is there. */
+	if (target_writable(tg))
+		return cli_liberr(c);
 	r = s->undo ? growpart_undo(tg->tree, fl, &rep) : growpart_disable_dev(tg->tree, id, fl, &rep);
 	if (r) {
 		report_out(c, &rep, 0, s->undo);

@@ -39,6 +39,29 @@ static const char *field_state(const char *f, char *buf, size_t sz)
 	return buf;
 }
 
+/* A damaged password file is never edited, and so its good backup is
+ * never replaced by it (shadow-utils would copy the damage into FILE-). */
+static int refuse_damaged(struct pass_ctx *p, const char *file, const char *backup, const char *text, size_t len)
+{
+	char *bak = NULL, why[160];
+	size_t blen = 0;
+	int bak_ok = 0;
+	int r = tree_read(p->tgt.tree, backup, &bak, &blen, MAX_PWFILE);
+	if (r && r != -ENOENT)
+		bak = NULL;
+	int bad = pw_damaged(text, len, bak, blen, p->passwd, p->passwd_len, why, sizeof(why), &bak_ok);
+	free(bak);
+	if (!bad)
+		return 0;
+	if (bak_ok)
+		return cli_error(p->c, RC_EXIT_REFUSED, "%s in %s looks damaged: %s. Nothing was changed, and its "
+				 "backup %s, which looks whole, was kept. Compare the two, then restore the backup "
+				 "(rescuectl mount-root; cp -p /mnt%s /mnt%s) and run this again", file, p->desc, why,
+				 backup, backup, file);
+	return cli_error(p->c, RC_EXIT_REFUSED, "%s in %s looks damaged: %s. Nothing was changed; there is no "
+			 "sound backup %s. Repair it by hand first (look with 'cat -v')", file, p->desc, why, backup);
+}
+
 int pass_open(struct pass_ctx *p, struct cli *c, const char *user)
 {
 	memset(p, 0, sizeof(*p));
@@ -52,6 +75,11 @@ int pass_open(struct pass_ctx *p, struct cli *c, const char *user)
 	if (target_open(dev, c->root, c->dry_run ? 0 : TARGET_RW, &p->tgt))
 		return cli_liberr(c);
 	p->opened = 1;
+	/* On a mounted tree, the target's own lock before anything is read:
+	 * no passwd, useradd or other rescuectl changes the files between our
+	 * read and our write. (An unmounted device is locked whole already.) */
+	if (!c->dry_run && tree_writable(p->tgt.tree) && tree_lock_passwd(p->tgt.tree))
+		return cli_liberr(c);
 	target_describe(&p->tgt, p->desc, sizeof(p->desc));
 	jset(c, "target", jstr(p->desc));
 	cli_verbose(c, "target: %s", p->desc);
@@ -84,6 +112,8 @@ int pass_open(struct pass_ctx *p, struct cli *c, const char *user)
 					    : cli_liberr(c);
 	}
 
+	if (p->shadow && (r = refuse_damaged(p, "/etc/shadow", "/etc/shadow-", p->shadow, p->shadow_len)))
+		return r;
 	struct pwline pl;
 	int in_passwd = pw_find(p->passwd, p->passwd_len, user, "/etc/passwd", &pl);
 	if (in_passwd == -EINVAL) {
@@ -135,6 +165,26 @@ int pass_open(struct pass_ctx *p, struct cli *c, const char *user)
 	}
 	jset(c, "file", jstr(p->file));
 	cli_verbose(c, "%s: line %d of %s", user, p->line.lineno, p->file);
+	return 0;
+}
+
+/* Commit: the tree becomes writable (for an unmounted device, the private
+ * mount is made now), and the file must still be what the plan was made
+ * from. */
+static int commit_begin(struct pass_ctx *p, const char *text, size_t len)
+{
+	char *now = NULL;
+	size_t nlen = 0;
+	if (target_writable(&p->tgt) || tree_lock_passwd(p->tgt.tree) ||
+	    tree_read(p->tgt.tree, p->file, &now, &nlen, MAX_PWFILE))
+		return -1;
+	target_describe(&p->tgt, p->desc, sizeof(p->desc));
+	jset(p->c, "target", jstr(p->desc));
+	int same = nlen == len && !memcmp(now, text, len);
+	free(now);
+	if (!same)
+		return rc_failx(RC_EXIT_FAIL, EAGAIN, "%s in %s changed while rescuectl was working on it; "
+				"nothing was written. Run this again", p->file, p->desc);
 	return 0;
 }
 
@@ -195,7 +245,7 @@ int pass_write(struct pass_ctx *p, const char *newfield, long lastchg, const cha
 		goto out;
 	}
 
-	if (tree_replace(p->tgt.tree, p->file, out, outlen, p->backup, &flags)) {
+	if (commit_begin(p, text, len) || tree_replace(p->tgt.tree, p->file, out, outlen, p->backup, &flags)) {
 		json_object_put(js);
 		rc = cli_liberr(c);
 		goto out;

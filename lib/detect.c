@@ -146,7 +146,7 @@ static void inspect(struct cand *c)
 		}
 	} else if (!strncmp(c->id.fstype, "ext", 3) && c->id.fstype[3] >= '2' && c->id.fstype[3] <= '4') {
 		snprintf(c->via, sizeof(c->via), "libext2fs");
-		if ((r = tree_open_ext4(c->id.path, 0, &t)) == 0) {
+		if ((r = tree_open_ext4(c->id.path, &t)) == 0) {
 			rootfs_inspect(t, &c->ri);
 			tree_close(t);
 		} else {
@@ -278,24 +278,6 @@ static int in_use(const struct mounts *ms, dev_t dev, const char *target_dir, ch
 	return 0;
 }
 
-/* Active swap devices of the rescue system (/proc/swaps), by device number. */
-static size_t swaps_load(dev_t *out, size_t max)
-{
-	FILE *f = fopen("/proc/swaps", "re");
-	size_t n = 0;
-	if (!f)
-		return 0;
-	char line[PATH_MAX + 128];
-	while (n < max && fgets(line, sizeof(line), f)) {
-		char name[PATH_MAX];
-		struct stat st;
-		if (sscanf(line, "%4095s", name) == 1 && name[0] == '/' && stat(name, &st) == 0 && S_ISBLK(st.st_mode))
-			out[n++] = st.st_rdev;
-	}
-	fclose(f);
-	return n;
-}
-
 static dev_t swapdevs[32];
 static size_t nswapdevs;
 
@@ -377,7 +359,7 @@ int detect_scan(char *const *devices, int ndev, const char *target_dir, struct d
 	int r = 0;
 	memset(d, 0, sizeof(*d));
 	int have_ms = mountinfo_load(&ms) == 0;
-	nswapdevs = swaps_load(swapdevs, sizeof(swapdevs) / sizeof(swapdevs[0]));
+	nswapdevs = swaps_list(swapdevs, sizeof(swapdevs) / sizeof(swapdevs[0]), NULL, NULL);
 	int have_bs = blkdevs_scan(&bs) == 0;
 	/* Hold every block device open while we look: the kernel drops a block
 	 * device's page cache on its last close, and libblkid, libext2fs and the

@@ -1,6 +1,7 @@
-/* libext2fs: offline access to ext2/3/4, read-only or for careful edits.
- * Never replays a journal (libext2fs cannot): writes are refused when the
- * journal needs recovery. */
+/* libext2fs: offline, read-only access to ext2/3/4 — superblock facts and a
+ * tree to read files from. Never writes and never replays a journal
+ * (libext2fs cannot). Edits go through a private kernel mount instead
+ * (pmount.h), where the kernel's journal makes them crash-safe. */
 #include "ext4.h"
 #include <e2p/e2p.h>
 #include "tree_priv.h"
@@ -17,7 +18,6 @@
 
 struct ext4tree {
 	ext2_filsys fs;
-	int bitmaps;
 };
 
 static int ext_err(errcode_t e, const char *fmt, const char *arg)
@@ -29,18 +29,6 @@ static int ext_err(errcode_t e, const char *fmt, const char *arg)
 }
 
 #define FS(t) (((struct ext4tree *)(t)->priv)->fs)
-
-static int load_bitmaps(struct tree *t)
-{
-	struct ext4tree *e = t->priv;
-	if (e->bitmaps)
-		return 0;
-	errcode_t err = ext2fs_read_bitmaps(e->fs);
-	if (err)
-		return ext_err(err, "cannot read the allocation bitmaps of %s", t->desc);
-	e->bitmaps = 1;
-	return 0;
-}
 
 static int lookup(struct tree *t, const char *path, int follow, ext2_ino_t *ino)
 {
@@ -130,387 +118,6 @@ static int e_read(struct tree *t, const char *path, char **buf, size_t *len, siz
 	return r ? r : read_ino(t, ino, path, buf, len, max);
 }
 
-/* Blocks a file of LEN bytes may need: its data, rounded up to whole
- * clusters, plus room for extent/indirect blocks when the inode itself
- * cannot map it (more than 4 blocks: an over-estimate, as if every block
- * were its own extent). A file of up to 4 blocks needs no more than its
- * data, so a same-size rewrite works on a full filesystem. */
-static uint64_t blocks_for(ext2_filsys fs, uint64_t len)
-{
-	uint64_t bs = fs->blocksize, ratio = EXT2FS_CLUSTER_RATIO(fs);
-	uint64_t n = (len + bs - 1) / bs;
-	if (n > 4)
-		n += 2 + n / ((bs - 12) / 12);
-	return (n + ratio - 1) / ratio * ratio;
-}
-
-/* Data blocks that rewriting regular file INO in place gives back first
- * (its own, not the extended-attribute block). */
-static uint64_t blocks_held(ext2_filsys fs, ext2_ino_t ino)
-{
-	struct ext2_inode inode;
-	if (!ino || ext2fs_read_inode(fs, ino, &inode) || !LINUX_S_ISREG(inode.i_mode))
-		return 0;
-	uint64_t n = ext2fs_get_stat_i_blocks(fs, &inode) * 512 / fs->blocksize;
-	uint64_t acl = ext2fs_file_acl_block(fs, &inode) ? EXT2FS_CLUSTER_RATIO(fs) : 0;
-	return n > acl ? n - acl : 0;
-}
-
-/* Refuse, before anything is written, a write of NEED blocks that the free
- * blocks plus HELD (blocks freed first) cannot hold: libext2fs would fail
- * half-way and leave a truncated file behind. */
-static int check_space(struct tree *t, uint64_t need, uint64_t held, const char *path)
-{
-	ext2_filsys fs = FS(t);
-	int r = load_bitmaps(t);
-	if (r)
-		return r;
-	uint64_t have = ext2fs_free_blocks_count(fs->super) + held;
-	if (need > have)
-		return rc_fail(ENOSPC, "%s: not enough free space on %s to write it (%llu blocks needed, "
-			       "%llu free); nothing was changed. Free some space first",
-			       path, t->desc, (unsigned long long)need, (unsigned long long)have);
-	return 0;
-}
-
-/* Replace the whole content of inode INO with DATA. */
-static int write_ino(struct tree *t, ext2_ino_t ino, const char *data, size_t len, const char *path)
-{
-	ext2_file_t f;
-	errcode_t err;
-	int r = check_space(t, blocks_for(FS(t), len), blocks_held(FS(t), ino), path);
-	if (r)
-		return r;
-	if ((err = ext2fs_file_open(FS(t), ino, EXT2_FILE_WRITE, &f)))
-		return ext_err(err, "cannot open %s for writing", path);
-	if ((err = ext2fs_file_set_size2(f, 0))) {
-		ext2fs_file_close(f);
-		return ext_err(err, "cannot truncate %s", path);
-	}
-	size_t n = 0;
-	while (!err && n < len) {
-		unsigned wrote = 0;
-		/* at most a block per call: on an inline-data inode libext2fs
-		 * copies the whole request into a 3-block buffer before it
-		 * checks the size (a heap overflow past 3 blocks) */
-		unsigned bs = FS(t)->blocksize;
-		unsigned want = len - n > bs ? bs : (unsigned)(len - n);
-		err = ext2fs_file_write(f, data + n, want, &wrote);
-		if (!err && !wrote)
-			err = EXT2_ET_SHORT_WRITE;
-		n += wrote;
-	}
-	errcode_t cerr = ext2fs_file_close(f);
-	if (err || cerr)
-		return ext_err(err ? err : cerr, "cannot write %s (the filesystem may be full)", path);
-	struct ext2_inode inode;
-	if (!(err = ext2fs_read_inode(FS(t), ino, &inode))) {
-		inode.i_mtime = inode.i_ctime = (__u32)time(NULL);
-		err = ext2fs_write_inode(FS(t), ino, &inode);
-	}
-	return err ? ext_err(err, "cannot update the inode of %s", path) : 0;
-}
-
-struct xcopy {
-	struct ext2_xattr_handle *to;
-	errcode_t err;
-};
-
-static int xattr_cb(char *name, char *value, size_t value_len, void *data)
-{
-	struct xcopy *x = data;
-	errcode_t e = ext2fs_xattr_set(x->to, name, value, value_len);
-	if (e && !x->err)
-		x->err = e;
-	return 0;
-}
-
-/* Copy every extended attribute (security.selinux among them) of FROM to TO. */
-static int copy_xattrs(struct tree *t, ext2_ino_t from, ext2_ino_t to, const char *path)
-{
-	struct ext2_xattr_handle *hf = NULL, *ht = NULL;
-	errcode_t err;
-	if (!ext2fs_has_feature_xattr(FS(t)->super))
-		return 0;
-	if ((err = ext2fs_xattrs_open(FS(t), from, &hf)))
-		goto out;
-	if ((err = ext2fs_xattrs_read(hf)))
-		goto out;
-	if ((err = ext2fs_xattrs_open(FS(t), to, &ht)))
-		goto out;
-	if ((err = ext2fs_xattrs_read(ht)))
-		goto out;
-	struct xcopy x = { ht, 0 };
-	if ((err = ext2fs_xattrs_iterate(hf, xattr_cb, &x)))
-		goto out;
-	err = x.err;
-out:
-	if (hf)
-		ext2fs_xattrs_close(&hf);
-	if (ht)
-		ext2fs_xattrs_close(&ht);
-	return err ? ext_err(err, "cannot copy the extended attributes to %s", path) : 0;
-}
-
-/* Create a new empty regular file NAME in directory DIRINO. */
-static int new_file(struct tree *t, ext2_ino_t dirino, const char *name, mode_t mode,
-		    uid_t uid, gid_t gid, ext2_ino_t *out, const char *path)
-{
-	ext2_filsys fs = FS(t);
-	ext2_ino_t ino;
-	errcode_t err;
-	int r = load_bitmaps(t);
-	if (r)
-		return r;
-	if ((err = ext2fs_new_inode(fs, dirino, LINUX_S_IFREG | 0600, 0, &ino)))
-		return ext_err(err, "cannot allocate an inode for %s", path);
-	err = ext2fs_link(fs, dirino, name, ino, EXT2_FT_REG_FILE);
-	if (err == EXT2_ET_DIR_NO_SPACE) {
-		if ((err = ext2fs_expand_dir(fs, dirino)))
-			return ext_err(err, "cannot grow the directory of %s", path);
-		err = ext2fs_link(fs, dirino, name, ino, EXT2_FT_REG_FILE);
-	}
-	if (err)
-		return ext_err(err, "cannot link %s", path);
-	ext2fs_inode_alloc_stats2(fs, ino, +1, 0);
-	struct ext2_inode inode;
-	memset(&inode, 0, sizeof(inode));
-	inode.i_mode = (__u16)(LINUX_S_IFREG | (mode & 07777));
-	inode.i_uid = (__u16)uid;
-	ext2fs_set_i_uid_high(inode, uid >> 16);
-	inode.i_gid = (__u16)gid;
-	ext2fs_set_i_gid_high(inode, gid >> 16);
-	inode.i_atime = inode.i_ctime = inode.i_mtime = (__u32)time(NULL);
-	inode.i_links_count = 1;
-	if (ext2fs_has_feature_extents(fs->super)) {
-		ext2_extent_handle_t h;
-		inode.i_flags |= EXT4_EXTENTS_FL;
-		if ((err = ext2fs_extent_open2(fs, ino, &inode, &h)))
-			return ext_err(err, "cannot set up extents for %s", path);
-		ext2fs_extent_free(h);
-	}
-	if ((err = ext2fs_write_new_inode(fs, ino, &inode)))
-		return ext_err(err, "cannot write the inode of %s", path);
-	*out = ino;
-	return 0;
-}
-
-static int e_unlink(struct tree *t, const char *path);
-
-static int split_lookup(struct tree *t, const char *path, ext2_ino_t *dirino, char *name)
-{
-	char dir[4096];
-	int r = tree_split(path, dir, sizeof(dir), name, 256);
-	if (r)
-		return rc_fail(-r, "bad path %s", path);
-	if (!strcmp(dir, "."))
-		strcpy(dir, "/");
-	r = lookup(t, dir, 1, dirino);
-	return r == -ENOENT ? rc_fail(ENOENT, "%s: directory %s does not exist in %s", path, dir, t->desc) : r;
-}
-
-static int e_replace(struct tree *t, const char *path, const char *data, size_t len,
-		     const char *backup, unsigned *flags)
-{
-	ext2_ino_t ino;
-	struct ext2_inode inode;
-	char *old = NULL;
-	size_t oldlen = 0;
-	int r;
-	(void)flags; /* the inode is kept: its label cannot be lost */
-	if ((r = lookup(t, path, 0, &ino)))
-		return r == -ENOENT ? rc_fail(ENOENT, "%s does not exist in %s", path, t->desc) : r;
-	errcode_t err = ext2fs_read_inode(FS(t), ino, &inode);
-	if (err)
-		return ext_err(err, "cannot read the inode of %s", path);
-	if (LINUX_S_ISLNK(inode.i_mode))
-		return rc_failx(RC_EXIT_REFUSED, ELOOP, "%s in %s is a symbolic link; refusing to edit through it. "
-				"Replace it with the real file first", path, t->desc);
-	if (!LINUX_S_ISREG(inode.i_mode))
-		return rc_fail(EINVAL, "%s in %s is not a regular file", path, t->desc);
-	if (backup) {
-		ext2_ino_t bino, bdir;
-		char bname[256];
-		if ((r = read_ino(t, ino, path, &old, &oldlen, (size_t)1 << 30)))
-			return r;
-		r = lookup(t, backup, 0, &bino);
-		if (!r) {
-			/* A backup name that is another link to this file or to
-			 * some other file is not rewritten in place (that would
-			 * change every name of it): it is unlinked and made
-			 * anew, as rename(2) does in a mounted tree. */
-			struct ext2_inode bi;
-			if ((err = ext2fs_read_inode(FS(t), bino, &bi))) {
-				free(old);
-				return ext_err(err, "cannot read %s", backup);
-			}
-			if (LINUX_S_ISREG(bi.i_mode) && (bino == ino || bi.i_links_count > 1)) {
-				uint64_t nb = blocks_for(FS(t), oldlen) + 1, nt = nb + blocks_for(FS(t), len);
-				if (!(r = check_space(t, nb, 0, backup)) &&
-				    !(r = check_space(t, nt, blocks_held(FS(t), ino), path)))
-					r = e_unlink(t, backup);
-				if (r) {
-					free(old);
-					return r;
-				}
-				r = -ENOENT;
-			}
-		}
-		if (r == -ENOENT) {
-			uint64_t nb = blocks_for(FS(t), oldlen) + 1, nt = nb + blocks_for(FS(t), len);
-			if ((r = check_space(t, nb, 0, backup)) ||
-			    (r = check_space(t, nt, blocks_held(FS(t), ino), path))) {
-				free(old);
-				return r;
-			}
-			if (!(r = split_lookup(t, backup, &bdir, bname)))
-				r = new_file(t, bdir, bname, inode.i_mode & 07777, inode_uid(inode),
-					     inode_gid(inode), &bino, backup);
-		} else if (!r) {
-			struct ext2_inode bi;
-			if ((err = ext2fs_read_inode(FS(t), bino, &bi)))
-				r = ext_err(err, "cannot read %s", backup);
-			else if (!LINUX_S_ISREG(bi.i_mode))
-				r = rc_failx(RC_EXIT_REFUSED, EINVAL, "backup %s exists and is not a regular file; remove it first", backup);
-			else if ((r = check_space(t, blocks_for(FS(t), oldlen) + blocks_for(FS(t), len),
-						  blocks_held(FS(t), bino) + blocks_held(FS(t), ino), path)))
-				;
-			else {
-				bi.i_mode = inode.i_mode;
-				bi.i_uid = inode.i_uid;
-				bi.i_gid = inode.i_gid;
-				ext2fs_set_i_uid_high(bi, inode_uid(inode) >> 16);
-				ext2fs_set_i_gid_high(bi, inode_gid(inode) >> 16);
-				if ((err = ext2fs_write_inode(FS(t), bino, &bi)))
-					r = ext_err(err, "cannot update %s", backup);
-			}
-		}
-		if (!r)
-			r = write_ino(t, bino, old, oldlen, backup);
-		if (!r)
-			r = copy_xattrs(t, ino, bino, backup);
-		free(old);
-		if (r)
-			return r;
-		/* The backup must be on disk before the original changes. */
-		if ((err = ext2fs_flush(FS(t))))
-			return ext_err(err, "cannot flush %s", t->desc);
-	}
-	if ((r = write_ino(t, ino, data, len, path)))
-		return r;
-	if ((err = ext2fs_flush(FS(t))))
-		return ext_err(err, "cannot flush %s", t->desc);
-	return 0;
-}
-
-static int e_create(struct tree *t, const char *path, const char *data, size_t len,
-		    mode_t mode, uid_t uid, gid_t gid, int replace)
-{
-	ext2_ino_t ino, dirino;
-	char name[256];
-	int r = lookup(t, path, 0, &ino);
-	if (!r) {
-		struct ext2_inode inode;
-		if (!replace || ext2fs_read_inode(FS(t), ino, &inode) || !LINUX_S_ISREG(inode.i_mode))
-			return rc_fail(EEXIST, "%s already exists in %s", path, t->desc);
-	} else if (r == -ENOENT) {
-		if ((r = split_lookup(t, path, &dirino, name)))
-			return r;
-		if ((r = check_space(t, blocks_for(FS(t), len) + 1, 0, path)))
-			return r;
-		if ((r = new_file(t, dirino, name, mode, uid, gid, &ino, path)))
-			return r;
-	} else {
-		return r;
-	}
-	if ((r = write_ino(t, ino, data, len, path)))
-		return r;
-	errcode_t err = ext2fs_flush(FS(t));
-	return err ? ext_err(err, "cannot flush %s", t->desc) : 0;
-}
-
-static int e_unlink(struct tree *t, const char *path)
-{
-	ext2_ino_t ino, dirino;
-	char name[256];
-	struct ext2_inode inode;
-	errcode_t err;
-	int r = lookup(t, path, 0, &ino);
-	if (r)
-		return r;
-	if ((r = split_lookup(t, path, &dirino, name)) || (r = load_bitmaps(t)))
-		return r;
-	if ((err = ext2fs_read_inode(FS(t), ino, &inode)))
-		return ext_err(err, "cannot read %s", path);
-	if (LINUX_S_ISDIR(inode.i_mode))
-		return rc_fail(EISDIR, "%s is a directory", path);
-	if ((err = ext2fs_unlink(FS(t), dirino, name, ino, 0)))
-		return ext_err(err, "cannot unlink %s", path);
-	if (inode.i_links_count > 1) {
-		inode.i_links_count--;
-		err = ext2fs_write_inode(FS(t), ino, &inode);
-	} else {
-		inode.i_links_count = 0;
-		inode.i_dtime = (__u32)time(NULL);
-		if (ext2fs_inode_has_valid_blocks2(FS(t), &inode))
-			err = ext2fs_punch(FS(t), ino, &inode, NULL, 0, ~0ULL);
-		/* the extended attributes' own block (shared, counted) */
-		blk64_t acl = ext2fs_file_acl_block(FS(t), &inode);
-		if (!err && acl) {
-			__u32 refs = 0;
-			err = ext2fs_adjust_ea_refcount3(FS(t), acl, NULL, -1, &refs, ino);
-			if (!err && refs == 0)
-				ext2fs_block_alloc_stats2(FS(t), acl, -1);
-			if (!err)
-				ext2fs_file_acl_block_set(FS(t), &inode, 0);
-		}
-		if (!err)
-			err = ext2fs_write_inode(FS(t), ino, &inode);
-		if (!err)
-			ext2fs_inode_alloc_stats2(FS(t), ino, -1, 0);
-	}
-	if (!err)
-		err = ext2fs_flush(FS(t));
-	return err ? ext_err(err, "cannot release the inode of %s", path) : 0;
-}
-
-static int e_mkdir(struct tree *t, const char *path, mode_t mode, uid_t uid, gid_t gid)
-{
-	ext2_ino_t ino, dirino;
-	char name[256];
-	errcode_t err;
-	int r = lookup(t, path, 0, &ino);
-	if (!r)
-		return rc_fail(EEXIST, "%s already exists in %s", path, t->desc);
-	if (r != -ENOENT)
-		return r;
-	if ((r = split_lookup(t, path, &dirino, name)) || (r = load_bitmaps(t)))
-		return r;
-	err = ext2fs_mkdir(FS(t), dirino, 0, name);
-	if (err == EXT2_ET_DIR_NO_SPACE) {
-		if ((err = ext2fs_expand_dir(FS(t), dirino)))
-			return ext_err(err, "cannot grow the directory of %s", path);
-		err = ext2fs_mkdir(FS(t), dirino, 0, name);
-	}
-	if (err)
-		return ext_err(err, "cannot create directory %s", path);
-	if ((r = lookup(t, path, 0, &ino)))
-		return r;
-	struct ext2_inode inode;
-	if ((err = ext2fs_read_inode(FS(t), ino, &inode)))
-		return ext_err(err, "cannot read the inode of %s", path);
-	inode.i_mode = (__u16)(LINUX_S_IFDIR | (mode & 07777));
-	inode.i_uid = (__u16)uid;
-	ext2fs_set_i_uid_high(inode, uid >> 16);
-	inode.i_gid = (__u16)gid;
-	ext2fs_set_i_gid_high(inode, gid >> 16);
-	if ((err = ext2fs_write_inode(FS(t), ino, &inode)))
-		return ext_err(err, "cannot write the inode of %s", path);
-	if ((err = ext2fs_flush(FS(t))))
-		return ext_err(err, "cannot flush %s", t->desc);
-	return 0;
-}
-
 struct listctx {
 	char **names;
 	size_t n, cap;
@@ -568,55 +175,19 @@ static int e_close(struct tree *t)
 	return r;
 }
 
+/* Read only: the tree front end refuses every write before it gets here
+ * (rescuectl writes an ext4 only through a private kernel mount). */
 static const struct tree_ops ext4_ops = {
-	.stat = e_stat, .read = e_read, .replace = e_replace, .create = e_create,
-	.unlink = e_unlink, .mkdir = e_mkdir, .list = e_list, .close = e_close,
+	.stat = e_stat, .read = e_read, .list = e_list, .close = e_close,
 };
 
-static int open_fs(const char *dev, int rw, ext2_filsys *fs)
-{
-	int flags = EXT2_FLAG_64BITS;
-	/* O_EXCL on a block device fails while the kernel uses it in any way
-	 * (mounted anywhere, even only a bind of a subdirectory or in another
-	 * mount namespace, or held by md/dm): writing behind it corrupts it. */
-	if (rw)
-		flags |= EXT2_FLAG_RW | EXT2_FLAG_EXCLUSIVE;
-	else
-		flags |= EXT2_FLAG_IGNORE_CSUM_ERRORS | EXT2_FLAG_SKIP_MMP;
-	errcode_t err = ext2fs_open2(dev, NULL, flags, 0, 0, unix_io_manager, fs);
-	if (rw && err == EBUSY)
-		return rc_failx(RC_EXIT_REFUSED, EBUSY, "refusing to edit %s offline: it is in use (mounted, perhaps "
-				"only a subdirectory of it or in another mount namespace, or held by RAID/LVM). "
-				"Unmount it everywhere, or edit it through its mount with --root DIR", dev);
-	const char *libver = "?";
-	ext2fs_get_library_version(&libver, NULL);
-	if (rw && (err == EXT2_ET_RO_UNSUPP_FEATURE || err == EXT2_ET_UNSUPP_FEATURE))
-		return rc_failx(RC_EXIT_REFUSED, EROFS, "refusing to edit %s offline: it uses a filesystem feature "
-				"this libext2fs (%s) cannot write (%s). Mount it with 'rescuectl mount-root' and "
-				"use --root /mnt", dev, libver, error_message(err));
-	if (err)
-		return ext_err(err, "cannot open %s as ext2/3/4", dev);
-	return 0;
-}
-
-int tree_ext4_open(const char *dev, int rw, struct tree **out)
+int tree_ext4_open(const char *dev, struct tree **out)
 {
 	ext2_filsys fs;
-	int r = open_fs(dev, rw, &fs);
-	if (r)
-		return r;
-	if (rw) {
-		const char *why = NULL;
-		if (ext2fs_has_feature_journal_needs_recovery(fs->super))
-			why = "its journal needs recovery, which only the kernel or e2fsck can replay. "
-			      "Run 'rescuectl fsck' (or 'e2fsck -E journal_only'), or use mount-root and --root /mnt";
-		else if (fs->super->s_state & EXT2_ERROR_FS)
-			why = "it has errors recorded. Run 'rescuectl fsck' first";
-		if (why) {
-			ext2fs_close_free(&fs);
-			return rc_failx(RC_EXIT_REFUSED, EBUSY, "refusing to edit %s offline: %s", dev, why);
-		}
-	}
+	int flags = EXT2_FLAG_64BITS | EXT2_FLAG_IGNORE_CSUM_ERRORS | EXT2_FLAG_SKIP_MMP;
+	errcode_t err = ext2fs_open2(dev, NULL, flags, 0, 0, unix_io_manager, &fs);
+	if (err)
+		return ext_err(err, "cannot open %s as ext2/3/4", dev);
 	struct tree *t = calloc(1, sizeof(*t));
 	struct ext4tree *e = calloc(1, sizeof(*e));
 	if (!t || !e) {
@@ -629,8 +200,9 @@ int tree_ext4_open(const char *dev, int rw, struct tree **out)
 	t->priv = e;
 	t->ops = &ext4_ops;
 	t->kind = TREE_EXT4;
-	t->rw = rw;
+	t->rw = 0;
 	t->dirfd = -1;
+	t->lockfd = -1;
 	snprintf(t->desc, sizeof(t->desc), "%s", dev);
 	*out = t;
 	return 0;

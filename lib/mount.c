@@ -10,10 +10,10 @@
 #include "mountinfo.h"
 #include "probe.h"
 #include "tree.h"
+#include "loop.h"
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/loop.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,104 +259,6 @@ static void join(char *out, size_t sz, const char *target, const char *path)
 		snprintf(out, sz, "%s", path);
 	else
 		snprintf(out, sz, "%s%s", target, strcmp(path, "/") ? path : "");
-}
-
-/* ---- loop devices ------------------------------------------------------- */
-
-/* A loop device whose backing file is the file ST describes (by inode). */
-static int loop_find(const struct stat *fst, char *dev, size_t sz)
-{
-	DIR *d = opendir("/sys/class/block");
-	if (!d)
-		return 0;
-	struct dirent *de;
-	int found = 0;
-	while (!found && (de = readdir(d))) {
-		if (strncmp(de->d_name, "loop", 4) || !isdigit((unsigned char)de->d_name[4]) ||
-		    strchr(de->d_name + 4, 'p'))
-			continue;
-		char p[PATH_MAX];
-		snprintf(p, sizeof(p), "/dev/%s", de->d_name);
-		int fd = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-		if (fd < 0)
-			continue;
-		struct loop_info64 li;
-		if (ioctl(fd, LOOP_GET_STATUS64, &li) == 0 && li.lo_inode == fst->st_ino &&
-		    li.lo_device == fst->st_dev && li.lo_offset == 0) {
-			snprintf(dev, sz, "%s", p);
-			found = 1;
-		}
-		close(fd);
-	}
-	closedir(d);
-	return found;
-}
-
-/* Attach FILE to a free loop device with autoclear: the device goes away
- * when the last user (our fd, then the mount) lets go. Returns the open
- * fd of the loop device, which the caller keeps until the mount is made. */
-static int loop_attach(const char *file, int ro, char *dev, size_t sz)
-{
-	int ffd = open(file, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	if (ffd < 0)
-		return rc_fail(errno, "cannot open %s: %s", file, strerror(errno));
-	int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-	if (ctl < 0) {
-		int e = errno;
-		close(ffd);
-		return rc_fail(e, "cannot open /dev/loop-control (%s): attach %s yourself with "
-			       "'losetup -f --show %s' and name the loop device", strerror(e), file, file);
-	}
-	int lfd = -1, err = 0;
-	for (int tries = 0; tries < 16 && lfd < 0; tries++) {
-		int n = ioctl(ctl, LOOP_CTL_GET_FREE);
-		if (n < 0) {
-			err = errno;
-			break;
-		}
-		snprintf(dev, sz, "/dev/loop%d", n);
-		int fd = open(dev, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-		if (fd < 0) {
-			err = errno;
-			continue;
-		}
-		struct loop_config cfg;
-		memset(&cfg, 0, sizeof(cfg));
-		cfg.fd = (unsigned)ffd;
-		cfg.info.lo_flags = LO_FLAGS_AUTOCLEAR | (ro ? LO_FLAGS_READ_ONLY : 0);
-		snprintf((char *)cfg.info.lo_file_name, sizeof(cfg.info.lo_file_name), "%s", file);
-		if (ioctl(fd, LOOP_CONFIGURE, &cfg) == 0) {
-			lfd = fd;
-			break;
-		}
-		err = errno;
-		if (err == EINVAL || err == ENOTTY) {
-			/* Kernels before 5.8: LOOP_SET_FD, then the flags. */
-			if (ioctl(fd, LOOP_SET_FD, ffd) == 0) {
-				struct loop_info64 li;
-				memset(&li, 0, sizeof(li));
-				li.lo_flags = LO_FLAGS_AUTOCLEAR;
-				snprintf((char *)li.lo_file_name, sizeof(li.lo_file_name), "%s", file);
-				if (ioctl(fd, LOOP_SET_STATUS64, &li) == 0) {
-					lfd = fd;
-					break;
-				}
-				err = errno;
-				ioctl(fd, LOOP_CLR_FD, 0);
-			} else {
-				err = errno;
-			}
-		}
-		close(fd);
-		if (err != EBUSY)
-			break;  /* EBUSY: someone took it first; take the next */
-	}
-	close(ctl);
-	close(ffd);
-	if (lfd < 0)
-		return rc_fail(err, "cannot attach %s to a loop device: %s; attach it yourself with "
-			       "'losetup -f --show %s' and name the loop device", file, strerror(err), file);
-	return lfd;
 }
 
 /* ---- resolving inside the target ---------------------------------------- */
@@ -1019,7 +921,7 @@ int mount_root(const struct mr_opts *o, struct mr_result *r)
 		if (tree_open_dir(r->target, 0, &t))
 			t = NULL;
 	} else if (is_ext(r->fstype)) {
-		if (tree_open_ext4(r->device, 0, &t))
+		if (tree_open_ext4(r->device, &t))
 			t = NULL;
 	}
 	if (!o->no_fstab && t)

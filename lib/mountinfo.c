@@ -1,7 +1,13 @@
-/* /proc/self/mountinfo and /proc/swaps: what the rescue system uses. */
+/* /proc/PID/mountinfo, /proc/swaps, loop devices and sysfs holders: what
+ * the running (rescue) system uses. See mountinfo.h. */
 #include "mountinfo.h"
 #include "err.h"
+#include "loop.h"
 #include "probe.h"
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/loop.h>
+#include <sys/ioctl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,83 +196,301 @@ const struct mnt *mountinfo_by_target(const struct mounts *ms, const char *targe
 	return NULL;
 }
 
-/* Loop devices whose backing file is FILE (by inode). */
-static int loop_of_file(const struct stat *fst, dev_t *loops, int max)
+/* ---- /proc/swaps ---------------------------------------------------------- */
+
+size_t swaps_list(dev_t *out, size_t max, const char *path, int *path_used)
 {
-	struct blkdevs bs;
-	int n = 0;
-	if (blkdevs_scan(&bs))
+	char *t = slurp("/proc/swaps");
+	size_t n = 0;
+	if (path_used)
+		*path_used = 0;
+	if (!t)
 		return 0;
-	for (size_t i = 0; i < bs.n && n < max; i++) {
+	for (char *save = NULL, *l = strtok_r(t, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		size_t len = strcspn(l, " \t");
+		char *name = len && l[0] == '/' ? unescape(l, len) : NULL;
 		struct stat st;
-		if (bs.d[i].kind == BLK_LOOP && bs.d[i].loop_backing[0] &&
-		    stat(bs.d[i].loop_backing, &st) == 0 && st.st_ino == fst->st_ino && st.st_dev == fst->st_dev)
-			loops[n++] = bs.d[i].devno;
+		if (!name)
+			continue;
+		if (path && path_used && !strcmp(name, path))
+			*path_used = 1;
+		if (n < max && stat(name, &st) == 0 && S_ISBLK(st.st_mode))
+			out[n++] = st.st_rdev;
+		free(name);
 	}
-	blkdevs_free(&bs);
+	free(t);
 	return n;
 }
 
-static int swap_uses(dev_t dev, const char *path)
+/* ---- every mount namespace -------------------------------------------------- */
+
+#define MAX_NS 4096
+
+static int ns_seen(ino_t *seen, size_t n, ino_t ino)
 {
-	char *t = slurp("/proc/swaps");
-	int used = 0;
-	if (!t)
+	for (size_t i = 0; i < n; i++)
+		if (seen[i] == ino)
+			return 1;
+	return 0;
+}
+
+/* Look for DEV in the mount table of process PID ("self" for ours). */
+static int mounted_in(const char *pid, dev_t dev, char *mp, size_t sz)
+{
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/%s/mountinfo", pid);
+	char *t = slurp(p);
+	struct mounts ms;
+	int found = 0;
+	if (!t || mountinfo_parse(t, &ms)) {
+		free(t);
 		return 0;
-	for (char *save = NULL, *l = strtok_r(t, "\n", &save); l && !used; l = strtok_r(NULL, "\n", &save)) {
-		char name[PATH_MAX];
-		struct stat st;
-		if (sscanf(l, "%4095s", name) != 1 || !strcmp(name, "Filename"))
-			continue;
-		char *u = unescape(name, strlen(name));
-		if (u && (!strcmp(u, path) || (stat(u, &st) == 0 && S_ISBLK(st.st_mode) && st.st_rdev == dev)))
-			used = 1;
-		free(u);
 	}
 	free(t);
+	const struct mnt *m = mountinfo_by_dev(&ms, dev, NULL);
+	if (m) {
+		snprintf(mp, sz, "%s", m->target);
+		found = 1;
+	}
+	mountinfo_free(&ms);
+	return found;
+}
+
+static int comm_of(pid_t pid, char *out, size_t sz)
+{
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/%d/comm", (int)pid);
+	char *t = slurp(p);
+	if (!t)
+		return -1;
+	t[strcspn(t, "\n")] = 0;
+	snprintf(out, sz, "%s", t);
+	free(t);
+	return 0;
+}
+
+int mountinfo_anywhere(dev_t dev, struct mount_where *w)
+{
+	struct stat self;
+	memset(w, 0, sizeof(*w));
+	if (mounted_in("self", dev, w->target, sizeof(w->target)))
+		return 1;
+	if (stat("/proc/self/ns/mnt", &self) < 0)
+		return 0;
+	ino_t *seen = malloc(MAX_NS * sizeof(*seen));
+	DIR *d = opendir("/proc");
+	size_t nseen = 0;
+	int found = 0;
+	if (!seen || !d) {
+		free(seen);
+		if (d)
+			closedir(d);
+		return -ENOMEM;
+	}
+	seen[nseen++] = self.st_ino;
+	struct dirent *de;
+	while (!found && nseen < MAX_NS && (de = readdir(d))) {
+		char p[64];
+		struct stat st;
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' || strlen(de->d_name) > 10)
+			continue;
+		snprintf(p, sizeof(p), "/proc/%s/ns/mnt", de->d_name);
+		if (stat(p, &st) < 0 || ns_seen(seen, nseen, st.st_ino))
+			continue;
+		seen[nseen++] = st.st_ino;
+		if (mounted_in(de->d_name, dev, w->target, sizeof(w->target))) {
+			w->pid = (pid_t)atoi(de->d_name);
+			comm_of(w->pid, w->comm, sizeof(w->comm));
+			found = 1;
+		}
+	}
+	closedir(d);
+	free(seen);
+	return found;
+}
+
+/* ---- in use? ---------------------------------------------------------------- */
+
+static void say_where(const struct mount_where *w, char *out, size_t sz)
+{
+	if (w->pid)
+		snprintf(out, sz, "mounted on %s in another mount namespace (that of PID %d, %s)", w->target,
+			 (int)w->pid, w->comm[0] ? w->comm : "?");
+	else
+		snprintf(out, sz, "mounted on %s", w->target);
+}
+
+/* A block device's holders (md, dm) in sysfs, e.g. "md127". */
+static int holder_of(dev_t dev, char *out, size_t sz)
+{
+	char p[96];
+	snprintf(p, sizeof(p), "/sys/dev/block/%u:%u/holders", major(dev), minor(dev));
+	DIR *d = opendir(p);
+	if (!d)
+		return 0;
+	struct dirent *de;
+	int found = 0;
+	while (!found && (de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			snprintf(out, sz, "%s", de->d_name);
+			found = 1;
+		}
+	closedir(d);
+	return found;
+}
+
+/* One block device: mounted anywhere, swap, held by md/dm. */
+static int bdev_used(dev_t dev, const char *path, struct busy *b)
+{
+	struct mount_where w;
+	char h[64];
+	int sw = 0;
+	dev_t swaps[64];
+	if (mountinfo_anywhere(dev, &w) > 0) {
+		b->kind = BUSY_MOUNTED;
+		b->where = w;
+		say_where(&w, b->text, sizeof(b->text));
+		return 1;
+	}
+	size_t ns = swaps_list(swaps, 64, path, &sw);
+	for (size_t i = 0; i < ns && !sw; i++)
+		sw = swaps[i] == dev;
+	if (sw) {
+		b->kind = BUSY_SWAP;
+		snprintf(b->text, sizeof(b->text), "used as swap");
+		return 1;
+	}
+	if (holder_of(dev, h, sizeof(h))) {
+		b->kind = BUSY_HOLDER;
+		snprintf(b->text, sizeof(b->text), "held by %s (RAID, LVM or dm-crypt is using it)", h);
+		return 1;
+	}
+	return 0;
+}
+
+/* The partitions of whole disk DEV, from sysfs. */
+static int parts_used(dev_t dev, struct busy *b)
+{
+	char p[96];
+	snprintf(p, sizeof(p), "/sys/dev/block/%u:%u", major(dev), minor(dev));
+	DIR *d = opendir(p);
+	if (!d)
+		return 0;
+	struct dirent *de;
+	int used = 0;
+	while (!used && (de = readdir(d))) {
+		char dp[PATH_MAX], val[32];
+		unsigned ma, mi;
+		snprintf(dp, sizeof(dp), "%s/%s/dev", p, de->d_name);
+		FILE *f = de->d_name[0] != '.' ? fopen(dp, "re") : NULL;
+		if (!f)
+			continue;
+		if (fgets(val, sizeof(val), f) && sscanf(val, "%u:%u", &ma, &mi) == 2 &&
+		    bdev_used(makedev(ma, mi), "", b)) {
+			char t[sizeof(b->text)];
+			memcpy(t, b->text, sizeof(t));
+			snprintf(b->text, sizeof(b->text), "its partition %.64s is %.3900s", de->d_name, t);
+			used = 1;
+		}
+		fclose(f);
+	}
+	closedir(d);
 	return used;
+}
+
+/* An image file: every loop device showing it is a way to change it. */
+static int file_used(const struct stat *st, struct busy *b)
+{
+	char loops[4][LOOP_NAME_MAX];
+	int n = loop_list_file(st, loops, 4);
+	if (!n)
+		return 0;
+	snprintf(b->dev, sizeof(b->dev), "%s", loops[0]);
+	for (int i = 0; i < n && i < 4; i++) {
+		struct stat ls;
+		struct busy lb;
+		memset(&lb, 0, sizeof(lb));
+		if (stat(loops[i], &ls) == 0 && bdev_used(ls.st_rdev, loops[i], &lb)) {
+			b->kind = lb.kind == BUSY_MOUNTED ? BUSY_MOUNTED : BUSY_LOOP;
+			b->where = lb.where;
+			snprintf(b->dev, sizeof(b->dev), "%s", loops[i]);
+			snprintf(b->text, sizeof(b->text), "attached to %s, which is %.3900s", loops[i], lb.text);
+			return 1;
+		}
+	}
+	b->kind = BUSY_LOOP;
+	snprintf(b->text, sizeof(b->text), "attached to %s%s (detach it with 'losetup -d %s', or name it instead "
+		 "of the image)", loops[0], n > 1 ? " and other loop devices" : "", loops[0]);
+	return 1;
+}
+
+/* A loop device whose backing file is also behind another loop device. */
+static int sibling_loop(const char *path, const struct stat *st, struct busy *b)
+{
+	char bf[PATH_MAX];
+	if (major(st->st_rdev) != 7 || !realpath(path, bf))
+		return 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct loop_info64 li;
+	if (fd < 0)
+		return 0;
+	int ok = ioctl(fd, LOOP_GET_STATUS64, &li) == 0;
+	close(fd);
+	if (!ok)
+		return 0;
+	struct stat fst = { .st_dev = (dev_t)li.lo_device, .st_ino = (ino_t)li.lo_inode };
+	char loops[8][LOOP_NAME_MAX];
+	int n = loop_list_file(&fst, loops, 8);
+	for (int i = 0; i < n && i < 8; i++) {
+		struct stat ls;
+		if (stat(loops[i], &ls) == 0 && ls.st_rdev != st->st_rdev) {
+			b->kind = BUSY_LOOP;
+			snprintf(b->dev, sizeof(b->dev), "%s", loops[i]);
+			snprintf(b->text, sizeof(b->text), "backed by a file that is also attached to %s: two block "
+				 "devices on one file corrupt it (detach the other with 'losetup -d %s')", loops[i], loops[i]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int dev_busy(const char *path, struct busy *b)
+{
+	struct stat st;
+	memset(b, 0, sizeof(*b));
+	if (stat(path, &st) < 0)
+		return rc_fail(errno, "cannot find %s: %s", path, strerror(errno));
+	if (S_ISREG(st.st_mode))
+		return file_used(&st, b);
+	if (!S_ISBLK(st.st_mode))
+		return 0;
+	if (bdev_used(st.st_rdev, path, b) || parts_used(st.st_rdev, b) || sibling_loop(path, &st, b))
+		return 1;
+	/* Something mountinfo and sysfs do not show: another program's
+	 * exclusive open (e2fsck, mkfs, a mount in progress). */
+	int fd = open(path, O_RDONLY | O_EXCL | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 && errno == EBUSY) {
+		b->kind = BUSY_EXCL;
+		snprintf(b->text, sizeof(b->text), "held open exclusively by another program (a mount, RAID/LVM, "
+			 "or a tool such as e2fsck)");
+		return 1;
+	}
+	if (fd >= 0)
+		close(fd);
+	return 0;
 }
 
 int dev_in_use(const char *path, char *where, size_t wsz)
 {
-	struct stat st;
-	struct mounts ms;
-	dev_t devs[16];
-	int nd = 0, r;
-	if (stat(path, &st) < 0)
-		return rc_fail(errno, "cannot find %s: %s", path, strerror(errno));
-	if (S_ISBLK(st.st_mode)) {
-		devs[nd++] = st.st_rdev;
-		/* A whole disk is in use when any of its partitions is. */
-		char sys[PATH_MAX];
-		snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u", major(st.st_rdev), minor(st.st_rdev));
-		struct blkdevs bs;
-		if (!blkdevs_scan(&bs)) {
-			char me[64] = "";
-			for (size_t i = 0; i < bs.n; i++)
-				if (bs.d[i].devno == st.st_rdev)
-					snprintf(me, sizeof(me), "%s", bs.d[i].name);
-			for (size_t i = 0; i < bs.n && nd < 16; i++)
-				if (me[0] && !strcmp(bs.d[i].parent, me))
-					devs[nd++] = bs.d[i].devno;
-			blkdevs_free(&bs);
-		}
-	} else if (S_ISREG(st.st_mode)) {
-		nd = loop_of_file(&st, devs, 16);
-	}
-	if ((r = mountinfo_load(&ms)))
+	struct busy b;
+	int r = dev_busy(path, &b);
+	if (r <= 0)
 		return r;
-	int used = 0;
-	for (int i = 0; i < nd && !used; i++) {
-		const struct mnt *m = mountinfo_by_dev(&ms, devs[i], NULL);
-		if (m) {
-			snprintf(where, wsz, "%s", m->target);
-			used = 1;
-		} else if (swap_uses(devs[i], path)) {
-			snprintf(where, wsz, "[swap]");
-			used = 1;
-		}
-	}
-	mountinfo_free(&ms);
-	return used;
+	if (b.kind == BUSY_SWAP)
+		snprintf(where, wsz, "[swap]");
+	else if (b.kind == BUSY_MOUNTED)
+		snprintf(where, wsz, "%s", b.where.target);
+	else
+		return 0;
+	return 1;
 }

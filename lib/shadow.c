@@ -268,3 +268,60 @@ int pw_shell_refuses(const char *shell)
 	b = b ? b + 1 : shell;
 	return !strcmp(b, "nologin") || !strcmp(b, "false");
 }
+
+/* Is there a line for account NAME (LEN bytes) in TEXT? */
+static int has_account(const char *text, size_t tlen, const char *name, size_t len)
+{
+	for (size_t s = 0; s < tlen;) {
+		const char *nl = memchr(text + s, '\n', tlen - s);
+		size_t eol = nl ? (size_t)(nl - text) + 1 : tlen;
+		if (eol - s > len && !memcmp(text + s, name, len) && text[s + len] == ':')
+			return 1;
+		s = eol;
+	}
+	return 0;
+}
+
+/* The first account of BAK that CUR lacks while PASSWD lists it. */
+static int lost_account(const char *cur, size_t len, const char *bak, size_t blen, const char *passwd,
+			size_t plen, char *name, size_t nsz)
+{
+	for (size_t s = 0; s < blen;) {
+		const char *nl = memchr(bak + s, '\n', blen - s);
+		size_t eol = nl ? (size_t)(nl - bak) + 1 : blen;
+		const char *colon = memchr(bak + s, ':', eol - s);
+		size_t n = colon ? (size_t)(colon - bak) - s : 0;
+		if (n && !has_account(cur, len, bak + s, n) && has_account(passwd, plen, bak + s, n)) {
+			snprintf(name, nsz, "%.*s", (int)(n < 64 ? n : 64), bak + s);
+			return 1;
+		}
+		s = eol;
+	}
+	return 0;
+}
+
+static int cut_short(const char *text, size_t len, const char *bak, size_t blen)
+{
+	return len && text[len - 1] != '\n' && bak && blen && bak[blen - 1] == '\n';
+}
+
+int pw_damaged(const char *cur, size_t len, const char *bak, size_t blen, const char *passwd,
+	       size_t plen, char *why, size_t wsz, int *bak_ok)
+{
+	char name[80];
+	*bak_ok = bak && blen && !memchr(bak, 0, blen) && bak[blen - 1] == '\n';
+	const char *nul = memchr(cur, 0, len);
+	if (nul) {
+		int line = 1;
+		for (const char *c = cur; c < nul; c++)
+			line += *c == '\n';
+		snprintf(why, wsz, "it contains a NUL byte (line %d, byte offset %zu)", line, (size_t)(nul - cur));
+	}
+	else if (cut_short(cur, len, bak, blen))
+		snprintf(why, wsz, "its last line is cut short (no newline at its end)");
+	else if (bak && passwd && lost_account(cur, len, bak, blen, passwd, plen, name, sizeof(name)))
+		snprintf(why, wsz, "it has no line for '%s', which /etc/passwd lists and the backup has", name);
+	else
+		return 0;
+	return 1;
+}

@@ -66,6 +66,17 @@ struct spnums {
 };
 void pw_shadow_nums(const char *buf, const struct pwline *l, struct spnums *n);
 
+/* Does CUR (the password file about to be edited, LEN bytes) look damaged
+ * next to BAK (its backup "file-", may be NULL) and PASSWD (/etc/passwd,
+ * may be NULL)? Damaged: a NUL byte; a last line cut short (no final
+ * newline where the backup ends with one); or an account line the backup
+ * has and CUR lacks while /etc/passwd still lists the account (a file cut
+ * at a line boundary). Then the edit must be refused and the backup kept:
+ * returns 1 with the reason in WHY (and BAK_OK says the backup itself has
+ * none of these defects); 0 when CUR looks whole. Pure. */
+int pw_damaged(const char *cur, size_t len, const char *bak, size_t blen, const char *passwd,
+	       size_t plen, char *why, size_t wsz, int *bak_ok);
+
 /* Today in days since 1970-01-01 (UTC), as shadow counts. */
 long pw_today(void);
 /* "2026-11-24" for a day number. */

@@ -4,11 +4,13 @@
 #include "err.h"
 #include "mount.h"
 #include "mountinfo.h"
-#include <sched.h>
+#include "ext4.h"
+#include "loop.h"
+#include "pmount.h"
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,31 +64,142 @@ static int refuse_kind(const struct devid *id)
 	return 0;
 }
 
-/* A private mount of an xfs/btrfs root, in this process's own mount
- * namespace so the rescue system never sees it. */
-static int tmp_mount(struct target *t, int rw, const char *subvol)
+/* ---- reading ------------------------------------------------------------ */
+
+/* Read-only filesystem options that replay no journal. */
+static const char *noreplay(const char *fstype)
 {
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return rc_fail(errno, "cannot make a private mount namespace: %s", strerror(errno));
-	snprintf(t->tmpmount, sizeof(t->tmpmount), "/tmp/rescuectl-root.XXXXXX");
-	if (!mkdtemp(t->tmpmount)) {
-		t->tmpmount[0] = 0;
-		return rc_fail(errno, "cannot create a temporary directory: %s", strerror(errno));
-	}
-	char opts[256] = "";
+	if (!strcmp(fstype, "xfs"))
+		return "norecovery";
+	if (!strcmp(fstype, "btrfs"))
+		return "rescue=nologreplay";
+	return "";
+}
+
+/* A block device for the kernel to mount: DEV itself, or a loop device
+ * attached to the image file (autoclear: it goes with the mount). */
+static int block_for(struct target *t, const struct stat *st, int rw, int *loopfd)
+{
+	*loopfd = -1;
+	if (S_ISBLK(st->st_mode))
+		return 0;
+	*loopfd = loop_attach(t->device, !rw, t->loopdev, sizeof(t->loopdev));
+	return *loopfd < 0 ? *loopfd : 0;
+}
+
+static int private_mount(struct target *t, const struct stat *st, int rw, const char *subvol)
+{
+	char data[256];
+	int loopfd, rootfd, r;
+	const char *fs = is_ext(t->fstype) ? "ext4" : t->fstype;
+	if (rw)
+		snprintf(data, sizeof(data), "%s%s%s", is_ext(t->fstype) ? "errors=remount-ro" : "",
+			 subvol && *subvol ? (is_ext(t->fstype) ? "," : "") : "",
+			 subvol && *subvol ? "subvol=" : "");
+	else
+		snprintf(data, sizeof(data), "%s%s", noreplay(t->fstype), subvol && *subvol ? ",subvol=" : "");
 	if (subvol && *subvol)
-		snprintf(opts, sizeof(opts), "subvol=%s", subvol);
-	int mr = rw ? (mount(t->device, t->tmpmount, t->fstype, 0, opts[0] ? opts : NULL) < 0 ? -errno : 0)
-		    : mount_ro_noreplay(t->device, t->tmpmount, t->fstype, 0, opts, NULL, 0);
-	if (mr < 0) {
-		int e = -mr;
-		rmdir(t->tmpmount);
-		t->tmpmount[0] = 0;
-		return rc_fail(e, "cannot mount %s (%s): %s", t->device, t->fstype, strerror(e));
+		snprintf(data + strlen(data), sizeof(data) - strlen(data), "%s", subvol);
+	if ((r = block_for(t, st, rw, &loopfd)))
+		return r;
+	const char *bdev = t->loopdev[0] ? t->loopdev : t->device;
+	r = pmount_open(bdev, fs, rw, data, &rootfd);
+	if (r == -EINVAL && !rw && !strcmp(t->fstype, "btrfs"))  /* kernels before 5.9 */
+		r = pmount_open(bdev, fs, rw, subvol && *subvol ? "nologreplay,subvol=" : "nologreplay", &rootfd);
+	if (loopfd >= 0)
+		close(loopfd);  /* the mount holds the loop device now, or nothing does */
+	if (r) {
+		if (!strcmp(t->fstype, "ext4") || !strcmp(t->fstype, "ext3") || !strcmp(t->fstype, "ext2"))
+			rc_context(r, "refusing to edit %s: rescuectl writes to an unmounted filesystem only through "
+				   "the kernel, whose journal keeps every edit whole", t->device);
+		return r;
 	}
-	snprintf(t->root, sizeof(t->root), "%s", t->tmpmount);
-	t->via = TARGET_VIA_TMPMOUNT;
-	return 0;
+	t->via = TARGET_VIA_PRIVATE;
+	char desc[PATH_MAX + 64];
+	snprintf(desc, sizeof(desc), "%s (%s, private mount)", t->device, t->fstype);
+	return tree_open_dirfd(rootfd, rw, desc, &t->tree);
+}
+
+static int open_readonly(struct target *t, const struct stat *st, const char *subvol)
+{
+	if (S_ISREG(st->st_mode)) {
+		char where[4096];
+		if (dev_in_use(t->device, where, sizeof(where)) > 0)
+			return rc_failx(RC_EXIT_REFUSED, EBUSY, "%s is in use through a loop device (mounted on %s); "
+					"use --root %s or unmount it", t->device, where, where);
+	}
+	if (is_ext(t->fstype)) {
+		t->via = TARGET_VIA_OFFLINE;
+		return tree_open_ext4(t->device, &t->tree);
+	}
+	return private_mount(t, st, 0, subvol);
+}
+
+/* ---- writing -------------------------------------------------------------- */
+
+/* What libext2fs can tell before the kernel is asked to mount it. */
+static int ext_preflight(const char *dev)
+{
+	struct ext4_info in;
+	if (ext4_read_info(dev, &in))
+		return rc_context(-EIO, "refusing to edit %s", dev);
+	const char *why = NULL;
+	if (in.needs_recovery)
+		why = "its journal needs recovery (the system was not shut down cleanly). Run 'rescuectl fsck' "
+		      "first (e2fsck replays the journal and checks the filesystem)";
+	else if (in.errors)
+		why = "it has errors recorded. Run 'rescuectl fsck' first";
+	return why ? rc_failx(RC_EXIT_REFUSED, EBUSY, "refusing to edit %s: %s", dev, why) : 0;
+}
+
+/* Everything that must hold before the first write, checked without
+ * writing: the lock, nobody else using it, a clean ext4. The tree stays
+ * read-only (the plan is made from it) until target_writable. */
+static int open_writable(struct target *t, const struct stat *st, const char *subvol)
+{
+	struct busy b;
+	int r = dev_lock(t->device, 3000, &t->lock);
+	if (r)
+		return r;
+	if ((r = dev_busy(t->device, &b)) < 0)
+		return r;
+	if (r > 0)
+		return rc_failx(RC_EXIT_REFUSED, EBUSY, "refusing to write to %s: it is in use, %s. Writing "
+				"behind another user's back corrupts it: unmount or detach it everywhere, or edit "
+				"it through its mount with --root DIR", t->device, b.text);
+	if (is_ext(t->fstype) && (r = ext_preflight(t->device)))
+		return r;
+	t->want_rw = 1;
+	snprintf(t->subvol, sizeof(t->subvol), "%s", subvol ? subvol : "");
+	return open_readonly(t, st, subvol);
+}
+
+/* A private read-only mount's autoclear loop device must be gone before
+ * the next mount of the same image. */
+static int drop_tree(struct target *t)
+{
+	int r = t->tree ? tree_close(t->tree) : 0;
+	t->tree = NULL;
+	if (t->loopdev[0] && loop_wait_gone(t->loopdev, 10000) && !r)
+		r = rc_fail(EBUSY, "%s is still attached to %s; detach it with 'losetup -d %s'", t->device,
+			    t->loopdev, t->loopdev);
+	t->loopdev[0] = 0;
+	return r;
+}
+
+int target_writable(struct target *t)
+{
+	if (t->tree && tree_writable(t->tree))
+		return 0;
+	if (!t->want_rw)
+		return rc_fail(EROFS, "%s was opened read-only", t->device[0] ? t->device : t->root);
+	struct stat st;
+	int r = drop_tree(t);
+	if (r)
+		return r;
+	if (stat(t->device, &st) < 0)
+		return rc_fail(errno, "%s: %s", t->device, strerror(errno));
+	return private_mount(t, &st, 1, t->subvol);
 }
 
 static int open_device(struct target *t, const char *dev, unsigned flags, const char *subvol)
@@ -104,6 +217,8 @@ static int open_device(struct target *t, const char *dev, unsigned flags, const 
 	if ((r = refuse_kind(&t->id)))
 		return r;
 	snprintf(t->fstype, sizeof(t->fstype), "%s", t->id.fstype);
+	if (!is_ext(t->fstype) && strcmp(t->fstype, "xfs") && strcmp(t->fstype, "btrfs"))
+		return rc_failx(RC_EXIT_REFUSED, EINVAL, "%s holds %s, which rescuectl cannot work on", dev, t->fstype);
 	/* Already mounted (by mount-root, say): go through that mount, never
 	 * behind the kernel's back. */
 	int ro = 0;
@@ -114,27 +229,7 @@ static int open_device(struct target *t, const char *dev, unsigned flags, const 
 		t->via = TARGET_VIA_MOUNTED;
 		return tree_open_dir(t->root, rw, &t->tree);
 	}
-	if (S_ISREG(st.st_mode)) {
-		char where[4096];
-		if (dev_in_use(dev, where, sizeof(where)) > 0)
-			return rc_failx(RC_EXIT_REFUSED, EBUSY, "%s is in use through a loop device (mounted on %s); "
-					"use --root %s or unmount it", dev, where, where);
-	}
-	if (is_ext(t->fstype)) {
-		t->via = TARGET_VIA_OFFLINE;
-		return tree_open_ext4(dev, rw, &t->tree);
-	}
-	if (!strcmp(t->fstype, "xfs") || !strcmp(t->fstype, "btrfs")) {
-		if (flags & TARGET_NO_MOUNT)
-			return rc_failx(RC_EXIT_REFUSED, EINVAL, "%s is %s; this step needs it mounted", dev, t->fstype);
-		if (S_ISREG(st.st_mode))
-			return rc_fail(EINVAL, "%s is an %s image file: attach it first with 'losetup -f --show %s'",
-				       dev, t->fstype, dev);
-		if ((r = tmp_mount(t, rw, subvol)))
-			return r;
-		return tree_open_dir(t->root, rw, &t->tree);
-	}
-	return rc_failx(RC_EXIT_REFUSED, EINVAL, "%s holds %s, which rescuectl cannot work on", dev, t->fstype);
+	return rw ? open_writable(t, &st, subvol) : open_readonly(t, &st, subvol);
 }
 
 int target_open(const char *device, const char *rootdir, unsigned flags, struct target *t)
@@ -168,16 +263,11 @@ int target_open(const char *device, const char *rootdir, unsigned flags, struct 
 
 int target_close(struct target *t)
 {
-	int r = 0;
-	if (t->tree)
-		r = tree_close(t->tree);
-	t->tree = NULL;
-	if (t->tmpmount[0]) {
-		if (umount2(t->tmpmount, 0) < 0 && umount2(t->tmpmount, MNT_DETACH) < 0 && !r)
-			r = rc_fail(errno, "cannot unmount %s: %s", t->tmpmount, strerror(errno));
-		rmdir(t->tmpmount);
-		t->tmpmount[0] = 0;
-	}
+	/* The kernel lets go of an autoclear loop device asynchronously once
+	 * the mount's last fd is gone: drop_tree waits, still holding the
+	 * lock, so that the next run finds the image free. */
+	int r = drop_tree(t);
+	dev_unlock(&t->lock);
 	return r;
 }
 
@@ -188,13 +278,13 @@ const char *target_describe(const struct target *t, char *buf, size_t sz)
 		snprintf(buf, sz, "%s", t->root);
 		break;
 	case TARGET_VIA_OFFLINE:
-		snprintf(buf, sz, "%s (%s, edited offline)", t->device, t->fstype);
+		snprintf(buf, sz, "%s (%s, read offline)", t->device, t->fstype);
 		break;
 	case TARGET_VIA_MOUNTED:
 		snprintf(buf, sz, "%s (%s, mounted on %s)", t->device, t->fstype, t->root);
 		break;
-	case TARGET_VIA_TMPMOUNT:
-		snprintf(buf, sz, "%s (%s, private temporary mount)", t->device, t->fstype);
+	case TARGET_VIA_PRIVATE:
+		snprintf(buf, sz, "%s (%s, private mount)", t->device, t->fstype);
 		break;
 	default:
 		snprintf(buf, sz, "?");

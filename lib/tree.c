@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
+#include <time.h>
+#include <signal.h>
 #include <unistd.h>
 
 #define MAX_LINKS 40
@@ -67,6 +69,7 @@ void tree_free_list(char **names, size_t n)
 /* ---- front end ---------------------------------------------------------- */
 
 enum tree_kind tree_kind(const struct tree *t) { return t->kind; }
+int tree_writable(const struct tree *t) { return t->rw; }
 const char *tree_desc(const struct tree *t) { return t->desc; }
 int tree_dirfd(const struct tree *t) { return t->kind == TREE_DIR ? t->dirfd : -1; }
 
@@ -133,9 +136,9 @@ int tree_close(struct tree *t)
 	return t->ops->close(t);
 }
 
-int tree_open_ext4(const char *dev, int rw, struct tree **out)
+int tree_open_ext4(const char *dev, struct tree **out)
 {
-	return tree_ext4_open(dev, rw, out);
+	return tree_ext4_open(dev, out);
 }
 
 /* ---- directory backend -------------------------------------------------- */
@@ -350,13 +353,7 @@ static int dir_read(struct tree *t, const char *path, char **buf, size_t *len, s
 	return r;
 }
 
-/* Extended attributes of an open file, as one buffer of names and a list of
- * values, copied onto another fd. */
-struct xattrs {
-	char *names;
-	ssize_t nlen;
-};
-
+/* Copy every extended attribute of open file FROM onto TO. */
 static int xattrs_copy(int from, int to, unsigned *flags)
 {
 	ssize_t nlen = flistxattr(from, NULL, 0);
@@ -421,43 +418,115 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-/* Write DATA to PFD/NAME through a temporary file and rename(2). Attributes
- * come from LIKE (an open fd) or from MODE/UID/GID. */
-static int atomic_write(int pfd, const char *name, const char *data, size_t len, int like,
-			mode_t mode, uid_t uid, gid_t gid, unsigned *flags, const char *what)
+/* Temporary names: ".NAME.rescuectl-PID-N" beside NAME. */
+#define TMP_TAG ".rescuectl-"
+
+static int tmp_name(char *out, size_t sz, const char *name, int i)
 {
-	char tmp[NAME_MAX + 1];
-	int fd = -1, r = 0;
-	for (int i = 0; i < 100 && fd < 0; i++) {
-		snprintf(tmp, sizeof(tmp), ".%.200s.rescuectl-%ld-%d", name, (long)getpid(), i);
-		fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (fd < 0 && errno != EEXIST)
-			break;
+	return snprintf(out, sz, ".%.200s" TMP_TAG "%ld-%d", name, (long)getpid(), i) >= (int)sz ? -1 : 0;
+}
+
+/* Remove temporary files of NAME left by a rescuectl that was killed
+ * between naming its new file and renaming it (its PID is gone). */
+static void drop_stale(int pfd, const char *name)
+{
+	int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return;
 	}
-	if (fd < 0)
-		return rc_fail(errno, "cannot create a temporary file beside %s: %s", what, strerror(errno));
+	char pre[NAME_MAX + 1];
+	snprintf(pre, sizeof(pre), ".%.200s" TMP_TAG, name);
+	size_t pl = strlen(pre);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		long pid = strncmp(de->d_name, pre, pl) ? 0 : strtol(de->d_name + pl, NULL, 10);
+		if (pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH &&
+		    unlinkat(pfd, de->d_name, 0) < 0 && errno == EISDIR)
+			unlinkat(pfd, de->d_name, AT_REMOVEDIR);  /* an empty directory of dir_mkdir */
+	}
+	closedir(d);
+}
+
+/* A new file for the content of NAME in directory PFD: nameless
+ * (O_TMPFILE), so that a kill before it is complete leaves nothing behind;
+ * where the filesystem has no O_TMPFILE, a temporary name, put in TMP
+ * (TMP is "" for a nameless file). */
+static int tmp_open(int pfd, const char *name, char *tmp, size_t sz)
+{
+	tmp[0] = 0;
+	int fd = openat(pfd, ".", O_WRONLY | O_TMPFILE | O_CLOEXEC, 0600);
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+		return fd >= 0 ? fd : -errno;
+	for (int i = 0; i < 100; i++) {
+		if (tmp_name(tmp, sz, name, i))
+			return -ENAMETOOLONG;
+		fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd >= 0 ? fd : -errno;
+	}
+	return -EEXIST;
+}
+
+/* Give a nameless file a temporary name (TMP) so it can be renamed. */
+static int tmp_link(int pfd, int fd, const char *name, char *tmp, size_t sz)
+{
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	for (int i = 0; i < 100; i++) {
+		if (tmp_name(tmp, sz, name, i))
+			return -ENAMETOOLONG;
+		if (linkat(fd, "", pfd, tmp, AT_EMPTY_PATH) == 0 ||
+		    (errno == ENOENT && linkat(AT_FDCWD, self, pfd, tmp, AT_SYMLINK_FOLLOW) == 0))
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+/* The attributes the new file gets: LIKE's (an open fd) or MODE/UID/GID,
+ * and LIKE's extended attributes. */
+static int set_attrs(int fd, int like, mode_t mode, uid_t uid, gid_t gid, unsigned *flags, const char *what)
+{
+	struct stat st;
 	if (like >= 0) {
-		struct stat st;
-		if (fstat(like, &st) < 0) {
-			r = -errno;
-			goto fail;
-		}
+		if (fstat(like, &st) < 0)
+			return rc_fail(errno, "cannot look at %s: %s", what, strerror(errno));
 		mode = st.st_mode & 07777;
 		uid = st.st_uid;
 		gid = st.st_gid;
 	}
+	if (fchown(fd, uid, gid) < 0 || fchmod(fd, mode) < 0)
+		return rc_fail(errno, "cannot set owner and mode of %s: %s", what, strerror(errno));
+	return like >= 0 ? xattrs_copy(like, fd, flags) : 0;
+}
+
+/* Write DATA to PFD/NAME so that NAME is at every instant wholly the old
+ * file or wholly the new one: a new file, its attributes, fsync, rename
+ * over NAME, fsync of the directory. */
+static int atomic_write(int pfd, const char *name, const char *data, size_t len, int like,
+			mode_t mode, uid_t uid, gid_t gid, unsigned *flags, const char *what)
+{
+	char tmp[NAME_MAX + 1];
+	drop_stale(pfd, name);
+	int fd = tmp_open(pfd, name, tmp, sizeof(tmp)), r;
+	if (fd < 0)
+		return rc_fail(-fd, "cannot create a new file beside %s: %s", what, strerror(-fd));
 	if ((r = write_all(fd, data, len))) {
 		rc_fail(-r, "cannot write %s: %s", what, strerror(-r));
 		goto fail;
 	}
-	if (fchown(fd, uid, gid) < 0 || fchmod(fd, mode) < 0) {
-		r = rc_fail(errno, "cannot set owner and mode of %s: %s", what, strerror(errno));
-		goto fail;
-	}
-	if (like >= 0 && (r = xattrs_copy(like, fd, flags)))
+	if ((r = set_attrs(fd, like, mode, uid, gid, flags, what)))
 		goto fail;
 	if (fsync(fd) < 0) {
 		r = rc_fail(errno, "cannot write %s to disk (fsync): %s", what, strerror(errno));
+		goto fail;
+	}
+	if (!tmp[0] && (r = tmp_link(pfd, fd, name, tmp, sizeof(tmp)))) {
+		rc_fail(-r, "cannot name the new %s: %s", what, strerror(-r));
 		goto fail;
 	}
 	close(fd);
@@ -471,8 +540,23 @@ static int atomic_write(int pfd, const char *name, const char *data, size_t len,
 fail:
 	if (fd >= 0)
 		close(fd);
-	unlinkat(pfd, tmp, 0);
+	if (tmp[0])
+		unlinkat(pfd, tmp, 0);
 	return r ? r : -EIO;
+}
+
+/* A backup name must be absent or a regular file: a link would be
+ * replaced by a file (losing what it pointed at), a directory cannot be. */
+static int backup_ok(int pfd, const char *name, const char *backup, const char *desc)
+{
+	struct stat st;
+	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : rc_fail(errno, "cannot look at %s: %s", backup, strerror(errno));
+	if (S_ISREG(st.st_mode))
+		return 0;
+	return rc_failx(RC_EXIT_REFUSED, EEXIST, "%s in %s is %s, not a regular file; refusing to replace it "
+			"with the backup. Move it away first", backup, desc,
+			S_ISLNK(st.st_mode) ? "a symbolic link" : S_ISDIR(st.st_mode) ? "a directory" : "a special file");
 }
 
 static int dir_replace(struct tree *t, const char *path, const char *data, size_t len,
@@ -515,6 +599,10 @@ static int dir_replace(struct tree *t, const char *path, const char *data, size_
 			goto out;
 		if ((r = resolve(t, backup, 0, &bpfd, bname))) {
 			r = rc_fail(-r, "cannot place backup %s: %s", backup, strerror(-r));
+			goto out;
+		}
+		if ((r = backup_ok(bpfd, bname, backup, t->desc))) {
+			close(bpfd);
 			goto out;
 		}
 		unsigned bflags = 0;
@@ -564,24 +652,37 @@ static int dir_unlink(struct tree *t, const char *path)
 	return r;
 }
 
+/* A directory appears wholly made or not at all: made under a temporary
+ * name, given its owner and mode, then renamed into place (never over
+ * something that appeared meanwhile). */
 static int dir_mkdir(struct tree *t, const char *path, mode_t mode, uid_t uid, gid_t gid)
 {
-	int pfd, r;
-	char name[NAME_MAX + 1];
+	int pfd, r, fd = -1;
+	char name[NAME_MAX + 1], tmp[NAME_MAX + 1];
+	struct stat st;
 	if ((r = resolve(t, path, 0, &pfd, name)))
 		return rc_fail(-r, "cannot create directory %s in %s: %s", path, t->desc, strerror(-r));
-	if (mkdirat(pfd, name, 0700) < 0) {
-		r = errno == EEXIST ? rc_fail(EEXIST, "%s already exists in %s", path, t->desc)
-				    : rc_fail(errno, "cannot create directory %s: %s", path, strerror(errno));
+	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		close(pfd);
+		return rc_fail(EEXIST, "%s already exists in %s", path, t->desc);
+	}
+	drop_stale(pfd, name);
+	if (tmp_name(tmp, sizeof(tmp), name, 0) || mkdirat(pfd, tmp, 0700) < 0) {
+		r = rc_fail(errno, "cannot create directory %s: %s", path, strerror(errno));
 		close(pfd);
 		return r;
 	}
-	int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || fchown(fd, uid, gid) < 0 || fchmod(fd, mode & 07777) < 0)
+	fd = openat(pfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fchown(fd, uid, gid) < 0 || fchmod(fd, mode & 07777) < 0 || fsync(fd) < 0)
 		r = rc_fail(errno, "cannot set owner and mode of %s: %s", path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
-	if (!r)
+	if (!r && renameat2(pfd, tmp, pfd, name, RENAME_NOREPLACE) < 0 &&
+	    (errno != EINVAL || renameat(pfd, tmp, pfd, name) < 0))
+		r = rc_fail(errno, "cannot create directory %s: %s", path, strerror(errno));
+	if (r)
+		unlinkat(pfd, tmp, AT_REMOVEDIR);
+	else
 		r = fsync_dir(pfd, path);
 	close(pfd);
 	return r;
@@ -630,6 +731,8 @@ static int dir_list(struct tree *t, const char *path, char ***names, size_t *n)
 
 static int dir_close(struct tree *t)
 {
+	if (t->lockfd >= 0)
+		close(t->lockfd);  /* releases the password lock */
 	close(t->dirfd);
 	free(t);
 	return 0;
@@ -640,21 +743,63 @@ static const struct tree_ops dir_ops = {
 	.unlink = dir_unlink, .mkdir = dir_mkdir, .list = dir_list, .close = dir_close,
 };
 
-int tree_open_dir(const char *dir, int rw, struct tree **out)
+int tree_open_dirfd(int dirfd, int rw, const char *desc, struct tree **out)
 {
 	struct tree *t = calloc(1, sizeof(*t));
-	if (!t)
+	if (!t) {
+		close(dirfd);
 		return -ENOMEM;
-	t->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (t->dirfd < 0) {
-		int e = errno;
-		free(t);
-		return rc_fail(e, "cannot open directory %s: %s", dir, strerror(e));
 	}
+	t->dirfd = dirfd;
+	t->lockfd = -1;
 	t->ops = &dir_ops;
 	t->kind = TREE_DIR;
 	t->rw = rw;
-	snprintf(t->desc, sizeof(t->desc), "%s", dir);
+	snprintf(t->desc, sizeof(t->desc), "%s", desc);
 	*out = t;
+	return 0;
+}
+
+int tree_open_dir(const char *dir, int rw, struct tree **out)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return rc_fail(errno, "cannot open directory %s: %s", dir, strerror(errno));
+	return tree_open_dirfd(fd, rw, dir, out);
+}
+
+/* ---- the target's password lock ----------------------------------------- */
+
+#define PWLOCK_WAIT_MS 15000  /* lckpwdf(3) gives up after 15 s */
+
+int tree_lock_passwd(struct tree *t)
+{
+	if (!t->rw || t->kind != TREE_DIR || t->lockfd >= 0)
+		return 0;
+	int pfd;
+	char name[NAME_MAX + 1];
+	int r = resolve(t, "/etc/.pwd.lock", 0, &pfd, name);
+	if (r)
+		return rc_fail(-r, "cannot find /etc in %s: %s", t->desc, strerror(-r));
+	int fd = openat(pfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	close(pfd);
+	if (fd < 0)
+		return rc_failx(errno == ELOOP ? RC_EXIT_REFUSED : RC_EXIT_FAIL, errno,
+				"cannot open the password lock /etc/.pwd.lock in %s: %s", t->desc,
+				errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	for (int waited = 0; fcntl(fd, F_SETLK, &fl) < 0; waited += 50) {
+		if ((errno != EACCES && errno != EAGAIN) || waited >= PWLOCK_WAIT_MS) {
+			int e = errno;
+			close(fd);
+			return rc_failx(RC_EXIT_REFUSED, e == EACCES ? EAGAIN : e, "cannot take the password lock "
+					"/etc/.pwd.lock of %s: %s. Another program (passwd, useradd, another "
+					"rescuectl) is editing the password files; try again when it is done", t->desc,
+					e == EACCES || e == EAGAIN ? "it is held" : strerror(e));
+		}
+		nanosleep(&ts, NULL);
+	}
+	t->lockfd = fd;
 	return 0;
 }

@@ -21,6 +21,7 @@ struct tree {
 	enum tree_kind kind;
 	int rw;
 	int dirfd;
+	int lockfd;     /* /etc/.pwd.lock while tree_lock_passwd holds it, else -1 */
 	void *priv;
 	char desc[4200];
 };
@@ -29,6 +30,6 @@ struct tree {
 int tree_split(const char *path, char *dir, size_t dsz, char *base, size_t bsz);
 int tree_sort_names(char **names, size_t n);
 
-int tree_ext4_open(const char *dev, int rw, struct tree **out);
+int tree_ext4_open(const char *dev, struct tree **out);
 
 #endif

@@ -1,5 +1,6 @@
-/* Offline ext4 edits through libext2fs: the result must read back right and
- * e2fsck -fn must find the filesystem clean. Needs mke2fs and e2fsck. */
+/* The libext2fs tree is read-only: it reads files (through symbolic links
+ * inside the tree) and refuses every write, leaving the image byte for
+ * byte as it was. Needs mke2fs and debugfs. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -46,218 +47,32 @@ static int teardown(void **s)
 	return sh("rm -rf %s", dir);
 }
 
-static void edit_offline_stays_clean(void **s)
+
+static void reads_and_refuses_writes(void **s)
 {
 	(void)s;
 	struct tree *t;
-	assert_int_equal(tree_open_ext4(img, 1, &t), 0);
-	char big[20000];
-	memset(big, 'x', sizeof(big));
-	big[sizeof(big) - 1] = '\n';
-	/* grow past one block, then shrink again */
-	assert_int_equal(tree_replace(t, "/etc/shadow", big, sizeof(big), "/etc/shadow-", NULL), 0);
-	assert_int_equal(tree_replace(t, "/etc/shadow", "root:new:2::::::\n", 17, NULL, NULL), 0);
-	assert_int_not_equal(tree_replace(t, "/etc/link", "x", 1, NULL, NULL), 0);
-	assert_int_equal(tree_create(t, "/etc/new.cfg", "a: 1\n", 5, 0644, 0, 0, 0), 0);
-	assert_int_equal(tree_create(t, "/etc/new.cfg", "a: 1\n", 5, 0644, 0, 0, 0), -EEXIST);
-	assert_int_equal(tree_create(t, "/gone", "bye\n", 4, 0600, 0, 0, 0), 0);
-	assert_int_equal(tree_unlink(t, "/gone"), 0);
 	char *buf;
 	size_t len;
+	assert_int_equal(sh("sha256sum %s > %s/sum", img, dir), 0);
+	assert_int_equal(tree_open_ext4(img, &t), 0);
+	assert_int_equal(tree_writable(t), 0);
 	assert_int_equal(tree_read(t, "/etc/link", &buf, &len, 1 << 20), 0);
-	assert_string_equal(buf, "root:new:2::::::\n");
-	free(buf);
-	struct tree_stat st;
-	assert_int_equal(tree_stat(t, "/etc/shadow-", 0, &st), 0);
-	assert_int_equal(st.mode, 0640);
-	assert_int_equal(st.gid, 42);
-	assert_int_equal(st.size, 17);
-	assert_int_equal(tree_read(t, "/etc/shadow-", &buf, &len, 1 << 20), 0);
-	assert_string_equal(buf, "root:old:1::::::\n");  /* the original, from the first edit */
-	free(buf);
-	assert_int_equal(tree_close(t), 0);
-	assert_int_equal(sh("e2fsck -fn %s >/dev/null 2>&1", img), 0);
-	assert_int_equal(sh("debugfs -R 'cat /etc/shadow' %s 2>/dev/null | grep -qx 'root:new:2::::::'", img), 0);
-	assert_int_equal(sh("debugfs -R 'ea_get /etc/shadow security.selinux' %s 2>/dev/null | grep -q shadow_t", img), 0);
-	assert_int_equal(sh("debugfs -R 'ea_get /etc/shadow- security.selinux' %s 2>/dev/null | grep -q shadow_t", img), 0);
-	assert_int_equal(sh("debugfs -R 'cat /etc/new.cfg' %s 2>/dev/null | grep -qx 'a: 1'", img), 0);
-}
-
-static void refuses_journal_recovery(void **s)
-{
-	(void)s;
-	struct tree *t;
-	assert_int_equal(sh("debugfs -w -R 'feature needs_recovery' %s >/dev/null 2>&1", img), 0);
-	assert_int_equal(tree_open_ext4(img, 1, &t), -EBUSY);
-	assert_non_null(strstr(rc_msg(), "journal needs recovery"));
-	/* reading is still fine */
-	assert_int_equal(tree_open_ext4(img, 0, &t), 0);
-	tree_close(t);
-	struct ext4_info in;
-	assert_int_equal(ext4_read_info(img, &in), 0);
-	assert_true(in.needs_recovery);
-	assert_string_equal(in.fstype, "ext4");
-}
-
-/* A backup name that is a hard link (to the file itself or to another file)
- * must get the old content as a new file, never have another name's content
- * rewritten in place. */
-static void backup_hard_link_is_not_written_through(void **s)
-{
-	(void)s;
-	struct tree *t;
-	char *buf;
-	size_t len;
-	assert_int_equal(sh("cd %s && debugfs -w -R 'write /dev/null /etc/other' fs.img >/dev/null 2>&1 && "
-			    "printf 'keep me\\n' > keep && debugfs -w -f - fs.img >/dev/null 2>&1 <<'E'\n"
-			    "rm /etc/other\nwrite keep /etc/other\nln /etc/other /etc/shadow-\nsif /etc/other links_count 2\nE", dir), 0);
-	assert_int_equal(tree_open_ext4(img, 1, &t), 0);
-	assert_int_equal(tree_replace(t, "/etc/shadow", "root:new:2::::::\n", 17, "/etc/shadow-", NULL), 0);
-	assert_int_equal(tree_read(t, "/etc/other", &buf, &len, 1 << 20), 0);
-	assert_string_equal(buf, "keep me\n");
-	free(buf);
-	assert_int_equal(tree_read(t, "/etc/shadow-", &buf, &len, 1 << 20), 0);
 	assert_string_equal(buf, "root:old:1::::::\n");
 	free(buf);
+	assert_int_equal(tree_read(t, "/etc/shadow", &buf, &len, 4), -EFBIG);
+	assert_int_equal(tree_replace(t, "/etc/shadow", "x\n", 2, "/etc/shadow-", NULL), -EROFS);
+	assert_int_equal(tree_create(t, "/new", "x\n", 2, 0644, 0, 0, 0), -EROFS);
+	assert_int_equal(tree_unlink(t, "/etc/shadow"), -EROFS);
+	assert_int_equal(tree_mkdir(t, "/d", 0755, 0, 0), -EROFS);
 	assert_int_equal(tree_close(t), 0);
-	assert_int_equal(sh("e2fsck -fn %s >/dev/null 2>&1", img), 0);
-
-	/* the backup name linked to the file being edited */
-	assert_int_equal(sh("cd %s && debugfs -w -f - fs.img >/dev/null 2>&1 <<'E'\n"
-			    "rm /etc/shadow-\nln /etc/shadow /etc/shadow-\nsif /etc/shadow links_count 2\nE", dir), 0);
-	assert_int_equal(tree_open_ext4(img, 1, &t), 0);
-	assert_int_equal(tree_replace(t, "/etc/shadow", "root:new:3::::::\n", 17, "/etc/shadow-", NULL), 0);
-	assert_int_equal(tree_read(t, "/etc/shadow-", &buf, &len, 1 << 20), 0);
-	assert_string_equal(buf, "root:new:2::::::\n");
-	free(buf);
-	assert_int_equal(tree_read(t, "/etc/shadow", &buf, &len, 1 << 20), 0);
-	assert_string_equal(buf, "root:new:3::::::\n");
-	free(buf);
-	assert_int_equal(tree_close(t), 0);
-	assert_int_equal(sh("e2fsck -fn %s >/dev/null 2>&1", img), 0);
-}
-
-/* On a full filesystem a rewrite that needs more blocks must fail before
- * the file is touched: never a truncated /etc/shadow. */
-static void full_fs_leaves_file_intact(void **s)
-{
-	(void)s;
-	struct tree *t;
-	char *buf;
-	size_t len;
-	assert_int_equal(sh("cd %s && debugfs -w -R 'write /dev/null /fill' fs.img >/dev/null 2>&1; "
-			    "debugfs -w -R 'fallocate /fill 0 14000' fs.img >/dev/null 2>&1; "
-			    "debugfs -w -R 'fallocate /fill 14001 30000' fs.img >/dev/null 2>&1; "
-			    "dumpe2fs -h fs.img 2>/dev/null | grep -q '^Free blocks: *0$'", dir), 0);
-	char big[20000];
-	memset(big, 'x', sizeof(big));
-	big[sizeof(big) - 1] = '\n';
-	assert_int_equal(tree_open_ext4(img, 1, &t), 0);
-	assert_int_not_equal(tree_replace(t, "/etc/shadow", big, sizeof(big), NULL, NULL), 0);
-	assert_int_not_equal(tree_create(t, "/etc/new.cfg", big, sizeof(big), 0644, 0, 0, 0), 0);
-	assert_int_equal(tree_close(t), 0);
-	assert_int_equal(sh("e2fsck -fn %s >/dev/null 2>&1", img), 0);
-	assert_int_equal(tree_open_ext4(img, 0, &t), 0);
-	assert_int_equal(tree_read(t, "/etc/shadow", &buf, &len, 1 << 20), 0);
-	assert_string_equal(buf, "root:old:1::::::\n");
-	free(buf);
-	tree_close(t);
-	/* a rewrite that fits the blocks the file already has still works */
-	assert_int_equal(tree_open_ext4(img, 1, &t), 0);
-	assert_int_equal(tree_replace(t, "/etc/shadow", "root:new:2::::::\n", 17, NULL, NULL), 0);
-	tree_close(t);
-	assert_int_equal(tree_open_ext4(img, 0, &t), 0);
-	assert_int_equal(tree_read(t, "/etc/shadow", &buf, &len, 1 << 20), 0);
-	assert_string_equal(buf, "root:new:2::::::\n");
-	free(buf);
-	struct tree_stat st;
-	assert_int_equal(tree_stat(t, "/etc/new.cfg", 0, &st), -ENOENT);
-	tree_close(t);
-	assert_int_equal(sh("e2fsck -fn %s >/dev/null 2>&1", img), 0);
-}
-
-/* Unlinking a file whose extended attributes live in their own block (128-byte
- * inodes) releases that block too: e2fsck -fn stays clean. */
-static void unlink_releases_xattr_block(void **s)
-{
-	(void)s;
-	struct tree *t;
-	assert_int_equal(sh("set -e; cd %s; rm -f fs.img; mke2fs -q -F -t ext4 -I 128 -d t fs.img 16M >/dev/null; "
-			    "debugfs -w -R 'ea_set /etc/shadow security.selinux system_u:object_r:shadow_t:s0' fs.img 2>/dev/null; "
-			    "debugfs -R 'stat /etc/shadow' fs.img 2>/dev/null | grep -q 'File ACL: [1-9]'", dir), 0);
-	assert_int_equal(tree_open_ext4(img, 1, &t), 0);
-	assert_int_equal(tree_unlink(t, "/etc/shadow"), 0);
-	assert_int_equal(tree_close(t), 0);
-	assert_int_equal(sh("e2fsck -fn %s >/dev/null 2>&1", img), 0);
-}
-
-/* The same edits on the layouts installed systems have: e2fsck -fn clean and
- * the content read back after each. */
-static void edits_on_every_layout(void **s)
-{
-	(void)s;
-	static const char *const layouts[] = {
-		"-t ext4 -b 1024", "-t ext4 -b 4096", "-t ext4 -O inline_data", "-t ext4 -O bigalloc -C 16384 -b 1024",
-		"-t ext4 -O ^metadata_csum,^64bit", "-t ext3", "-t ext2", "-t ext4 -I 128",
-	};
-	char big[70000];
-	for (size_t i = 0; i < sizeof(big); i++)
-		big[i] = (char)('a' + i % 26);
-	big[sizeof(big) - 1] = '\n';
-	for (size_t k = 0; k < sizeof(layouts) / sizeof(layouts[0]); k++) {
-		struct tree *t;
-		char *buf;
-		size_t len;
-		print_message("layout: %s\n", layouts[k]);
-		assert_int_equal(sh("set -e; cd %s; rm -f fs.img; mke2fs -q -F %s -d t fs.img 32M >/dev/null 2>&1", dir,
-				    layouts[k]), 0);
-		assert_int_equal(tree_open_ext4(img, 1, &t), 0);
-		assert_int_equal(tree_replace(t, "/etc/shadow", big, sizeof(big), "/etc/shadow-", NULL), 0);
-		assert_int_equal(tree_replace(t, "/etc/shadow", "root:new:2::::::\n", 17, "/etc/shadow-", NULL), 0);
-		assert_int_equal(tree_mkdir(t, "/etc/cloud", 0755, 0, 0), 0);
-		assert_int_equal(tree_create(t, "/etc/cloud/a.cfg", big, 5000, 0644, 0, 0, 0), 0);
-		assert_int_equal(tree_create(t, "/etc/cloud/b.cfg", "b\n", 2, 0644, 0, 0, 0), 0);
-		assert_int_equal(tree_unlink(t, "/etc/cloud/a.cfg"), 0);
-		assert_int_equal(tree_close(t), 0);
-		assert_int_equal(sh("e2fsck -fn %s >/dev/null 2>&1", img), 0);
-		assert_int_equal(tree_open_ext4(img, 0, &t), 0);
-		assert_int_equal(tree_read(t, "/etc/shadow-", &buf, &len, 1 << 20), 0);
-		assert_int_equal(len, sizeof(big));
-		assert_memory_equal(buf, big, sizeof(big));
-		free(buf);
-		assert_int_equal(tree_read(t, "/etc/shadow", &buf, &len, 1 << 20), 0);
-		assert_string_equal(buf, "root:new:2::::::\n");
-		free(buf);
-		assert_int_equal(tree_read(t, "/etc/cloud/b.cfg", &buf, &len, 1 << 20), 0);
-		assert_string_equal(buf, "b\n");
-		free(buf);
-		tree_close(t);
-	}
-}
-
-static void unknown_ro_feature_is_a_refusal(void **s)
-{
-	(void)s;
-	struct tree *t;
-	assert_int_equal(sh("debugfs -w -R 'ssv feature_ro_compat 0x40000000' %s >/dev/null 2>&1", img), 0);
-	assert_int_equal(tree_open_ext4(img, 1, &t), -EROFS);
-	assert_int_equal(rc_exit_hint(), RC_EXIT_REFUSED);
-	assert_non_null(strstr(rc_msg(), "cannot write"));
-	/* looking is still allowed */
-	assert_int_equal(tree_open_ext4(img, 0, &t), 0);
-	tree_close(t);
+	assert_int_equal(sh("cd %s && sha256sum -c --quiet sum", dir), 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(edit_offline_stays_clean, setup, teardown),
-		cmocka_unit_test_setup_teardown(refuses_journal_recovery, setup, teardown),
-		cmocka_unit_test_setup_teardown(unknown_ro_feature_is_a_refusal, setup, teardown),
-		cmocka_unit_test_setup_teardown(backup_hard_link_is_not_written_through, setup, teardown),
-		cmocka_unit_test_setup_teardown(full_fs_leaves_file_intact, setup, teardown),
-		cmocka_unit_test_setup_teardown(unlink_releases_xattr_block, setup, teardown),
-		cmocka_unit_test_setup_teardown(edits_on_every_layout, setup, teardown),
+		cmocka_unit_test_setup_teardown(reads_and_refuses_writes, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
