@@ -24,7 +24,7 @@ APPLET_SRC := $(sort $(wildcard applets/*.c))
 OBJ        := $(patsubst %.c,build/obj/%.o,$(LIB_SRC) $(APPLET_SRC))
 HDR        := $(wildcard lib/*.h applets/*.h)
 
-.PHONY: all deps check unit unit-bin helpers cli demo bench clean distclean completions strip-size
+.PHONY: all deps check check-slow unit unit-bin helpers cli demo bench clean distclean completions strip-size
 
 all: rescuectl
 
@@ -88,6 +88,11 @@ cli: rescuectl $(HELPER_BIN)
 # The README's test command. One closing summary line for CI.
 check: deps
 	@sh tests/check.sh
+
+# The whole matrices: every kill point of every scenario, 500 random kills.
+check-slow: deps rescuectl
+	bash tests/crash/killpoints.sh
+	bash tests/crash/randomkill.sh -n 500
 
 demo: rescuectl
 	@bash tests/demo.sh

@@ -157,6 +157,13 @@ int pass_open(struct pass_ctx *p, struct cli *c, const char *user)
 				  *f ? "set" : "empty");
 		free(f);
 	}
+	/* The backup name is checked now, with everything else, not when the
+	 * commit comes to it: a link or directory there is a refusal. */
+	r = tree_stat(p->tgt.tree, p->backup, 0, &st);
+	if (!r && st.type != 'f')
+		return cli_error(c, RC_EXIT_REFUSED, "%s in %s is %s, not a regular file; refusing to replace it "
+				 "with the backup. Move it away first", p->backup, p->desc,
+				 st.type == 'l' ? "a symbolic link" : st.type == 'd' ? "a directory" : "a special file");
 	p->old_field = pw_field(p->kind == PW_SHADOW ? p->shadow : p->passwd, &p->line, 1);
 	if (p->kind == PW_SHADOW) {
 		struct spnums n;

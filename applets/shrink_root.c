@@ -661,7 +661,9 @@ int shrink_root_main(int argc, char **argv)
 		cli_info(&c, "==> disabling growpart in the target (as 'rescuectl disable-growpart %s')", x.dev);
 		r = target_open(x.dev, NULL, TARGET_RW, &tg);
 		if (r == 0) {
-			r = growpart_disable_dev(tg.tree, &tg.id, 0, &rep);
+			r = target_writable(&tg);
+			if (!r)
+				r = growpart_disable_dev(tg.tree, &tg.id, 0, &rep);
 			int rc2 = target_close(&tg);
 			if (!r)
 				r = rc2;

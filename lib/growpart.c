@@ -1264,7 +1264,9 @@ static int check_unchanged(struct tree *t, const char *bak, size_t blen, unsigne
 	}
 	const char *want = ed ? ed : bak;
 	size_t wlen = ed ? elen : blen;
-	int same = clen == wlen && !memcmp(cur, want, clen);
+	/* cloud.cfg as rescuectl left it, or already restored by an undo that
+	 * was cut short before it removed the backup */
+	int same = (clen == wlen && !memcmp(cur, want, clen)) || (clen == blen && !memcmp(cur, bak, clen));
 	free(cur);
 	free(ed);
 	if (same)

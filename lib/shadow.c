@@ -269,35 +269,68 @@ int pw_shell_refuses(const char *shell)
 	return !strcmp(b, "nologin") || !strcmp(b, "false");
 }
 
-/* Is there a line for account NAME (LEN bytes) in TEXT? */
-static int has_account(const char *text, size_t tlen, const char *name, size_t len)
+/* Account names of a passwd/shadow text, sorted: "name" before the first ':'. */
+struct names {
+	struct name { const char *p; size_t n; } *v;
+	size_t n;
+};
+
+static int name_cmp(const void *a, const void *b)
 {
-	for (size_t s = 0; s < tlen;) {
-		const char *nl = memchr(text + s, '\n', tlen - s);
-		size_t eol = nl ? (size_t)(nl - text) + 1 : tlen;
-		if (eol - s > len && !memcmp(text + s, name, len) && text[s + len] == ':')
-			return 1;
+	const struct name *x = a, *y = b;
+	int c = memcmp(x->p, y->p, x->n < y->n ? x->n : y->n);
+	return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+static int names_of(const char *text, size_t len, struct names *ns)
+{
+	size_t cap = 0;
+	ns->v = NULL;
+	ns->n = 0;
+	for (size_t s = 0; s < len;) {
+		const char *nl = memchr(text + s, '\n', len - s);
+		size_t eol = nl ? (size_t)(nl - text) + 1 : len;
+		const char *colon = memchr(text + s, ':', eol - s);
+		if (colon && colon > text + s) {
+			if (ns->n == cap) {
+				cap = cap ? cap * 2 : 64;
+				struct name *nv = realloc(ns->v, cap * sizeof(*nv));
+				if (!nv)
+					return -ENOMEM;
+				ns->v = nv;
+			}
+			ns->v[ns->n++] = (struct name){ text + s, (size_t)(colon - text) - s };
+		}
 		s = eol;
 	}
+	if (ns->n)
+		qsort(ns->v, ns->n, sizeof(*ns->v), name_cmp);
 	return 0;
+}
+
+static int names_has(const struct names *ns, const struct name *k)
+{
+	return ns->n && bsearch(k, ns->v, ns->n, sizeof(*ns->v), name_cmp) != NULL;
 }
 
 /* The first account of BAK that CUR lacks while PASSWD lists it. */
 static int lost_account(const char *cur, size_t len, const char *bak, size_t blen, const char *passwd,
 			size_t plen, char *name, size_t nsz)
 {
-	for (size_t s = 0; s < blen;) {
-		const char *nl = memchr(bak + s, '\n', blen - s);
-		size_t eol = nl ? (size_t)(nl - bak) + 1 : blen;
-		const char *colon = memchr(bak + s, ':', eol - s);
-		size_t n = colon ? (size_t)(colon - bak) - s : 0;
-		if (n && !has_account(cur, len, bak + s, n) && has_account(passwd, plen, bak + s, n)) {
-			snprintf(name, nsz, "%.*s", (int)(n < 64 ? n : 64), bak + s);
-			return 1;
+	struct names c, b, p;
+	int lost = 0;
+	if (names_of(cur, len, &c) | names_of(bak, blen, &b) | names_of(passwd, plen, &p))
+		goto out;  /* out of memory: no verdict */
+	for (size_t i = 0; i < b.n && !lost; i++)
+		if (!names_has(&c, &b.v[i]) && names_has(&p, &b.v[i])) {
+			snprintf(name, nsz, "%.*s", (int)(b.v[i].n < 64 ? b.v[i].n : 64), b.v[i].p);
+			lost = 1;
 		}
-		s = eol;
-	}
-	return 0;
+out:
+	free(c.v);
+	free(b.v);
+	free(p.v);
+	return lost;
 }
 
 static int cut_short(const char *text, size_t len, const char *bak, size_t blen)

@@ -278,7 +278,7 @@ const char *target_describe(const struct target *t, char *buf, size_t sz)
 		snprintf(buf, sz, "%s", t->root);
 		break;
 	case TARGET_VIA_OFFLINE:
-		snprintf(buf, sz, "%s (%s, read offline)", t->device, t->fstype);
+		snprintf(buf, sz, "%s (%s, %s)", t->device, t->fstype, t->want_rw ? "unmounted" : "read offline");
 		break;
 	case TARGET_VIA_MOUNTED:
 		snprintf(buf, sz, "%s (%s, mounted on %s)", t->device, t->fstype, t->root);

@@ -5,7 +5,7 @@ set -eu
 BUILD_PKGS="gcc make pkg-config libc6-dev libext2fs-dev comerr-dev libcrypt-dev
   libjson-c-dev libyaml-dev dpkg-dev xz-utils"
 TEST_PKGS="libcmocka-dev bats e2fsprogs xfsprogs btrfs-progs fdisk util-linux
-  file attr passwd dosfstools jq python3-yaml"
+  file attr passwd dosfstools jq python3-yaml strace"
 case "${1:-all}" in
   build) PKGS=$BUILD_PKGS ;;
   bench) PKGS="os-prober hyperfine" ;;

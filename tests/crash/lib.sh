@@ -1,0 +1,152 @@
+# Shared by killpoints.sh and randomkill.sh: the scenarios (a fixture image,
+# a command, the files it edits), a snapshot of those files, and the checks
+# a user would make after rescuectl died half-way:
+#   - every edited file is wholly the old version or wholly the new one
+#     (content, owner, group and mode; absent counts as a version);
+#   - e2fsck -fn finds the filesystem clean;
+#   - a second, uninterrupted run finishes the job: every file is then the
+#     new version and no temporary file is left behind.
+# Needs root (loop devices, mount), e2fsprogs, strace.
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+RESCUECTL=${RESCUECTL:-$TOP/rescuectl}
+FIX=$TOP/tests/fixtures
+# A fixed hash makes the new version of /etc/shadow the same in every run.
+HASH='$6$rescuectlkill$3n1mEqcnl7wTqQaS3B2cxXbXoZxfLDmE3RYxwDcnuKxBNQJ2v0y2v8bS0b4XMXfFO7DTNXVSbZBV2nE2cGxRq/'
+WRITE_SYSCALLS="write pwrite64 fsync fdatasync rename renameat renameat2 unlinkat linkat mkdirat fchown fchmod
+  fsetxattr fsconfig fsmount ioctl flock fcntl"
+
+SCENARIOS="reset-offline reset-offline-5m reset-root reset-root-5m clear-offline clear-root
+  growpart-offline growpart-root undo-offline undo-root"
+
+die() { echo "crash: $*" >&2; exit 2; }
+
+# base_image SCENARIO DIR: DIR/base.img for the scenario.
+base_image() {
+	local sc=$1 d=$2 r=$2/tree
+	rm -rf "$r"
+	"$FIX/mkroot.sh" "$r" debian12 >/dev/null
+	printf '#!/bin/sh\n' > "$r/usr/bin/bash"
+	chmod 755 "$r/usr/bin/bash"
+	cp "$FIX/cloud/ubuntu-22.04.cfg" "$r/etc/cloud/cloud.cfg"
+	cp "$r/etc/shadow" "$r/etc/shadow-"
+	case $sc in *-5m)
+		# a 5 MB /etc/shadow: 70,000 accounts after root's line
+		awk 'BEGIN { for (i = 0; i < 70000; i++) printf "user%06d:$6$saltsalt$%s:19000:0:99999:7:::\n", i, \
+			"0123456789012345678901234567890123456789012" }' >> "$r/etc/shadow"
+		awk 'BEGIN { for (i = 0; i < 70000; i++) printf "user%06d:x:%d:100::/home/u:/usr/sbin/nologin\n", i, 10000 + i }' \
+			>> "$r/etc/passwd" ;;
+	esac
+	mke2fs -q -F -t ext4 -d "$r" "$d/base.img" 128M
+	case $sc in undo-*)
+		# the state a disable-growpart --edit-cloud-cfg left behind
+		"$RESCUECTL" disable-growpart -q --edit-cloud-cfg -y "$d/base.img" >/dev/null 2>&1 ||
+			die "cannot prepare $sc" ;;
+	esac
+}
+
+# files SCENARIO: the files the scenario edits.
+files() {
+	case $1 in
+	reset-* | clear-*) echo /etc/shadow /etc/shadow- ;;
+	*) echo /etc/cloud/cloud.cfg.d/zz-rescuectl-growpart.cfg /etc/growroot-disabled \
+		/etc/cloud/cloud.cfg /etc/cloud/cloud.cfg.rescuectl-orig /etc/cloud/cloud.cfg.d ;;
+	esac
+}
+
+# run_cmd SCENARIO TARGET [PREFIX...]: the applet, on an image (offline) or a mounted tree.
+run_cmd() {
+	local sc=$1 tgt=$2
+	shift 2
+	local where=("$tgt")
+	case $sc in *-root*) where=(--root "$tgt") ;; esac
+	case $sc in
+	reset-*) "$@" "$RESCUECTL" reset-pass -q --hashed "${where[@]}" <<<"$HASH" ;;
+	clear-*) "$@" "$RESCUECTL" clear-pass -q "${where[@]}" </dev/null ;;
+	growpart-*) "$@" "$RESCUECTL" disable-growpart -q --edit-cloud-cfg -y "${where[@]}" </dev/null ;;
+	undo-*) "$@" "$RESCUECTL" disable-growpart -q --undo -y "${where[@]}" </dev/null ;;
+	esac
+}
+
+# state_img IMG PATH: "absent", or mode:uid:gid:type:sha256 of a file in an unmounted image.
+state_img() {
+	local st
+	st=$(debugfs -R "stat $2" "$1" 2>&1) || true
+	case $st in *"File not found"*) echo absent; return ;; esac
+	local mode uid gid
+	mode=$(sed -n 's/.*Mode: *\([0-7]*\).*/\1/p' <<<"$st" | head -n1)
+	uid=$(sed -n 's/^User: *\([0-9]*\) *Group: *\([0-9]*\).*/\1/p' <<<"$st" | head -n1)
+	gid=$(sed -n 's/^User: *\([0-9]*\) *Group: *\([0-9]*\).*/\2/p' <<<"$st" | head -n1)
+	local type
+	type=$(sed -n 's/.*Type: *\([a-z]*\).*/\1/p' <<<"$st" | head -n1)
+	if [ "$type" = regular ]; then
+		echo "$mode:$uid:$gid:$type:$(debugfs -R "cat $2" "$1" 2>/dev/null | sha256sum | cut -c1-16)"
+	else
+		echo "$mode:$uid:$gid:$type"
+	fi
+}
+
+# state_dir ROOT PATH: the same, for a mounted tree.
+state_dir() {
+	local p=$1$2 type
+	[ -e "$p" ] || [ -L "$p" ] || { echo absent; return; }
+	case $(stat -c %F "$p") in
+	"regular file"|"regular empty file") type=regular ;;
+	directory) type=directory ;;
+	"symbolic link") type=symlink ;;
+	*) type=other ;;
+	esac
+	if [ $type = regular ]; then
+		echo "$(stat -c '%a:%u:%g' "$p"):$type:$(sha256sum < "$p" | cut -c1-16)"
+	else
+		echo "$(stat -c '%a:%u:%g' "$p"):$type"
+	fi
+}
+
+# snapshot SCENARIO IMG|ROOT OUT: one line per file.
+snapshot() {
+	local f
+	for f in $(files "$1"); do
+		if [ -d "$2" ]; then
+			echo "$f $(state_dir "$2" "$f")"
+		else
+			echo "$f $(state_img "$2" "$f" | sed 's/^0*\([0-7]\)/\1/')"
+		fi
+	done
+}
+
+# strays IMG|ROOT: temporary files of rescuectl in the edited directories.
+strays() {
+	local d
+	for d in /etc /etc/cloud /etc/cloud/cloud.cfg.d; do
+		if [ -d "$1" ]; then
+			ls -A "$1$d" 2>/dev/null | grep -E '^\..*\.rescuectl-[0-9]+-[0-9]+$' | sed "s|^|$d/|"
+		else
+			debugfs -R "ls -l $d" "$1" 2>/dev/null | grep -oE '\.[^ ]*\.rescuectl-[0-9]+-[0-9]+' | sed "s|^|$d/|"
+		fi
+	done
+}
+
+# wait_free IMG: the kernel detaches an autoclear loop device asynchronously.
+wait_free() {
+	local i
+	for i in $(seq 100); do
+		[ -z "$(losetup -j "$1" 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	echo "crash: $1 is still attached: $(losetup -j "$1")" >&2
+	return 1
+}
+
+# check_between SNAP BEFORE FINAL: each file's line is in BEFORE or FINAL.
+check_between() {
+	local f s ok=0
+	while read -r f s; do
+		if ! grep -qxF "$f $s" "$2" && ! grep -qxF "$f $s" "$3"; then
+			echo "  $f is neither old nor new: $s" >&2
+			echo "    old: $(grep "^$f " "$2")" >&2
+			echo "    new: $(grep "^$f " "$3")" >&2
+			ok=1
+		fi
+	done < "$1"
+	return $ok
+}
