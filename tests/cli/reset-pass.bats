@@ -493,3 +493,26 @@ malformed() {
 	diff <(sed 1d "$T/before") <(sed 1d "$T/mnt/etc/shadow")
 	cmp "$T/before" "$T/mnt/etc/shadow-"
 }
+
+@test "a password libxcrypt cannot hash (512 or 513 bytes) is refused by --dry-run exactly as by the real run" {
+	mkroot "$T/r" debian12
+	before=$(sha "$T/r/etc/shadow")
+	for n in 512 513; do
+		pw=$(head -c "$n" /dev/zero | tr '\0' a)
+		run setpw "$T/r" "$pw" --dry-run
+		[ "$status" -eq 2 ]
+		dry=$output
+		[[ "$dry" == *"longer than 511 bytes"* ]]
+		run setpw "$T/r" "$pw"
+		[ "$status" -eq 2 ]
+		[ "$output" = "$dry" ]
+		[ "$(sha "$T/r/etc/shadow")" = "$before" ]
+	done
+	# 511 bytes is the longest crypt takes: accepted by both
+	pw=$(head -c 511 /dev/zero | tr '\0' a)
+	run setpw "$T/r" "$pw" --dry-run
+	[ "$status" -eq 0 ]
+	run setpw "$T/r" "$pw"
+	[ "$status" -eq 0 ]
+	verifies "$T/r/etc/shadow" root "$pw"
+}
