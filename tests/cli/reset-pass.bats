@@ -516,3 +516,30 @@ malformed() {
 	[ "$status" -eq 0 ]
 	verifies "$T/r/etc/shadow" root "$pw"
 }
+
+@test "sshd_config that includes itself three times: done at once, the loop named as a warning, JSON printed" {
+	mkroot "$T/r" debian12
+	sed -i '1i Include /etc/ssh/sshd_config /etc/ssh/sshd_config /etc/ssh/sshd_config' "$T/r/etc/ssh/sshd_config"
+	# before: about 3^16 reads after "Done" (a hang); the guard only keeps a regression from hanging the suite
+	run --separate-stderr timeout 120 "$RESCUECTL" reset-pass --json --root "$T/r" --password-stdin <<<'Pw-0123456789'
+	[ "$status" -eq 0 ]
+	jq -e '.changed == true' <<<"$output"
+	jq -e '.warnings | any(test("sshd_config line 1: Include /etc/ssh/sshd_config: an Include loop.*sshd will not start"))' <<<"$output"
+	verifies "$T/r/etc/shadow" root 'Pw-0123456789'
+	# drop-ins including *.conf of their own directory: the same, in human output
+	sed -i 1d "$T/r/etc/ssh/sshd_config"
+	printf 'Include /etc/ssh/sshd_config.d/*.conf\n' > "$T/r/etc/ssh/sshd_config.d/10-a.conf"
+	printf 'Include /etc/ssh/sshd_config.d/*.conf\n' > "$T/r/etc/ssh/sshd_config.d/20-b.conf"
+	run timeout 120 "$RESCUECTL" reset-pass --root "$T/r" --password-stdin <<<'Pw-0123456789'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"warning: cannot read sshd's configuration: /etc/ssh/sshd_config.d/10-a.conf line 1: Include /etc/ssh/sshd_config.d/*.conf: an Include loop"* ]]
+}
+
+@test "PermitRootLogin \"yes\" in quotes, as OpenSSH accepts it: no warning about root's password" {
+	mkroot "$T/r" debian12
+	sed -i '1i PermitRootLogin "yes" # quoted' "$T/r/etc/ssh/sshd_config"
+	run --separate-stderr "$RESCUECTL" reset-pass --json --root "$T/r" --password-stdin <<<'Pw-0123456789'
+	[ "$status" -eq 0 ]
+	jq -e '.login.ssh.permit_root_login.value == "yes"' <<<"$output"
+	jq -e '[.warnings[]? | select(test("PermitRootLogin"))] | length == 0' <<<"$output"
+}
