@@ -6,6 +6,7 @@
  * the result is parsed again and compared with what was intended. */
 #include "growpart.h"
 #include "rootfs.h"
+#include "yamlbound.h"
 #include "err.h"
 #include <ctype.h>
 #include <stdarg.h>
@@ -156,28 +157,16 @@ static int entry_kind(yaml_document_t *d, yaml_node_t *item)
 	return n ? gp_module_kind((const char *)n->data.scalar.value, n->data.scalar.length) : 0;
 }
 
-/* Load the first document of TEXT. 0 loaded (root may be NULL: empty),
- * 1 invalid (ERR says why), -ENOMEM. */
+/* Load the first document of TEXT within lib/yamlbound.h's limits.
+ * 0 loaded (root may be NULL: empty), 1 invalid (ERR says why, with its
+ * line and column); -E2BIG with a message (exit hint 3) when over a limit,
+ * -ENOMEM. */
 static int load_doc(const char *text, size_t len, yaml_document_t *doc, char *err, size_t esz)
 {
-	yaml_parser_t p;
-	if (!yaml_parser_initialize(&p))
-		return -ENOMEM;
-	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-	int ok = yaml_parser_load(&p, doc);
-	if (!ok) {
-		if (p.error == YAML_MEMORY_ERROR) {
-			yaml_parser_delete(&p);
-			return -ENOMEM;
-		}
-		snprintf(err, esz, "line %zu column %zu: %s%s%s", p.problem_mark.line + 1,
-			 p.problem_mark.column + 1, p.problem ? p.problem : "invalid YAML",
-			 p.context ? " " : "", p.context ? p.context : "");
-		yaml_parser_delete(&p);
-		return 1;
-	}
-	yaml_parser_delete(&p);
-	return 0;
+	int r = yb_load(text, len, doc, err, esz);
+	if (r == YB_TOO_BIG)
+		return rc_failx(RC_EXIT_REFUSED, E2BIG, "YAML beyond rescuectl's limits, so not analysed: %s", err);
+	return r == YB_INVALID ? 1 : r;
 }
 
 static void scan_list(yaml_document_t *d, yaml_node_t *v, int *gp, int *rf)
@@ -876,8 +865,10 @@ static int status_ov(struct tree *t, const struct devid *id, const struct growpa
 	if (!r) {
 		struct gp_cfg c;
 		st->has_cloud_cfg = 1;
-		if ((r = gp_cfg_parse(buf, len, &c)))
+		if ((r = gp_cfg_parse(buf, len, &c))) {
+			r = rc_context(r, "%s", GP_CLOUD_CFG);
 			goto out;
+		}
 		if (!c.valid)
 			msg(&st->warnings, "%s is not valid YAML (%s): cloud-init ignores it", GP_CLOUD_CFG, c.error);
 		note_sources(st, &c, GP_CLOUD_CFG);
@@ -909,13 +900,20 @@ static int status_ov(struct tree *t, const struct devid *id, const struct growpa
 		struct gp_cfg c;
 		snprintf(path, sizeof(path), "%s/%s", GP_CLOUD_CFG_D, names[i]);
 		r = ov_read(t, ov, path, &buf, &len);
-		if (r) {
-			msg(&st->warnings, "cannot read %s: %s", path, r == -ENOENT ? "gone" : rc_msg());
+		if (r == -ENOENT) {
+			msg(&st->warnings, "%s went away while it was read", path);
 			r = 0;
 			continue;
 		}
-		if ((r = gp_cfg_parse(buf, len, &c)))
+		/* what cannot be read might turn growpart on: no answer then */
+		if (r) {
+			r = rc_context(r, "reading %s", path);
 			goto out;
+		}
+		if ((r = gp_cfg_parse(buf, len, &c))) {
+			r = rc_context(r, "%s", path);
+			goto out;
+		}
 		if (!strcmp(names[i], GP_DROPIN_NAME)) {
 			st->dropin = 1;
 			st->dropin_ours = gp_is_ours(buf);

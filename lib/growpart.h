@@ -50,7 +50,10 @@ struct gp_cfg {
 };
 
 /* Parse TEXT (LEN bytes) as a cloud-config file. Returns 0 (also for
- * invalid YAML: c->valid=0 and c->error say why) or -ENOMEM. */
+ * invalid YAML: c->valid=0 and c->error say why, "line L column C: ..."),
+ * -E2BIG with a message (exit hint 3) when the text is beyond the limits of
+ * lib/yamlbound.h (size, depth, nodes, alias expansion: nothing can be said
+ * of it, as cloud-init might still read it), or -ENOMEM. */
 int gp_cfg_parse(const char *text, size_t len, struct gp_cfg *c);
 /* Merge OVER (a file sorting later) onto ACC the way cloud-init does: nested
  * mappings key by key, everything else (lists, scalars) replaced. */
