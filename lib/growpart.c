@@ -747,6 +747,24 @@ static char ov_type(struct tree *t, const struct growpart_report *ov, const char
 	return st.type;
 }
 
+/* The same without following a final symbolic link ('l'). */
+static char ov_ltype(struct tree *t, const struct growpart_report *ov, const char *path)
+{
+	const struct gp_action *a = ov_find(ov, path);
+	if (a)
+		return a->op == GP_OP_UNLINK ? 0 : a->op == GP_OP_MKDIR ? 'd' : 'f';
+	struct tree_stat st;
+	if (tree_stat(t, path, 0, &st))
+		return 0;
+	return st.type;
+}
+
+static const char *ltype_words(char lt)
+{
+	return lt == 'l' ? "a symbolic link to no regular file" : lt == 'd' ? "a directory"
+	       : "not a regular file (a FIFO, socket or device)";
+}
+
 static int ends_with(const char *s, const char *suf)
 {
 	size_t a = strlen(s), b = strlen(suf);
@@ -893,6 +911,12 @@ static int status_ov(struct tree *t, const struct devid *id, const struct growpa
 			    st->merged.conf_d, GP_CLOUD_CFG_D);
 		}
 	}
+	char dt = ov_type(t, ov, GP_CLOUD_CFG_D);
+	if (!st->dropins_ignored && dt && dt != 'd') {
+		st->dropins_ignored = 1;
+		msg(&st->warnings, "%s is %s, not a directory: cloud-init reads no drop-ins from it, and "
+		    "disable-growpart cannot write its own there", GP_CLOUD_CFG_D, ltype_words(ov_ltype(t, ov, GP_CLOUD_CFG_D)));
+	}
 	if (!st->dropins_ignored && (r = ov_list_cfgs(t, ov, &names, &n)))
 		goto out;
 	for (size_t i = 0; i < n; i++) {
@@ -927,15 +951,20 @@ static int status_ov(struct tree *t, const struct devid *id, const struct growpa
 		note_sources(st, &c, path);
 		gp_cfg_merge(&st->merged, &c);
 	}
-	st->cfg_backup = ov_type(t, ov, GP_CFG_BACKUP) == 'f';
+	st->cfg_backup = ov_ltype(t, ov, GP_CFG_BACKUP) == 'f';
 
-	/* /etc/growroot-disabled */
-	if (ov_type(t, ov, GP_GROWROOT_OFF)) {
+	/* /etc/growroot-disabled: growroot tests -f, cloud-init os.path.isfile */
+	char gt = ov_type(t, ov, GP_GROWROOT_OFF), glt = ov_ltype(t, ov, GP_GROWROOT_OFF);
+	if (gt == 'f') {
 		st->growroot_disabled = 1;
 		if (!ov_read(t, ov, GP_GROWROOT_OFF, &buf, &len))
 			st->growroot_disabled_ours = gp_is_ours(buf);
 		free(buf);
 		buf = NULL;
+	} else if (glt) {
+		msg(&st->warnings, "%s is %s: growroot and cloud-init look for a regular file, so it does not "
+		    "count, and disable-growpart refuses to write through it", GP_GROWROOT_OFF,
+		    glt == 'l' && !gt ? "a dangling symbolic link" : ltype_words(glt));
 	}
 	for (int i = 0; growroot_hooks[i]; i++)
 		if (ov_type(t, ov, growroot_hooks[i])) {
@@ -1161,6 +1190,11 @@ int growpart_disable_dev(struct tree *t, const struct devid *id, unsigned flags,
 	}
 
 	/* 1. the drop-in */
+	/* a directory above it that is not one: refused here, the same offline
+	 * and mounted, rather than as whatever error reading through it gives */
+	r = gp_check_dirs(t, NULL, 0, GP_CLOUD_CFG_D "/");
+	if (r && r != -ENOENT)
+		return r;
 	r = tree_read(t, GP_DROPIN, &buf, &len, CFG_MAX);
 	if (!r && len == strlen(dropin_text) && !memcmp(buf, dropin_text, len)) {
 		msg(&rep->notes, "%s is already in place", GP_DROPIN);
@@ -1230,6 +1264,8 @@ int growpart_disable_dev(struct tree *t, const struct devid *id, unsigned flags,
 			}
 		}
 	}
+	if ((r = gp_check_plan(t, rep)))
+		goto out;
 	rep->changed = rep->nact > 0;
 	warn_remaining(t, id, rep);
 	selinux_note(t, rep);
@@ -1331,7 +1367,8 @@ int growpart_undo(struct tree *t, unsigned flags, struct growpart_report *rep)
 	}
 	free(buf);
 	buf = NULL;
-	r = 0;
+	if ((r = gp_check_plan(t, rep)))
+		return r;
 	rep->changed = rep->nact > 0;
 	if (rep->nact && !(flags & GROWPART_DRY_RUN))
 		r = apply(t, rep);

@@ -404,3 +404,55 @@ bomb() {
 	run "$RESCUECTL" disable-growpart --status --root "$r"
 	[[ "$output" == *"50-ctrl.cfg is not valid YAML (line 3 column 4: control characters are not allowed (byte 0x01)): cloud-init ignores it"* ]]
 }
+
+# refused_everywhere TREE EXPECTED-WORDS [options]: exit 3 and no byte changed,
+# with --root and offline (ext4 image), for the real run and --dry-run; the
+# message is the same in all four.
+refused_everywhere() {
+	local r=$1 words=$2 img=$BATS_TEST_TMPDIR/refused.img first= before sum
+	shift 2
+	mkext4 "$img" "$r"
+	sum=$(sha "$img")
+	before=$(snap "$r")
+	for dry in -y -n; do
+		run "$RESCUECTL" disable-growpart "$dry" "$@" --root "$r"
+		[ "$status" -eq 3 ] || { echo "--root $dry: exit $status: $output"; return 1; }
+		[[ "$output" == *"$words"* ]] || { echo "--root $dry: $output"; return 1; }
+		[ -z "$first" ] && first=${output##*disable-growpart: }
+		[ "${output##*disable-growpart: }" = "$first" ] || { echo "differs: $output"; return 1; }
+		[ "$(snap "$r")" = "$before" ] || { echo "--root $dry changed the tree"; return 1; }
+		run "$RESCUECTL" disable-growpart "$dry" "$@" "$img"
+		[ "$status" -eq 3 ] || { echo "offline $dry: exit $status: $output"; return 1; }
+		[ "${output##*disable-growpart: }" = "$first" ] || { echo "offline differs: $output"; return 1; }
+		[ "$(sha "$img")" = "$sum" ] || { echo "offline $dry changed the image"; return 1; }
+	done
+}
+
+@test "refusals come before the first write, the same offline and with --root: links, a file or FIFO for cloud.cfg.d" {
+	r=$BATS_TEST_TMPDIR/r
+	# a dangling link at /etc/growroot-disabled (before: "absent", then 1 of 2 changes and exit 1)
+	mktree "$r" ubuntu2204 ubuntu-22.04.cfg
+	ln -s /nonexistent "$r/etc/growroot-disabled"
+	run "$RESCUECTL" disable-growpart --status --root "$r"
+	[[ "$output" == *"/etc/growroot-disabled is a dangling symbolic link: growroot and cloud-init look for a regular file"* ]]
+	refused_everywhere "$r" "/etc/growroot-disabled is a dangling symbolic link, where a regular file is needed; nothing was written"
+	# a link at the backup's place, dangling or not (before: 2 of 3 changes offline; replaced with --root)
+	rm -rf "$r"; mktree "$r" ubuntu2204 ubuntu-22.04.cfg
+	ln -s /nonexistent "$r/etc/cloud/cloud.cfg.rescuectl-orig"
+	refused_everywhere "$r" "/etc/cloud/cloud.cfg.rescuectl-orig is a dangling symbolic link" --edit-cloud-cfg
+	rm "$r/etc/cloud/cloud.cfg.rescuectl-orig"
+	ln -s ../hostname "$r/etc/cloud/cloud.cfg.rescuectl-orig"
+	refused_everywhere "$r" "/etc/cloud/cloud.cfg.rescuectl-orig is a symbolic link, where a regular file is needed" --edit-cloud-cfg
+	# cloud.cfg.d as a file, then as a FIFO
+	rm -rf "$r"; mktree "$r" ubuntu2204 ubuntu-22.04.cfg
+	rm -r "$r/etc/cloud/cloud.cfg.d"; echo x > "$r/etc/cloud/cloud.cfg.d"
+	refused_everywhere "$r" "/etc/cloud/cloud.cfg.d is a regular file, where a directory is needed; nothing was written"
+	rm "$r/etc/cloud/cloud.cfg.d"; mkfifo "$r/etc/cloud/cloud.cfg.d"
+	refused_everywhere "$r" "/etc/cloud/cloud.cfg.d is neither a regular file nor a directory (a FIFO, socket or device), where a directory is needed"
+	# --undo: a link where rescuectl's drop-in was is not removed through
+	rm -rf "$r"; mktree "$r" ubuntu2204 ubuntu-22.04.cfg
+	run -0 "$RESCUECTL" disable-growpart -y --root "$r"
+	mv "$r/$DROPIN" "$r/etc/dropin.real"
+	ln -s /etc/dropin.real "$r/$DROPIN"
+	refused_everywhere "$r" "/etc/cloud/cloud.cfg.d/zz-rescuectl-growpart.cfg is a symbolic link, where a regular file is needed" --undo
+}
