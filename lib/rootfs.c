@@ -306,6 +306,16 @@ int rootfs_inspect(struct tree *t, struct rootinfo *ri)
 {
 	memset(ri, 0, sizeof(*ri));
 	struct tree_stat st;
+	int r = tree_stat(t, "/", 0, &st);
+	if (r) {
+		snprintf(ri->why_not, sizeof(ri->why_not), "its root directory cannot be read (%s)", strerror(-r));
+		return 0;
+	}
+	if (st.type != 'd') {  /* e2fsprogs' f_badroot: inode 2 is a regular file */
+		snprintf(ri->why_not, sizeof(ri->why_not), "its root directory is not a directory: the filesystem "
+			 "is damaged (rescuectl fsck)");
+		return 0;
+	}
 	if (!has(t, "/etc", 'd')) {
 		snprintf(ri->why_not, sizeof(ri->why_not), "no /etc directory");
 		return 0;

@@ -41,7 +41,9 @@ struct rootinfo {
 	char fstab_root_spec[256], fstab_root_type[32], fstab_root_opts[256];
 };
 /* Look at a tree: a Linux root has /etc (dir), /bin (dir or link into usr),
- * and /etc/fstab or /etc/hosts. Reads os-release and *-release files. */
+ * and /etc/fstab or /etc/hosts. Reads os-release and *-release files.
+ * Not a root (why_not says why, e.g. "no /etc directory", or a root inode
+ * that is not a directory) is no error: 0 either way. */
 int rootfs_inspect(struct tree *t, struct rootinfo *ri);
 
 #endif

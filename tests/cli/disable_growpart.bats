@@ -456,3 +456,34 @@ refused_everywhere() {
 	ln -s /etc/dropin.real "$r/$DROPIN"
 	refused_everywhere "$r" "/etc/cloud/cloud.cfg.d/zz-rescuectl-growpart.cfg is a symbolic link, where a regular file is needed" --undo
 }
+
+@test "--status on what is not an installed root (a /boot filesystem) exits 4; what cannot be read exits 6, never 1" {
+	b=$BATS_TEST_TMPDIR/boot
+	mkdir -p "$b/grub"
+	echo "set default=0" > "$b/grub/grub.cfg"
+	echo kernel > "$b/vmlinuz-6.1.0-13-amd64"
+	mkext4 "$BATS_TEST_TMPDIR/boot.img" "$b"
+	sum=$(sha "$BATS_TEST_TMPDIR/boot.img")
+	run "$RESCUECTL" disable-growpart --status "$BATS_TEST_TMPDIR/boot.img"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"boot.img (ext4, edited offline) is not an installed root (no /etc directory)"* ]]
+	run --separate-stderr "$RESCUECTL" disable-growpart --status --json --root "$b"
+	[ "$status" -eq 4 ]
+	jq -e '.error.exit == 4 and (.error.message | test("is not an installed root"))' <<<"$output"
+	# writing is refused the same way, also with --force
+	run "$RESCUECTL" disable-growpart -y --force "$BATS_TEST_TMPDIR/boot.img"
+	[ "$status" -eq 4 ]
+	[ "$(sha "$BATS_TEST_TMPDIR/boot.img")" = "$sum" ]
+	# a drop-in that cannot be read (over 4 MiB), or YAML beyond the limits: no answer, exit 6
+	mktree "$BATS_TEST_TMPDIR/r" ubuntu2204 ubuntu-22.04.cfg
+	r=$BATS_TEST_TMPDIR/r
+	head -c $((5 << 20)) /dev/zero | tr '\0' '#' > "$r/etc/cloud/cloud.cfg.d/50-huge.cfg"
+	run --separate-stderr "$RESCUECTL" disable-growpart --status --json --root "$r"
+	[ "$status" -eq 6 ]
+	jq -e '.error.exit == 6 and (.error.message | test("reading /etc/cloud/cloud.cfg.d/50-huge.cfg"))' <<<"$output"
+	rm "$r/etc/cloud/cloud.cfg.d/50-huge.cfg"
+	bomb "$r/etc/cloud/cloud.cfg"
+	run "$RESCUECTL" disable-growpart --status --root "$r"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"/etc/cloud/cloud.cfg: YAML beyond rescuectl's limits"* ]]
+}
