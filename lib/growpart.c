@@ -1005,10 +1005,14 @@ static int status_ov(struct tree *t, const struct devid *id, const struct growpa
 
 	/* fstab x-systemd.growfs */
 	r = ov_read(t, ov, "/etc/fstab", &buf, &len);
+	if (r && r != -ENOENT)
+		msg(&st->warnings, "x-systemd.growfs not checked: %s", rc_msg());
 	if (!r) {
 		struct fstab f;
 		int bad = 0;
-		if (!fstab_parse(buf, &f, &bad)) {
+		if (fstab_parse(buf, &f, &bad)) {
+			msg(&st->warnings, "x-systemd.growfs not checked: %s", rc_msg());
+		} else {
 			for (size_t i = 0; i < f.n; i++) {
 				char val[64];
 				if (!f.e[i].opts || !fstab_opt(f.e[i].opts, "x-systemd.growfs", val, sizeof(val)))

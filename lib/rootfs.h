@@ -22,7 +22,10 @@ struct fstab {
 	struct fstab_entry *e;
 	size_t n;
 };
-/* Parse fstab text; malformed lines are skipped (counted in *bad). Pure. */
+/* Parse fstab text; malformed lines are skipped (counted in *bad). Pure.
+ * More than FSTAB_MAX_ENTRIES entries: -E2BIG with a message (a real fstab
+ * has dozens; a hostile one of 4 MiB would otherwise take ~100 MB). */
+#define FSTAB_MAX_ENTRIES 4096
 int fstab_parse(const char *text, struct fstab *f, int *bad);
 void fstab_free(struct fstab *f);
 const struct fstab_entry *fstab_find(const struct fstab *f, const char *file);
