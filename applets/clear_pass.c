@@ -8,7 +8,8 @@ const char clear_pass_help[] =
 	"Empties the account's password field in /etc/shadow (or /etc/passwd when it\n"
 	"has no shadow line) and sets its last change to today; with --lock puts a\n"
 	"'!' in front of the password (the password is kept but refused), with\n"
-	"--unlock takes it away again (the last change is then left as it was).\n"
+	"--unlock takes every leading '!' away again (RHEL's passwd -l writes \"!!\"),\n"
+	"refusing when nothing but '!' is there (the last change is left as it was).\n"
 	"Targeting, the backup (/etc/shadow-), kept owner, mode and SELinux label,\n"
 	"--dry-run and --json work as in reset-pass; running it is the confirmation.\n"
 	"\n"
@@ -22,7 +23,7 @@ enum { O_USER = 'u', O_LOCK = 256, O_UNLOCK };
 static const struct cli_opt opts[] = {
 	{ "user", required_argument, O_USER, "NAME", "the account (default root)" },
 	{ "lock", no_argument, O_LOCK, NULL, "lock the password ('!' in front) instead of emptying it" },
-	{ "unlock", no_argument, O_UNLOCK, NULL, "remove the '!' lock instead of emptying" },
+	{ "unlock", no_argument, O_UNLOCK, NULL, "remove the '!' lock (every leading '!') instead of emptying" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -65,8 +66,12 @@ int clear_pass_main(int argc, char **argv)
 		s.op == O_LOCK ? "lock" : s.op == O_UNLOCK ? "unlock" : "clear"));
 	if (s.op) {
 		int r = pw_lock_field(old, s.op == O_LOCK, &nf);
-		if (r < 0) {
+		if (r == -ENOMEM) {
 			rc = cli_error(&c, RC_EXIT_FAIL, "out of memory");
+			goto out;
+		}
+		if (r < 0) {
+			rc = cli_liberr(&c);
 			goto out;
 		}
 		what = s.op == O_LOCK ? "lock the password" : "unlock the password";
@@ -80,8 +85,6 @@ int clear_pass_main(int argc, char **argv)
 		goto out;
 	int empty = nf[0] == 0;
 	int locked = nf[0] == '!';
-	if (s.op == O_UNLOCK && old[0] == '!' && !nf[0])
-		cli_warnj(&c, "unlocking left '%s' with an empty password", s.user);
 	if (s.op == O_UNLOCK && (!strcmp(nf, "*") || !strcmp(nf, "!")))
 		cli_warnj(&c, "'%s' still has no usable password ('%s'); set one with reset-pass", s.user, nf);
 	pass_report_login(&p, empty, locked, s.op != 0);

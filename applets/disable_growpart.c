@@ -3,6 +3,7 @@
  * still would. The logic is lib/growpart.c (shrink-root calls it too). */
 #include "applets.h"
 #include "../lib/growpart.h"
+#include "../lib/rootfs.h"
 #include "../lib/target.h"
 #include <getopt.h>
 #include <libsmartcols/libsmartcols.h>
@@ -17,7 +18,9 @@ const char disable_growpart_help[] =
 	"backup is kept). A second run changes nothing. --undo takes it all back.\n"
 	"--status changes nothing and exits 0 when nothing would grow the root at the\n"
 	"next boot, 1 when something would (cloud-init modules, initramfs growroot,\n"
-	"x-systemd.growfs in fstab, the GPT 'grow file system' attribute).\n"
+	"x-systemd.growfs in fstab, the GPT 'grow file system' attribute), 4 when the\n"
+	"target is not an installed root, 6 when it cannot tell (a file it needs\n"
+	"cannot be read, or its YAML is beyond the limits).\n"
 	"User-data and vendor-data from the provider can still override /etc/cloud.";
 
 enum { O_STATUS = 256, O_UNDO, O_EDIT, O_FORCE };
@@ -297,6 +300,20 @@ static int do_write(struct cli *c, struct target *tg, const struct st *s)
 	return RC_EXIT_OK;
 }
 
+/* --status keeps 1 for "something would grow the root": a failure there
+ * has its own code. ALWAYS: every failure (what growpart_status could not
+ * read or refused to analyse) is "cannot tell" (6). Else the target could
+ * not be opened: a device that holds no installed root rescuectl can read
+ * (vfat, a RAID member, LUKS: refused when writing) is "not an installed
+ * root" (4); not found and ambiguous keep theirs, the rest is 6. */
+static int status_fail(struct cli *c, int always)
+{
+	int h = rc_exit_hint();
+	int code = always ? RC_EXIT_CANNOT_TELL : h == RC_EXIT_REFUSED ? RC_EXIT_NOTFOUND :
+		   h == RC_EXIT_NOTFOUND || h == RC_EXIT_AMBIGUOUS || h == RC_EXIT_USAGE ? h : RC_EXIT_CANNOT_TELL;
+	return cli_error(c, code, "%s", rc_msg());
+}
+
 int disable_growpart_main(int argc, char **argv)
 {
 	struct cli c;
@@ -312,16 +329,21 @@ int disable_growpart_main(int argc, char **argv)
 		return cli_usage(&c, "--status, --undo and --edit-cloud-cfg/--force do not go together");
 	unsigned tflags = (s.status || c.dry_run) ? 0 : TARGET_RW;
 	if (target_open(c.nargs ? c.args[0] : NULL, c.root, tflags, &tg))
-		return cli_finish(&c, cli_liberr(&c));
+		return cli_finish(&c, s.status ? status_fail(&c, 0) : cli_liberr(&c));
 	target_describe(&tg, desc, sizeof(desc));
 	json_object_object_add(cli_doc(&c), "target", json_object_new_string(desc));
 	json_object_object_add(cli_doc(&c), "action",
 			       json_object_new_string(s.status ? "status" : s.undo ? "undo" : "disable"));
 
-	if (s.status) {
+	struct rootinfo ri;
+	rootfs_inspect(tg.tree, &ri);
+	if (!ri.is_root) {
+		rc = cli_error(&c, RC_EXIT_NOTFOUND, "%s is not an installed root (%s); disable-growpart works on "
+			       "the root filesystem", desc, ri.why_not);
+	} else if (s.status) {
 		struct growpart_status st;
 		if (growpart_status(tg.tree, tg.device[0] ? &tg.id : NULL, &st)) {
-			rc = cli_liberr(&c);
+			rc = status_fail(&c, 1);
 		} else {
 			status_json(&c, &st);
 			if (!c.json)
@@ -340,7 +362,7 @@ int disable_growpart_main(int argc, char **argv)
 		rc = do_write(&c, &tg, &s);
 	}
 	if (target_close(&tg) && !rc)
-		rc = cli_liberr(&c);
+		rc = s.status ? status_fail(&c, 1) : cli_liberr(&c);
 	/* --status exits 1 for "would grow": not a failure, no error object */
 	if (s.status && rc == 1 && c.json && !json_object_object_get_ex(cli_doc(&c), "error", NULL)) {
 		cli_finish(&c, 0);

@@ -125,9 +125,9 @@ int mount_root_main(int argc, char **argv)
 
 	if (!c.json && !c.quiet) {
 		if (r.image[0] && r.loop_attached)
-			printf("%s is attached to %s (detached again by umount-root)\n", r.image, r.device);
+			cli_info(&c, "%s is attached to %s (detached again by umount-root)", r.image, r.device);
 		else if (r.image[0])
-			printf("%s is on %s already\n", r.image, r.device);
+			cli_info(&c, "%s is on %s already", r.image, r.device);
 		print_table(&r, c.verbose);
 	}
 	fflush(stdout);
@@ -137,13 +137,13 @@ int mount_root_main(int argc, char **argv)
 				  r.s[i].where, r.s[i].reason);
 	if (!c.json && !c.quiet) {
 		if (c.dry_run)
-			printf("\n(dry run: nothing was mounted)\n");
+			cli_info(&c, "\n(dry run: nothing was mounted)");
 		else
-			printf("\n%s%s is mounted on %s%s. Next:\n  %s\nWhen done: rescuectl umount-root%s%s\n",
-			       r.os.pretty_name[0] ? r.os.pretty_name : "The installed system",
-			       "", r.target, nmounted ? "" : " (nothing new mounted: it already was)", next,
-			       strcmp(r.target, MOUNT_DEFAULT_TARGET) ? " --target " : "",
-			       strcmp(r.target, MOUNT_DEFAULT_TARGET) ? r.target : "");
+			cli_info(&c, "\n%s is mounted on %s%s. Next:\n  %s\nWhen done: rescuectl umount-root%s%s",
+				 r.os.pretty_name[0] ? r.os.pretty_name : "The installed system",
+				 r.target, nmounted ? "" : " (nothing new mounted: it already was)", next,
+				 strcmp(r.target, MOUNT_DEFAULT_TARGET) ? " --target " : "",
+				 strcmp(r.target, MOUNT_DEFAULT_TARGET) ? r.target : "");
 	}
 	mr_result_free(&r);
 	return cli_finish(&c, 0);

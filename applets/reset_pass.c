@@ -167,7 +167,8 @@ static int get_password(struct cli *c, struct st *s, const char *who, char *pw)
 		if (r || !pw[0])
 			return cli_error(c, RC_EXIT_USAGE, "refusing an empty %s from standard input%s", what,
 					 s->source == O_STDIN ? " (to empty a password use clear-pass)" : "");
-		return 0;
+		/* the same limit the hashing has, so --dry-run refuses what the real run would */
+		return s->source == O_STDIN && pwhash_check_phrase(pw) ? cli_liberr(c) : 0;
 	}
 	if (s->source == O_GENERATE)
 		return pw_generate(pw, 20) ? cli_liberr(c) : 0;
@@ -194,7 +195,7 @@ static int get_password(struct cli *c, struct st *s, const char *who, char *pw)
 	explicit_bzero(again, sizeof(again));
 	if (!same)
 		return cli_error(c, RC_EXIT_USAGE, "the two passwords differ; nothing was changed");
-	return 0;
+	return pwhash_check_phrase(pw) ? cli_liberr(c) : 0;
 }
 
 int reset_pass_main(int argc, char **argv)

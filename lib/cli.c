@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "text.h"
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,11 +172,23 @@ out:
 	return ret;
 }
 
+/* Human output carries text from the target (os-release names, fstab
+ * specs, file names): every control byte but newline and tab is escaped
+ * (lib/text.h), so no escape sequence from a disk reaches the terminal. */
+static void vput(FILE *f, const char *fmt, va_list ap)
+{
+	char *buf = NULL;
+	if (vasprintf(&buf, fmt, ap) < 0)
+		return;
+	text_fputs(buf, "\n\t", f);
+	fputc('\n', f);
+	free(buf);
+}
+
 static void vmsg(struct cli *c, const char *pfx, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "rescuectl %s: %s", c->ap ? c->ap->name : "", pfx);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vput(stderr, fmt, ap);
 }
 
 void cli_warn(struct cli *c, const char *fmt, ...)
@@ -211,8 +224,7 @@ void cli_info(struct cli *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	/* Human progress words go to stdout unless stdout carries JSON. */
 	FILE *f = c->json ? stderr : stdout;
-	vfprintf(f, fmt, ap);
-	fputc('\n', f);
+	vput(f, fmt, ap);
 	fflush(f);
 	va_end(ap);
 }
@@ -223,8 +235,7 @@ void cli_verbose(struct cli *c, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vput(stderr, fmt, ap);
 	va_end(ap);
 }
 
@@ -262,8 +273,11 @@ int cli_error(struct cli *c, int exitcode, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (exitcode != usage_code(c) || !c->json)
-		fprintf(stderr, "rescuectl %s: %s\n", c->ap ? c->ap->name : "", buf);
+	if (exitcode != usage_code(c) || !c->json) {
+		fprintf(stderr, "rescuectl %s: ", c->ap ? c->ap->name : "");
+		text_fputs(buf, "\n\t", stderr);
+		fputc('\n', stderr);
+	}
 	if (c->json) {
 		json_object *e = json_object_new_object();
 		json_object_object_add(e, "message", json_object_new_string(buf));

@@ -12,6 +12,8 @@ enum rc_exit {
 	RC_EXIT_REFUSED = 3,   /* refused by a safety check */
 	RC_EXIT_NOTFOUND = 4,  /* nothing found */
 	RC_EXIT_AMBIGUOUS = 5, /* several candidates, none chosen */
+	RC_EXIT_CANNOT_TELL = 6, /* a question (disable-growpart --status) has no answer:
+				  * what it needs could not be read or is beyond the limits */
 	RC_EXIT_UNKNOWN = 127, /* unknown applet */
 };
 

@@ -6,6 +6,7 @@
  * the result is parsed again and compared with what was intended. */
 #include "growpart.h"
 #include "rootfs.h"
+#include "yamlbound.h"
 #include "err.h"
 #include <ctype.h>
 #include <stdarg.h>
@@ -156,28 +157,16 @@ static int entry_kind(yaml_document_t *d, yaml_node_t *item)
 	return n ? gp_module_kind((const char *)n->data.scalar.value, n->data.scalar.length) : 0;
 }
 
-/* Load the first document of TEXT. 0 loaded (root may be NULL: empty),
- * 1 invalid (ERR says why), -ENOMEM. */
+/* Load the first document of TEXT within lib/yamlbound.h's limits.
+ * 0 loaded (root may be NULL: empty), 1 invalid (ERR says why, with its
+ * line and column); -E2BIG with a message (exit hint 3) when over a limit,
+ * -ENOMEM. */
 static int load_doc(const char *text, size_t len, yaml_document_t *doc, char *err, size_t esz)
 {
-	yaml_parser_t p;
-	if (!yaml_parser_initialize(&p))
-		return -ENOMEM;
-	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-	int ok = yaml_parser_load(&p, doc);
-	if (!ok) {
-		if (p.error == YAML_MEMORY_ERROR) {
-			yaml_parser_delete(&p);
-			return -ENOMEM;
-		}
-		snprintf(err, esz, "line %zu column %zu: %s%s%s", p.problem_mark.line + 1,
-			 p.problem_mark.column + 1, p.problem ? p.problem : "invalid YAML",
-			 p.context ? " " : "", p.context ? p.context : "");
-		yaml_parser_delete(&p);
-		return 1;
-	}
-	yaml_parser_delete(&p);
-	return 0;
+	int r = yb_load(text, len, doc, err, esz);
+	if (r == YB_TOO_BIG)
+		return rc_failx(RC_EXIT_REFUSED, E2BIG, "YAML beyond rescuectl's limits, so not analysed: %s", err);
+	return r == YB_INVALID ? 1 : r;
 }
 
 static void scan_list(yaml_document_t *d, yaml_node_t *v, int *gp, int *rf)
@@ -758,6 +747,24 @@ static char ov_type(struct tree *t, const struct growpart_report *ov, const char
 	return st.type;
 }
 
+/* The same without following a final symbolic link ('l'). */
+static char ov_ltype(struct tree *t, const struct growpart_report *ov, const char *path)
+{
+	const struct gp_action *a = ov_find(ov, path);
+	if (a)
+		return a->op == GP_OP_UNLINK ? 0 : a->op == GP_OP_MKDIR ? 'd' : 'f';
+	struct tree_stat st;
+	if (tree_stat(t, path, 0, &st))
+		return 0;
+	return st.type;
+}
+
+static const char *ltype_words(char lt)
+{
+	return lt == 'l' ? "a symbolic link to no regular file" : lt == 'd' ? "a directory"
+	       : "not a regular file (a FIFO, socket or device)";
+}
+
 static int ends_with(const char *s, const char *suf)
 {
 	size_t a = strlen(s), b = strlen(suf);
@@ -876,8 +883,10 @@ static int status_ov(struct tree *t, const struct devid *id, const struct growpa
 	if (!r) {
 		struct gp_cfg c;
 		st->has_cloud_cfg = 1;
-		if ((r = gp_cfg_parse(buf, len, &c)))
+		if ((r = gp_cfg_parse(buf, len, &c))) {
+			r = rc_context(r, "%s", GP_CLOUD_CFG);
 			goto out;
+		}
 		if (!c.valid)
 			msg(&st->warnings, "%s is not valid YAML (%s): cloud-init ignores it", GP_CLOUD_CFG, c.error);
 		note_sources(st, &c, GP_CLOUD_CFG);
@@ -902,6 +911,12 @@ static int status_ov(struct tree *t, const struct devid *id, const struct growpa
 			    st->merged.conf_d, GP_CLOUD_CFG_D);
 		}
 	}
+	char dt = ov_type(t, ov, GP_CLOUD_CFG_D);
+	if (!st->dropins_ignored && dt && dt != 'd') {
+		st->dropins_ignored = 1;
+		msg(&st->warnings, "%s is %s, not a directory: cloud-init reads no drop-ins from it, and "
+		    "disable-growpart cannot write its own there", GP_CLOUD_CFG_D, ltype_words(ov_ltype(t, ov, GP_CLOUD_CFG_D)));
+	}
 	if (!st->dropins_ignored && (r = ov_list_cfgs(t, ov, &names, &n)))
 		goto out;
 	for (size_t i = 0; i < n; i++) {
@@ -909,13 +924,20 @@ static int status_ov(struct tree *t, const struct devid *id, const struct growpa
 		struct gp_cfg c;
 		snprintf(path, sizeof(path), "%s/%s", GP_CLOUD_CFG_D, names[i]);
 		r = ov_read(t, ov, path, &buf, &len);
-		if (r) {
-			msg(&st->warnings, "cannot read %s: %s", path, r == -ENOENT ? "gone" : rc_msg());
+		if (r == -ENOENT) {
+			msg(&st->warnings, "%s went away while it was read", path);
 			r = 0;
 			continue;
 		}
-		if ((r = gp_cfg_parse(buf, len, &c)))
+		/* what cannot be read might turn growpart on: no answer then */
+		if (r) {
+			r = rc_context(r, "reading %s", path);
 			goto out;
+		}
+		if ((r = gp_cfg_parse(buf, len, &c))) {
+			r = rc_context(r, "%s", path);
+			goto out;
+		}
 		if (!strcmp(names[i], GP_DROPIN_NAME)) {
 			st->dropin = 1;
 			st->dropin_ours = gp_is_ours(buf);
@@ -929,15 +951,20 @@ static int status_ov(struct tree *t, const struct devid *id, const struct growpa
 		note_sources(st, &c, path);
 		gp_cfg_merge(&st->merged, &c);
 	}
-	st->cfg_backup = ov_type(t, ov, GP_CFG_BACKUP) == 'f';
+	st->cfg_backup = ov_ltype(t, ov, GP_CFG_BACKUP) == 'f';
 
-	/* /etc/growroot-disabled */
-	if (ov_type(t, ov, GP_GROWROOT_OFF)) {
+	/* /etc/growroot-disabled: growroot tests -f, cloud-init os.path.isfile */
+	char gt = ov_type(t, ov, GP_GROWROOT_OFF), glt = ov_ltype(t, ov, GP_GROWROOT_OFF);
+	if (gt == 'f') {
 		st->growroot_disabled = 1;
 		if (!ov_read(t, ov, GP_GROWROOT_OFF, &buf, &len))
 			st->growroot_disabled_ours = gp_is_ours(buf);
 		free(buf);
 		buf = NULL;
+	} else if (glt) {
+		msg(&st->warnings, "%s is %s: growroot and cloud-init look for a regular file, so it does not "
+		    "count, and disable-growpart refuses to write through it", GP_GROWROOT_OFF,
+		    glt == 'l' && !gt ? "a dangling symbolic link" : ltype_words(glt));
 	}
 	for (int i = 0; growroot_hooks[i]; i++)
 		if (ov_type(t, ov, growroot_hooks[i])) {
@@ -978,10 +1005,14 @@ static int status_ov(struct tree *t, const struct devid *id, const struct growpa
 
 	/* fstab x-systemd.growfs */
 	r = ov_read(t, ov, "/etc/fstab", &buf, &len);
+	if (r && r != -ENOENT)
+		msg(&st->warnings, "x-systemd.growfs not checked: %s", rc_msg());
 	if (!r) {
 		struct fstab f;
 		int bad = 0;
-		if (!fstab_parse(buf, &f, &bad)) {
+		if (fstab_parse(buf, &f, &bad)) {
+			msg(&st->warnings, "x-systemd.growfs not checked: %s", rc_msg());
+		} else {
 			for (size_t i = 0; i < f.n; i++) {
 				char val[64];
 				if (!f.e[i].opts || !fstab_opt(f.e[i].opts, "x-systemd.growfs", val, sizeof(val)))
@@ -1163,6 +1194,11 @@ int growpart_disable_dev(struct tree *t, const struct devid *id, unsigned flags,
 	}
 
 	/* 1. the drop-in */
+	/* a directory above it that is not one: refused here, the same offline
+	 * and mounted, rather than as whatever error reading through it gives */
+	r = gp_check_dirs(t, NULL, 0, GP_CLOUD_CFG_D "/");
+	if (r && r != -ENOENT)
+		return r;
 	r = tree_read(t, GP_DROPIN, &buf, &len, CFG_MAX);
 	if (!r && len == strlen(dropin_text) && !memcmp(buf, dropin_text, len)) {
 		msg(&rep->notes, "%s is already in place", GP_DROPIN);
@@ -1232,6 +1268,8 @@ int growpart_disable_dev(struct tree *t, const struct devid *id, unsigned flags,
 			}
 		}
 	}
+	if ((r = gp_check_plan(t, rep)))
+		goto out;
 	rep->changed = rep->nact > 0;
 	warn_remaining(t, id, rep);
 	selinux_note(t, rep);
@@ -1335,7 +1373,8 @@ int growpart_undo(struct tree *t, unsigned flags, struct growpart_report *rep)
 	}
 	free(buf);
 	buf = NULL;
-	r = 0;
+	if ((r = gp_check_plan(t, rep)))
+		return r;
 	rep->changed = rep->nact > 0;
 	if (rep->nact && !(flags & GROWPART_DRY_RUN))
 		r = apply(t, rep);

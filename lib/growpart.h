@@ -50,7 +50,10 @@ struct gp_cfg {
 };
 
 /* Parse TEXT (LEN bytes) as a cloud-config file. Returns 0 (also for
- * invalid YAML: c->valid=0 and c->error say why) or -ENOMEM. */
+ * invalid YAML: c->valid=0 and c->error say why, "line L column C: ..."),
+ * -E2BIG with a message (exit hint 3) when the text is beyond the limits of
+ * lib/yamlbound.h (size, depth, nodes, alias expansion: nothing can be said
+ * of it, as cloud-init might still read it), or -ENOMEM. */
 int gp_cfg_parse(const char *text, size_t len, struct gp_cfg *c);
 /* Merge OVER (a file sorting later) onto ACC the way cloud-init does: nested
  * mappings key by key, everything else (lists, scalars) replaced. */
@@ -135,6 +138,19 @@ struct growpart_report {
 	struct gp_msgs notes;     /* what was already in place, etc. */
 	struct gp_msgs warnings;  /* still-growing sources, later drop-ins, user-data */
 };
+
+/* Before the first write (also under GROWPART_DRY_RUN, so a dry run refuses
+ * what the real run refuses): every path of the plan is absent or of the
+ * one type its action may find (a regular file; a directory for MKDIR), and
+ * every directory above it is a directory (or a link to one inside the
+ * tree) or created earlier in the plan. Symbolic links, dangling or not,
+ * FIFOs and the like are refused: 0, or -errno with a message naming the
+ * path and what it is (exit hint 3). growpart_disable*() and
+ * growpart_undo() call it; apply() then never meets a refusal of its own. */
+int gp_check_plan(struct tree *t, const struct growpart_report *rep);
+/* The directories above PATH only (actions before index UPTO of REP, which
+ * may be NULL, count as done). */
+int gp_check_dirs(struct tree *t, const struct growpart_report *rep, int upto, const char *path);
 
 /* Plan and (unless GROWPART_DRY_RUN) write: the drop-in, /etc/growroot-disabled
  * and, with GROWPART_EDIT_CLOUD_CFG, the edited cloud.cfg (backup kept in

@@ -7,6 +7,7 @@
 #include "mount.h"
 #include "detect.h"
 #include "err.h"
+#include "ext4.h"
 #include "mountinfo.h"
 #include "probe.h"
 #include "tree.h"
@@ -338,9 +339,32 @@ static int fs_supported(const char *fstype)
 	return ok;
 }
 
-static void explain(char *out, size_t sz, int e, const char *fstype)
+/* An ext2/3/4 whose blocks are larger than the page size: kernels without
+ * large-block support refuse it with EINVAL and a line in dmesg only. The
+ * page size when so, else 0. */
+static long big_blocks(const char *dev, const char *fstype, uint32_t *bs)
 {
-	if (e == ENODEV)
+	struct ext4_info in;
+	long page = sysconf(_SC_PAGESIZE);
+	if (!dev || strncmp(fstype, "ext", 3) || page <= 0)
+		return 0;
+	if (ext4_read_info(dev, &in)) {
+		rc_clear();  /* only a better message was sought */
+		return 0;
+	}
+	*bs = in.block_size;
+	return in.block_size > (uint32_t)page ? page : 0;
+}
+
+static void explain(char *out, size_t sz, int e, const char *fstype, const char *dev)
+{
+	uint32_t bs = 0;
+	long page = e == EINVAL ? big_blocks(dev, fstype, &bs) : 0;
+	if (page)
+		snprintf(out, sz, "its block size (%u bytes) is larger than the page size (%ld bytes), which this "
+			 "rescue kernel cannot mount; the offline applets work on it without mounting: reset-pass, "
+			 "clear-pass, disable-growpart and fsck (name the DEVICE)", bs, page);
+	else if (e == ENODEV)
 		snprintf(out, sz, "the rescue kernel cannot mount %s (not in /proc/filesystems%s)", fstype,
 			 !strcmp(fstype, "vfat") ? "; load it with 'modprobe vfat' where the module exists" : "");
 	else
@@ -448,7 +472,7 @@ static void mount_in(struct mounts *ms, int rootfd, const char *target, struct m
 	close(fd);
 	if (r < 0) {
 		s->status = MR_FAILED;
-		explain(s->reason, sizeof(s->reason), e, s->fstype);
+		explain(s->reason, sizeof(s->reason), e, s->fstype, s->source);
 		return;
 	}
 	s->status = MR_MOUNTED;
@@ -885,11 +909,12 @@ int mount_root(const struct mr_opts *o, struct mr_result *r)
 				      : (mount(r->device, r->target, r->fstype, 0, extra[0] ? extra : NULL) < 0 ? -errno : 0);
 		if (mr < 0) {
 			int e = -mr;
-			char why[256];
-			explain(why, sizeof(why), e, r->fstype);
+			char why[320];
+			uint32_t bs;
+			explain(why, sizeof(why), e, r->fstype, r->device);
 			if (e == EROFS || e == EACCES)
 				snprintf(why, sizeof(why), "%s is read-only; try --read-only", r->device);
-			else if (e == EINVAL && !o->read_only)
+			else if (e == EINVAL && !o->read_only && !big_blocks(r->device, r->fstype, &bs))
 				snprintf(why, sizeof(why), "the kernel refused it (see dmesg; an unsupported feature "
 					 "may still allow --read-only)");
 			ret = rc_fail(e, "cannot mount the root %s on %s (%s): %s", r->device, r->target, r->fstype, why);

@@ -297,15 +297,23 @@ int pwhash_verify(const char *phrase, const char *hash)
 	return r;
 }
 
+int pwhash_check_phrase(const char *phrase)
+{
+	if (strlen(phrase) >= CRYPT_MAX_PASSPHRASE_SIZE)
+		return rc_failx(RC_EXIT_USAGE, E2BIG, "the password is longer than %d bytes, which crypt cannot hash",
+				CRYPT_MAX_PASSPHRASE_SIZE - 1);
+	return 0;
+}
+
 int pwhash_make(const struct pw_choice *c, const char *phrase, char **hash)
 {
 	*hash = NULL;
 	const char *prefix = pwm_prefix(c->method);
 	if (!prefix || c->method > PWM_SHA256)
 		return rc_fail(EINVAL, "no hash method chosen");
-	if (strlen(phrase) >= CRYPT_MAX_PASSPHRASE_SIZE)
-		return rc_failx(RC_EXIT_USAGE, E2BIG, "the password is longer than %d bytes, which crypt cannot hash",
-				CRYPT_MAX_PASSPHRASE_SIZE - 1);
+	int r = pwhash_check_phrase(phrase);
+	if (r)
+		return r;
 	char *setting = crypt_gensalt_ra(prefix, c->count, NULL, 0);
 	if (!setting)
 		return rc_fail(errno ? errno : EINVAL, "libxcrypt cannot make a %s salt (count %lu): %s",
@@ -315,7 +323,6 @@ int pwhash_make(const struct pw_choice *c, const char *phrase, char **hash)
 		free(setting);
 		return -ENOMEM;
 	}
-	int r = 0;
 	const char *h = crypt_rn(phrase, setting, cd, sizeof(*cd));
 	if (!h || h[0] == '*') {
 		r = rc_fail(errno ? errno : EINVAL, "libxcrypt could not hash the password with %s", pwm_name(c->method));

@@ -48,6 +48,10 @@ int pwhash_choose(const char *override, const char *logindefs, const char *shado
 /* Compare dotted version strings numerically: <0, 0, >0. Pure. */
 int pw_vercmp(const char *a, const char *b);
 
+/* Can PHRASE be hashed at all? libxcrypt takes at most
+ * CRYPT_MAX_PASSPHRASE_SIZE - 1 (511) bytes. 0, or -E2BIG with a message
+ * (exit hint 2). pwhash_make checks it too; a dry run checks it alone. */
+int pwhash_check_phrase(const char *phrase);
 /* Hash PHRASE with a fresh salt for choice C and verify the result with
  * crypt before returning it. *HASH is malloc'd. */
 int pwhash_make(const struct pw_choice *c, const char *phrase, char **hash);

@@ -154,6 +154,7 @@ void fstab_free(struct fstab *f)
 int fstab_parse(const char *text, struct fstab *f, int *bad)
 {
 	int lineno = 0;
+	size_t cap = 0;
 	f->e = NULL;
 	f->n = 0;
 	if (bad)
@@ -166,34 +167,43 @@ int fstab_parse(const char *text, struct fstab *f, int *bad)
 		const char *q = p;
 		while (nf < 6 && (fl[nf] = field(&q)))
 			nf++;
-		if (nf >= 3 || (nf > 0 && nf < 3)) {
-			if (nf < 3) {
-				if (bad)
-					(*bad)++;
+		p = eol ? eol + 1 : p + strlen(p);
+		if (nf > 0 && nf < 3 && bad)
+			(*bad)++;
+		if (nf < 3) {
+			for (int i = 0; i < nf; i++)
+				free(fl[i]);
+			continue;
+		}
+		if (f->n == cap) {
+			if (cap >= FSTAB_MAX_ENTRIES) {
 				for (int i = 0; i < nf; i++)
 					free(fl[i]);
-			} else {
-				struct fstab_entry *ne = realloc(f->e, (f->n + 1) * sizeof(*ne));
-				if (!ne) {
-					for (int i = 0; i < nf; i++)
-						free(fl[i]);
-					fstab_free(f);
-					return -ENOMEM;
-				}
-				f->e = ne;
-				struct fstab_entry *e = &f->e[f->n++];
-				e->spec = fl[0];
-				e->file = fl[1];
-				e->vfstype = fl[2];
-				e->opts = nf > 3 ? fl[3] : strdup("defaults");
-				e->freq = nf > 4 ? atoi(fl[4]) : 0;
-				e->passno = nf > 5 ? atoi(fl[5]) : 0;
-				e->line = lineno;
-				free(nf > 4 ? fl[4] : NULL);
-				free(nf > 5 ? fl[5] : NULL);
+				fstab_free(f);
+				return rc_fail(E2BIG, "/etc/fstab has more than %d entries (line %d); not read", FSTAB_MAX_ENTRIES,
+					       lineno);
 			}
+			size_t nc = cap ? 2 * cap : 16;
+			struct fstab_entry *ne = realloc(f->e, nc * sizeof(*ne));
+			if (!ne) {
+				for (int i = 0; i < nf; i++)
+					free(fl[i]);
+				fstab_free(f);
+				return -ENOMEM;
+			}
+			f->e = ne;
+			cap = nc;
 		}
-		p = eol ? eol + 1 : p + strlen(p);
+		struct fstab_entry *e = &f->e[f->n++];
+		e->spec = fl[0];
+		e->file = fl[1];
+		e->vfstype = fl[2];
+		e->opts = nf > 3 ? fl[3] : strdup("defaults");
+		e->freq = nf > 4 ? atoi(fl[4]) : 0;
+		e->passno = nf > 5 ? atoi(fl[5]) : 0;
+		e->line = lineno;
+		free(nf > 4 ? fl[4] : NULL);
+		free(nf > 5 ? fl[5] : NULL);
 	}
 	return 0;
 }
@@ -306,6 +316,16 @@ int rootfs_inspect(struct tree *t, struct rootinfo *ri)
 {
 	memset(ri, 0, sizeof(*ri));
 	struct tree_stat st;
+	int r = tree_stat(t, "/", 0, &st);
+	if (r) {
+		snprintf(ri->why_not, sizeof(ri->why_not), "its root directory cannot be read (%s)", strerror(-r));
+		return 0;
+	}
+	if (st.type != 'd') {  /* e2fsprogs' f_badroot: inode 2 is a regular file */
+		snprintf(ri->why_not, sizeof(ri->why_not), "its root directory is not a directory: the filesystem "
+			 "is damaged (rescuectl fsck)");
+		return 0;
+	}
 	if (!has(t, "/etc", 'd')) {
 		snprintf(ri->why_not, sizeof(ri->why_not), "no /etc directory");
 		return 0;

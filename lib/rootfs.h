@@ -22,7 +22,10 @@ struct fstab {
 	struct fstab_entry *e;
 	size_t n;
 };
-/* Parse fstab text; malformed lines are skipped (counted in *bad). Pure. */
+/* Parse fstab text; malformed lines are skipped (counted in *bad). Pure.
+ * More than FSTAB_MAX_ENTRIES entries: -E2BIG with a message (a real fstab
+ * has dozens; a hostile one of 4 MiB would otherwise take ~100 MB). */
+#define FSTAB_MAX_ENTRIES 4096
 int fstab_parse(const char *text, struct fstab *f, int *bad);
 void fstab_free(struct fstab *f);
 const struct fstab_entry *fstab_find(const struct fstab *f, const char *file);
@@ -41,7 +44,9 @@ struct rootinfo {
 	char fstab_root_spec[256], fstab_root_type[32], fstab_root_opts[256];
 };
 /* Look at a tree: a Linux root has /etc (dir), /bin (dir or link into usr),
- * and /etc/fstab or /etc/hosts. Reads os-release and *-release files. */
+ * and /etc/fstab or /etc/hosts. Reads os-release and *-release files.
+ * Not a root (why_not says why, e.g. "no /etc directory", or a root inode
+ * that is not a directory) is no error: 0 either way. */
 int rootfs_inspect(struct tree *t, struct rootinfo *ri);
 
 #endif

@@ -220,10 +220,17 @@ int pw_lock_field(const char *old, int lock, char **out)
 		}
 		return 0;
 	}
-	*out = strdup(old[0] == '!' ? old + 1 : old);
+	/* Every leading '!': libuser's passwd -l (RHEL, Fedora) locks with
+	 * "!!", shadow-utils with one '!'; libuser's unlock takes them all. */
+	size_t n = strspn(old, "!");
+	if (n && !old[n])
+		return rc_failx(RC_EXIT_REFUSED, EPERM, "the password field is only '%s': unlocking would leave an "
+				"empty password (passwd -u and usermod -U refuse this too). Set a password with "
+				"reset-pass, or empty it on purpose with clear-pass (no --unlock)", old);
+	*out = strdup(old + n);
 	if (!*out)
 		return -ENOMEM;
-	return old[0] == '!' ? 0 : 1;
+	return n ? 0 : 1;
 }
 
 static long num_field(const char *buf, const struct pwline *l, int idx)

@@ -55,8 +55,12 @@ int pw_edit(const char *buf, size_t len, enum pwkind kind, const char *file,
 	    char **out, size_t *outlen, unsigned *notes);
 
 /* The password field for --lock / --unlock: OLD with one "!" added in front
- * (LOCK) or removed. *OUT is malloc'd. Returns 0, or 1 when nothing changes
- * (already locked / not locked). */
+ * (LOCK, as passwd -l and usermod -L do), or every leading "!" removed
+ * (libuser's passwd -u: "!!" is the lock it writes; shadow-utils removes one,
+ * which would leave "!!$y$..." locked). *OUT is malloc'd. Returns 0, or 1
+ * when nothing changes (already locked / not locked); -EPERM (exit hint 3,
+ * message) when OLD is nothing but "!", which would unlock to an empty
+ * password: passwd -u and usermod -U refuse that as well. */
 int pw_lock_field(const char *old, int lock, char **out);
 
 /* Numbers of a shadow line; -1 where a field is empty or absent, -2 where it

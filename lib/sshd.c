@@ -3,13 +3,13 @@
 #include "err.h"
 #include <ctype.h>
 #include <fnmatch.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#define MAX_INCLUDE_DEPTH 16
-#define MAX_CONF (4u << 20)
+#define SSHDIR "/etc/ssh"
 
 static void set_opt(struct sshd_opt *o, const char *val, const char *file, int line)
 {
@@ -22,155 +22,331 @@ static void set_opt(struct sshd_opt *o, const char *val, const char *file, int l
 	o->line = line;
 }
 
-/* Copy the next line of *P into LINE (cut to its size), advance *P past it;
- * 0 at the end of the text. */
-static int next_line(const char **p, char *line, size_t sz)
+/* The next line of [*P, END) without its '\n'; 0 at the end. */
+static int next_line(const char **p, const char *end, const char **line, size_t *n)
 {
-	if (!*p || !**p)
+	if (*p >= end)
 		return 0;
-	const char *nl = strchr(*p, '\n');
-	size_t n = nl ? (size_t)(nl - *p) : strlen(*p);
-	if (n >= sz)
-		n = sz - 1;
-	memcpy(line, *p, n);
-	line[n] = 0;
-	*p = nl ? nl + 1 : NULL;
+	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+	*line = *p;
+	*n = (size_t)((nl ? nl : end) - *p);
+	*p = nl ? nl + 1 : end;
 	return 1;
 }
 
-int sshd_parse(const char *text, const char *file, struct sshd_conf *c,
-	       sshd_include_fn include, void *ctx, int depth)
+/* A problem met reading the configuration: counted, the first one kept.
+ * REFUSES: sshd itself would not start with it. */
+static void note(struct sshd_conf *c, int refuses, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void note(struct sshd_conf *c, int refuses, const char *fmt, ...)
 {
-	int lineno = 0, in_match = 0;
-	char line[4096];
-	for (const char *p = text; next_line(&p, line, sizeof(line));) {
-		lineno++;
+	c->include_errors++;
+	if (c->problem[0])
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->problem, sizeof(c->problem), fmt, ap);
+	va_end(ap);
+	c->sshd_refuses = refuses;
+}
 
-		char *s = line;
-		while (isspace((unsigned char)*s))
-			s++;
-		if (!*s || *s == '#')
-			continue;
-		/* keyword, then whitespace and/or one '=' */
-		char *k = s;
-		while (*s && !isspace((unsigned char)*s) && *s != '=')
-			s++;
-		char *kend = s;
-		while (isspace((unsigned char)*s))
-			s++;
-		if (*s == '=')
-			s++;
-		while (isspace((unsigned char)*s))
-			s++;
-		*kend = 0;
-		char *v = s;
-		/* strip trailing spaces/CR and a comment after the value */
-		size_t vl = strlen(v);
-		while (vl && isspace((unsigned char)v[vl - 1]))
-			v[--vl] = 0;
+/* A limit that ends all reading: recorded here, with its place. */
+static int stop_at(struct sshd_conf *c, int refuses, int err, const char *file, int line, const char *what)
+{
+	note(c, refuses, "%s line %d: %s", file, line, what);
+	c->stop = 2;
+	return rc_fail(err, "%s", c->problem);
+}
 
-		if (!strcasecmp(k, "Match")) {
-			/* "Match all" goes back to unconditional settings. */
-			char w[16] = "";
-			sscanf(v, "%15s", w);
-			in_match = strcasecmp(w, "all") != 0;
-			if (in_match && !c->match_blocks++)
-				snprintf(c->first_match, sizeof(c->first_match), "%s:%d", file, lineno);
+/* The next argument, as OpenSSH's argv_split (terminate_on_comment) reads
+ * it: blanks separate; "..." and '...' quote; a backslash escapes a quote,
+ * a backslash and (unquoted) a space; a '#' that starts an argument ends
+ * the line. Unquoted in place. NULL at the end; *BAD for an open quote. */
+static char *next_arg(char **pp, int *bad)
+{
+	char *s = *pp;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!*s || *s == '#') {
+		*pp = s + strlen(s);
+		return NULL;
+	}
+	char *arg = s, *o = s, quote = 0;
+	for (; *s; s++) {
+		if (*s == '\\' && (s[1] == '\'' || s[1] == '"' || s[1] == '\\' || (!quote && s[1] == ' ')))
+			*o++ = *++s;
+		else if (!quote && (*s == ' ' || *s == '\t'))
+			break;
+		else if (!quote && (*s == '"' || *s == '\''))
+			quote = *s;
+		else if (quote && *s == quote)
+			quote = 0;
+		else
+			*o++ = *s;
+	}
+	if (quote)
+		*bad = 1;
+	*pp = *s ? s + 1 : s;
+	*o = 0;
+	return arg;
+}
+
+/* Split S into arguments, the first MAX kept in AV. Returns how many there
+ * are (also beyond MAX), or -1 for an open quote (sshd: "invalid quotes"). */
+static int split_args(char *s, char **av, int max)
+{
+	int n = 0, bad = 0;
+	for (char *a; (a = next_arg(&s, &bad)); n++)
+		if (n < max)
+			av[n] = a;
+	return bad ? -1 : n;
+}
+
+/* The keyword as OpenSSH's strdelim reads it: up to a blank, '"' or '=',
+ * then blanks and one '='; a "quoted" keyword too. NULL: no keyword. */
+static char *keyword(char *s, char **rest)
+{
+	char *stop = strpbrk(s, " \t\r\n\"=");
+	if (!stop) {
+		*rest = s + strlen(s);
+		return s;
+	}
+	if (*stop == '"') {
+		memmove(stop, stop + 1, strlen(stop));
+		char *q = strchr(stop, '"');
+		if (!q)
+			return NULL;  /* sshd skips such a line */
+		*q = 0;
+		*rest = q + 1 + strspn(q + 1, " \t\r\n");
+		return s;
+	}
+	int eq = *stop == '=';
+	*stop = 0;
+	*rest = stop + 1 + strspn(stop + 1, " \t\r\n");
+	if (!eq && **rest == '=')
+		*rest += 1 + strspn(*rest + 1, " \t\r\n");
+	return s;
+}
+
+static int do_include(char **av, int n, const char *file, int lineno, struct sshd_conf *c,
+		      sshd_include_fn include, void *ctx)
+{
+	for (int i = 0; i < n; i++) {
+		if (!av[i][0]) {
+			note(c, 1, "%s line %d: Include with an empty argument", file, lineno);
 			continue;
 		}
-		if (!strcasecmp(k, "Include")) {
-			if (!include || depth >= MAX_INCLUDE_DEPTH) {
-				c->include_errors++;
-				continue;
-			}
-			char *save = NULL;
-			for (char *pat = strtok_r(v, " \t", &save); pat; pat = strtok_r(NULL, " \t", &save))
-				if (include(ctx, pat, c, depth + 1) < 0)
-					c->include_errors++;
+		if (!include)
 			continue;
-		}
-		if (in_match)
+		int saved = c->in_match;  /* an included file keeps the includer's Match state */
+		rc_clear();
+		int r = include(ctx, av[i], c);
+		c->in_match = saved;
+		if (r >= 0)
 			continue;
-		char val[64] = "";
-		sscanf(v, "%63s", val);
-		if (!strcasecmp(k, "PermitRootLogin"))
-			set_opt(&c->permit_root_login, val, file, lineno);
-		else if (!strcasecmp(k, "PasswordAuthentication"))
-			set_opt(&c->password_auth, val, file, lineno);
-		else if (!strcasecmp(k, "PermitEmptyPasswords"))
-			set_opt(&c->permit_empty, val, file, lineno);
-		else if (!strcasecmp(k, "KbdInteractiveAuthentication") ||
-			 !strcasecmp(k, "ChallengeResponseAuthentication"))
-			set_opt(&c->kbd_interactive, val, file, lineno);
-		else if (!strcasecmp(k, "UsePAM"))
-			set_opt(&c->use_pam, val, file, lineno);
+		if (c->stop == 2)
+			return r;
+		char what[512];
+		snprintf(what, sizeof(what), "Include %s: %s", av[i], rc_msg());
+		if (c->stop == 1)
+			return stop_at(c, r == -ELOOP, -r, file, lineno, what);
+		note(c, r == -EACCES || r == -EIO || r == -ELOOP, "%s line %d: %s", file, lineno, what);
 	}
 	return 0;
 }
 
-static int read_into(struct tree *t, const char *path, struct sshd_conf *c, int depth);
+/* One line, NUL-terminated in a buffer of our own. */
+static int parse_line(char *s, const char *file, int lineno, struct sshd_conf *c,
+		      sshd_include_fn include, void *ctx)
+{
+	size_t n = strlen(s);
+	while (n && strchr(" \t\r\n\f", s[n - 1]))
+		s[--n] = 0;
+	s += strspn(s, " \t\r");
+	char *rest, *k = keyword(s, &rest);
+	if (!k || !*k || *k == '#')
+		return 0;
+	if (!*rest) {
+		note(c, 1, "%s line %d: no argument after keyword \"%s\"", file, lineno, k);
+		return 0;
+	}
+	char *av[SSHD_MAX_ARGS];
+	int ac = split_args(rest, av, SSHD_MAX_ARGS);
+	if (ac < 0) {
+		note(c, 1, "%s line %d: invalid quotes", file, lineno);
+		return 0;
+	}
+	if (ac > SSHD_MAX_ARGS) {
+		note(c, 0, "%s line %d: more than %d arguments; only the first are read", file, lineno, SSHD_MAX_ARGS);
+		ac = SSHD_MAX_ARGS;
+	}
+	if (!strcasecmp(k, "Match")) {
+		/* "Match all" goes back to unconditional settings. */
+		c->in_match = !(ac >= 1 && !strcasecmp(av[0], "all"));
+		if (c->in_match && !c->match_blocks++)
+			snprintf(c->first_match, sizeof(c->first_match), "%s:%d", file, lineno);
+		return 0;
+	}
+	if (!strcasecmp(k, "Include"))
+		return do_include(av, ac, file, lineno, c, include, ctx);
+	if (c->in_match || ac < 1)
+		return 0;
+	if (!strcasecmp(k, "PermitRootLogin"))
+		set_opt(&c->permit_root_login, av[0], file, lineno);
+	else if (!strcasecmp(k, "PasswordAuthentication"))
+		set_opt(&c->password_auth, av[0], file, lineno);
+	else if (!strcasecmp(k, "PermitEmptyPasswords"))
+		set_opt(&c->permit_empty, av[0], file, lineno);
+	else if (!strcasecmp(k, "KbdInteractiveAuthentication") || !strcasecmp(k, "ChallengeResponseAuthentication"))
+		set_opt(&c->kbd_interactive, av[0], file, lineno);
+	else if (!strcasecmp(k, "UsePAM"))
+		set_opt(&c->use_pam, av[0], file, lineno);
+	return 0;
+}
 
-static int include_cb(void *ctx, const char *pattern, struct sshd_conf *c, int depth)
+int sshd_parse(const char *text, size_t len, const char *file, struct sshd_conf *c,
+	       sshd_include_fn include, void *ctx)
+{
+	const char *p = text, *end = text + len, *l;
+	size_t n;
+	int lineno = 0, r = 0;
+	char *buf = malloc(SSHD_MAX_LINE + 1);
+	if (!buf)
+		return rc_fail(ENOMEM, "out of memory reading %s", file);
+	while (!r && next_line(&p, end, &l, &n)) {
+		lineno++;
+		if (n > SSHD_MAX_LINE) {
+			char what[128];
+			snprintf(what, sizeof(what), "the line is longer than %zu bytes; not read further", SSHD_MAX_LINE);
+			r = stop_at(c, 0, E2BIG, file, lineno, what);
+		} else if (memchr(l, 0, n)) {
+			r = stop_at(c, 0, EINVAL, file, lineno, "a NUL byte: the file is damaged; not read further");
+		} else {
+			memcpy(buf, l, n);
+			buf[n] = 0;
+			r = parse_line(buf, file, lineno, c, include, ctx);
+		}
+	}
+	free(buf);
+	return r;
+}
+
+/* ---- reading the files of a tree ------------------------------------------ */
+
+/* A limit met before a file is read: flagged, placed by the Include line. */
+static int limit(struct sshd_conf *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int limit(struct sshd_conf *c, int err, const char *fmt, ...)
+{
+	char m[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	c->stop = 1;
+	return rc_fail(err, "%s", m);
+}
+
+static int read_file(struct tree *t, const char *path, struct sshd_conf *c);
+
+static int include_cb(void *ctx, const char *pattern, struct sshd_conf *c)
 {
 	struct tree *t = ctx;
-	char full[4096];
-	if (pattern[0] == '/')
-		snprintf(full, sizeof(full), "%s", pattern);
-	else
-		snprintf(full, sizeof(full), "/etc/ssh/%s", pattern);
+	char full[4096], dir[4096], base[1024];
+	if (pattern[0] == '~')
+		return rc_fail(EINVAL, "a pattern starting with '~' is not followed here");
+	if (snprintf(full, sizeof(full), "%s%s", pattern[0] == '/' ? "" : SSHDIR "/", pattern) >= (int)sizeof(full))
+		return rc_fail(ENAMETOOLONG, "the pattern is too long");
 	char *slash = strrchr(full, '/');
-	char dir[4096], base[1024];
 	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - full), full);
 	if (!dir[0])
 		strcpy(dir, "/");
-	snprintf(base, sizeof(base), "%s", slash + 1);
-	if (strpbrk(dir, "*?[")) {
-		return -EINVAL;  /* globs in directories: not followed */
+	if (snprintf(base, sizeof(base), "%s", slash + 1) >= (int)sizeof(base))
+		return rc_fail(ENAMETOOLONG, "the pattern is too long");
+	if (strpbrk(dir, "*?["))
+		return rc_fail(EINVAL, "globs in directory names are not followed here");
+	if (!strpbrk(base, "*?[")) {
+		int r = read_file(t, full, c);
+		return r == -ENOENT ? 0 : r;  /* sshd: a pattern that matches nothing is fine */
 	}
-	if (!strpbrk(base, "*?["))
-		return read_into(t, full, c, depth);
 	char **names;
 	size_t n;
 	int r = tree_list(t, dir, &names, &n);
-	if (r == -ENOENT)
-		return 0;  /* no such directory: sshd is fine with that */
+	if (r == -ENOENT || r == -ENOTDIR)
+		return 0;
 	if (r)
 		return r;
-	for (size_t i = 0; i < n; i++) {
+	int first = 0;
+	for (size_t i = 0; i < n && c->stop != 2; i++) {
+		char path[4096];
+		struct tree_stat st;
 		if (fnmatch(base, names[i], FNM_PERIOD))
 			continue;
-		char path[4096];
 		snprintf(path, sizeof(path), "%s/%s", strcmp(dir, "/") ? dir : "", names[i]);
-		int rr = read_into(t, path, c, depth);
-		if (rr < 0 && rr != -ENOENT)
-			c->include_errors++;
+		if (!tree_stat(t, path, 1, &st) && st.type == 'd')
+			continue;  /* sshd reads a matched directory as an empty file */
+		r = read_file(t, path, c);
+		if (r < 0 && r != -ENOENT && (c->stop || !first))
+			first = r;
+		if (c->stop == 1)
+			break;
 	}
 	tree_free_list(names, n);
-	return 0;
+	return first;
 }
 
-static int read_into(struct tree *t, const char *path, struct sshd_conf *c, int depth)
+static int read_file(struct tree *t, const char *path, struct sshd_conf *c)
 {
+	int depth = c->depth + (c->reading[0] ? 1 : 0);
+	for (int i = 0; i <= c->depth && c->reading[i]; i++)
+		if (!strcmp(c->reading[i], path))
+			return limit(c, ELOOP, "an Include loop: %s is already being read (sshd gives up at %d levels: "
+				     "\"Too many recursive configuration includes\")", path, SSHD_MAX_DEPTH);
+	if (depth > SSHD_MAX_DEPTH)
+		return limit(c, ELOOP, "Include nested deeper than %d files (sshd: \"Too many recursive "
+			     "configuration includes\")", SSHD_MAX_DEPTH);
+	if (c->files >= SSHD_MAX_FILES)
+		return limit(c, E2BIG, "more than %d files to read through Include; not read further", SSHD_MAX_FILES);
 	char *buf;
 	size_t len;
-	int r = tree_read(t, path, &buf, &len, MAX_CONF);
+	int r = tree_read(t, path, &buf, &len, SSHD_MAX_FILE);
+	if (r == -EFBIG)
+		c->stop = 1;
 	if (r)
 		return r;
-	sshd_parse(buf, path, c, include_cb, t, depth);
+	c->files++;
+	c->bytes += len;
+	if (c->bytes > SSHD_MAX_BYTES) {
+		free(buf);
+		return limit(c, E2BIG, "more than %zu bytes to read through Include; not read further", SSHD_MAX_BYTES);
+	}
+	int saved = c->depth;
+	c->depth = depth;
+	c->reading[depth] = path;
+	r = sshd_parse(buf, len, path, c, include_cb, t);
+	c->reading[depth] = NULL;
+	c->depth = saved;
 	free(buf);
-	return 0;
+	return r;
 }
 
 int sshd_scan(struct tree *t, struct sshd_conf *c)
 {
 	memset(c, 0, sizeof(*c));
-	int r = read_into(t, "/etc/ssh/sshd_config", c, 0);
-	if (r == -ENOENT)
+	int r = read_file(t, SSHDIR "/sshd_config", c);
+	if (r == -ENOENT && !c->files)
 		return 0;
-	if (r)
-		return r;
+	if (r && !c->problem[0]) {
+		if (c->files)
+			note(c, 0, "%s", rc_msg());
+		else
+			return rc_context(r, "%s/sshd_config", SSHDIR);
+	}
 	c->exists = 1;
-	return 0;
+	if (!c->problem[0])
+		return 0;
+	return rc_fail(c->stop ? E2BIG : EINVAL, "%s%s; %s", c->problem,
+		       c->include_errors > 1 ? " (and more problems after it)" : "",
+		       c->sshd_refuses ? "sshd will not start with this configuration"
+				       : "so the sshd settings found may be incomplete");
 }
 
 const char *sshd_permit_root_login(const struct sshd_conf *c)
@@ -195,55 +371,66 @@ int sshd_permit_empty(const struct sshd_conf *c)
 
 /* ---- PAM ------------------------------------------------------------------ */
 
-void pam_parse(const char *text, struct pam_file *p)
+static void pam_line(char *line, int lineno, struct pam_file *p)
 {
-	int lineno = 0;
+	char *h = strchr(line, '#');
+	if (h)
+		*h = 0;
+	char *save = NULL;
+	char *type = strtok_r(line, " \t\r", &save);
+	if (!type)
+		return;
+	if (type[0] == '-')
+		type++;
+	if (strcasecmp(type, "auth"))
+		return;
+	char *ctl = strtok_r(NULL, " \t\r", &save);
+	if (ctl && ctl[0] == '[')  /* [value=action ...] may contain spaces */
+		while (ctl && !strchr(ctl, ']'))
+			ctl = strtok_r(NULL, " \t\r", &save);
+	char *mod = ctl ? strtok_r(NULL, " \t\r", &save) : NULL;
+	if (!mod)
+		return;
+	const char *b = strrchr(mod, '/');
+	b = b ? b + 1 : mod;
+	if (strcmp(b, "pam_unix.so") && strcmp(b, "pam_unix"))
+		return;
+	if (!p->unix_auth) {
+		p->unix_auth = 1;
+		p->line = lineno;
+	}
+	for (char *a = strtok_r(NULL, " \t\r", &save); a; a = strtok_r(NULL, " \t\r", &save)) {
+		if (!strcmp(a, "nullok") || !strcmp(a, "nullok_secure")) {
+			p->nullok = 1;
+			p->line = lineno;
+			snprintf(p->arg, sizeof(p->arg), "%s", a);
+		}
+	}
+}
+
+int pam_parse(const char *text, size_t len, struct pam_file *p)
+{
+	const char *s = text, *end = text + len, *l;
+	size_t n;
+	int lineno = 0, r = 0;
 	p->unix_auth = p->nullok = p->line = 0;
 	p->arg[0] = 0;
-	char line[2048];
-	for (const char *s = text; next_line(&s, line, sizeof(line));) {
+	char *line = malloc(SSHD_MAX_LINE + 1);
+	if (!line)
+		return -ENOMEM;
+	while (!p->nullok && next_line(&s, end, &l, &n)) {
 		lineno++;
-		char *h = strchr(line, '#');
-		if (h)
-			*h = 0;
-		char *save = NULL;
-		char *type = strtok_r(line, " \t\r", &save);
-		if (!type)
-			continue;
-		if (type[0] == '-')
-			type++;
-		if (strcasecmp(type, "auth"))
-			continue;
-		char *ctl = strtok_r(NULL, " \t\r", &save);
-		if (!ctl)
-			continue;
-		if (ctl[0] == '[') {  /* [value=action ...] may contain spaces */
-			while (ctl && !strchr(ctl, ']'))
-				ctl = strtok_r(NULL, " \t\r", &save);
-			if (!ctl)
-				continue;
-		}
-		char *mod = strtok_r(NULL, " \t\r", &save);
-		if (!mod)
-			continue;
-		const char *b = strrchr(mod, '/');
-		b = b ? b + 1 : mod;
-		if (strcmp(b, "pam_unix.so") && strcmp(b, "pam_unix"))
-			continue;
-		if (!p->unix_auth) {
-			p->unix_auth = 1;
-			p->line = lineno;
-		}
-		for (char *a = strtok_r(NULL, " \t\r", &save); a; a = strtok_r(NULL, " \t\r", &save)) {
-			if (!strcmp(a, "nullok") || !strcmp(a, "nullok_secure")) {
-				p->nullok = 1;
-				p->line = lineno;
-				snprintf(p->arg, sizeof(p->arg), "%s", a);
-			}
-		}
-		if (p->nullok)
+		if (n > SSHD_MAX_LINE || memchr(l, 0, n)) {
+			r = rc_fail(EINVAL, "%s line %d: %s", p->path ? p->path : "PAM file", lineno,
+				    n > SSHD_MAX_LINE ? "the line is too long" : "a NUL byte: the file is damaged");
 			break;
+		}
+		memcpy(line, l, n);
+		line[n] = 0;
+		pam_line(line, lineno, p);
 	}
+	free(line);
+	return r;
 }
 
 int pam_scan(struct tree *t, struct pam_file out[PAM_FILES])
@@ -256,14 +443,16 @@ int pam_scan(struct tree *t, struct pam_file out[PAM_FILES])
 		out[i].path = files[i];
 		char *buf;
 		size_t len;
-		int r = tree_read(t, files[i], &buf, &len, MAX_CONF);
+		int r = tree_read(t, files[i], &buf, &len, PAM_MAX_FILE);
 		if (r == -ENOENT)
 			continue;
 		if (r)
 			return r;
 		out[i].exists = 1;
-		pam_parse(buf, &out[i]);
+		r = pam_parse(buf, len, &out[i]);
 		free(buf);
+		if (r)
+			return r;
 	}
 	return 0;
 }
@@ -275,7 +464,7 @@ int selinux_state(struct tree *t, char *out, size_t sz)
 	char *buf;
 	size_t len;
 	out[0] = 0;
-	int r = tree_read(t, "/etc/selinux/config", &buf, &len, MAX_CONF);
+	int r = tree_read(t, "/etc/selinux/config", &buf, &len, PAM_MAX_FILE);
 	if (r == -ENOENT)
 		return 0;
 	if (r)

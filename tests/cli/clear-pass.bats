@@ -96,3 +96,23 @@ mkroot() {
 	[ "$status" -eq 4 ]
 	[[ "$output" == *"no account 'ghost'"* ]]
 }
+
+@test "--unlock on a libuser '!!' lock unlocks it; on a field of only '!' it refuses and writes nothing" {
+	mkroot "$T/r" rhel9
+	# passwd -l on RHEL (libuser) locks with "!!"
+	sed -i '1s/^root:/root:!!/' "$T/r/etc/shadow"
+	hash=$(head -1 "$T/r/etc/shadow" | cut -d: -f2 | sed 's/^!!//')
+	run --separate-stderr "$RESCUECTL" clear-pass --unlock --json --root "$T/r"
+	[ "$status" -eq 0 ]
+	[ "$(head -1 "$T/r/etc/shadow" | cut -d: -f2)" = "$hash" ]
+	echo "$output" | jq -e '.action == "unlock" and .changed == true and .new_state == "sha512 hash"'
+	# nothing but the lock: an empty password would follow; refused like passwd -u
+	sed -i '1s/^root:[^:]*:/root:!!:/' "$T/r/etc/shadow"
+	before=$(sha "$T/r/etc/shadow")
+	rm -f "$T/r/etc/shadow-"
+	run "$RESCUECTL" clear-pass --unlock --root "$T/r"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"unlocking would leave an empty password"* ]]
+	[ "$(sha "$T/r/etc/shadow")" = "$before" ]
+	[ ! -e "$T/r/etc/shadow-" ]
+}

@@ -30,3 +30,25 @@ setup() {
 	done
 	[ "$n" -ge 190 ]
 }
+
+@test "disable-growpart --status on every damaged image: none is an installed root (exit 4, or 6 unreadable), never 0 or 1" {
+	n=0
+	for gz in "$CORPUS"/*.img.gz; do
+		img=$BATS_TEST_TMPDIR/x.img
+		gunzip -c "$gz" > "$img"
+		run --separate-stderr env ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1 "$ASAN" disable-growpart --status --json "$img"
+		case $status in
+		4|6) ;;
+		*) echo "$(basename "$gz"): exit $status"; echo "$output" | tail -5; false ;;
+		esac
+		[[ "$stderr" != *"runtime error"* && "$stderr" != *"Sanitizer"* ]] || { echo "$gz: $stderr"; false; }
+		jq -e ".error.exit == $status" <<<"$output" >/dev/null || { echo "$gz: $output"; false; }
+		n=$((n + 1))
+	done
+	[ "$n" -ge 190 ]
+	# the root inode that is not a directory is named as such
+	gunzip -c "$CORPUS/f_badroot.img.gz" > "$BATS_TEST_TMPDIR/badroot.img"
+	run "$ASAN" disable-growpart --status "$BATS_TEST_TMPDIR/badroot.img"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"its root directory is not a directory"* ]]
+}

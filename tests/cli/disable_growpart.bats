@@ -346,3 +346,144 @@ PY
 	cmp "$r/etc/cloud/cloud.cfg" "$CLOUD/rhel-9.cfg"
 	[ ! -e "$r/etc/cloud/cloud.cfg.rescuectl-orig" ]
 }
+
+# bomb FILE: nine levels of nine aliases appended (9^9 nodes once expanded).
+bomb() {
+	local i j l
+	printf 'b0: &b0 [x, x, x, x, x, x, x, x, x]\n' >> "$1"
+	for i in 1 2 3 4 5 6 7 8 9; do
+		l=
+		for j in 1 2 3 4 5 6 7 8 9; do l="$l${l:+, }*b$((i - 1))"; done
+		printf 'b%d: &b%d [%s]\n' "$i" "$i" "$l" >> "$1"
+	done
+}
+
+@test "an alias bomb or 100,000 nested '[' in cloud-config: refused at once, naming the file and the limit; nothing written" {
+	mktree "$BATS_TEST_TMPDIR/r" ubuntu2204 ubuntu-22.04.cfg
+	r=$BATS_TEST_TMPDIR/r
+	bomb "$r/etc/cloud/cloud.cfg"
+	before=$(snap "$r")
+	# the timeout only keeps a regression from hanging the suite (before: killed)
+	for args in "--edit-cloud-cfg -y" "--edit-cloud-cfg --dry-run" "-y"; do
+		run timeout 120 "$RESCUECTL" disable-growpart $args --root "$r"
+		[ "$status" -eq 3 ]
+		[[ "$output" == *"/etc/cloud/cloud.cfg: YAML beyond rescuectl's limits, so not analysed: line 144 column 10: aliases that expand to more than 100000 nodes (an alias bomb)"* ]]
+	done
+	[ "$(snap "$r")" = "$before" ]
+	# a drop-in nested 100,000 deep (libyaml alone: 37 s)
+	mktree "$BATS_TEST_TMPDIR/s" ubuntu2204 ubuntu-22.04.cfg
+	s=$BATS_TEST_TMPDIR/s
+	{ printf 'growpart: '; head -c 100000 /dev/zero | tr '\0' '['; head -c 100000 /dev/zero | tr '\0' ']'; echo; } \
+		> "$s/etc/cloud/cloud.cfg.d/50-deep.cfg"
+	before=$(snap "$s")
+	run timeout 120 "$RESCUECTL" disable-growpart -y --root "$s"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"/etc/cloud/cloud.cfg.d/50-deep.cfg: YAML beyond rescuectl's limits, so not analysed: line 1 column 74: nested deeper than 64 levels"* ]]
+	[ "$(snap "$s")" = "$before" ]
+}
+
+@test "--undo whose backup holds an alias bomb with module entries: finishes, restores byte for byte" {
+	mktree "$BATS_TEST_TMPDIR/r" ubuntu2204 ubuntu-22.04.cfg
+	r=$BATS_TEST_TMPDIR/r
+	run -0 "$RESCUECTL" disable-growpart --edit-cloud-cfg -y --root "$r"
+	# a backup that --undo must compare through the edit (which walked every alias)
+	cp "$r/etc/cloud/cloud.cfg.rescuectl-orig" "$BATS_TEST_TMPDIR/orig"
+	bomb "$r/etc/cloud/cloud.cfg.rescuectl-orig"
+	cp "$r/etc/cloud/cloud.cfg.rescuectl-orig" "$BATS_TEST_TMPDIR/bombed"
+	cp "$r/etc/cloud/cloud.cfg.rescuectl-orig" "$r/etc/cloud/cloud.cfg"
+	run timeout 120 "$RESCUECTL" disable-growpart --undo -y --root "$r"
+	[ "$status" -eq 0 ]
+	cmp "$r/etc/cloud/cloud.cfg" "$BATS_TEST_TMPDIR/bombed"
+	[ ! -e "$r/etc/cloud/cloud.cfg.rescuectl-orig" ]
+}
+
+@test "YAML errors give the real line and column, also for a control character" {
+	mktree "$BATS_TEST_TMPDIR/r" ubuntu2204 ubuntu-22.04.cfg
+	r=$BATS_TEST_TMPDIR/r
+	printf 'a: 1\nb: 2\nc: \001x\n' > "$r/etc/cloud/cloud.cfg.d/50-ctrl.cfg"
+	run "$RESCUECTL" disable-growpart --status --root "$r"
+	[[ "$output" == *"50-ctrl.cfg is not valid YAML (line 3 column 4: control characters are not allowed (byte 0x01)): cloud-init ignores it"* ]]
+}
+
+# refused_everywhere TREE EXPECTED-WORDS [options]: exit 3 and no byte changed,
+# with --root and offline (ext4 image), for the real run and --dry-run; the
+# message is the same in all four.
+refused_everywhere() {
+	local r=$1 words=$2 img=$BATS_TEST_TMPDIR/refused.img first= before sum
+	shift 2
+	mkext4 "$img" "$r"
+	sum=$(sha "$img")
+	before=$(snap "$r")
+	for dry in -y -n; do
+		run "$RESCUECTL" disable-growpart "$dry" "$@" --root "$r"
+		[ "$status" -eq 3 ] || { echo "--root $dry: exit $status: $output"; return 1; }
+		[[ "$output" == *"$words"* ]] || { echo "--root $dry: $output"; return 1; }
+		[ -z "$first" ] && first=${output##*disable-growpart: }
+		[ "${output##*disable-growpart: }" = "$first" ] || { echo "differs: $output"; return 1; }
+		[ "$(snap "$r")" = "$before" ] || { echo "--root $dry changed the tree"; return 1; }
+		run "$RESCUECTL" disable-growpart "$dry" "$@" "$img"
+		[ "$status" -eq 3 ] || { echo "offline $dry: exit $status: $output"; return 1; }
+		[ "${output##*disable-growpart: }" = "$first" ] || { echo "offline differs: $output"; return 1; }
+		[ "$(sha "$img")" = "$sum" ] || { echo "offline $dry changed the image"; return 1; }
+	done
+}
+
+@test "refusals come before the first write, the same offline and with --root: links, a file or FIFO for cloud.cfg.d" {
+	r=$BATS_TEST_TMPDIR/r
+	# a dangling link at /etc/growroot-disabled (before: "absent", then 1 of 2 changes and exit 1)
+	mktree "$r" ubuntu2204 ubuntu-22.04.cfg
+	ln -s /nonexistent "$r/etc/growroot-disabled"
+	run "$RESCUECTL" disable-growpart --status --root "$r"
+	[[ "$output" == *"/etc/growroot-disabled is a dangling symbolic link: growroot and cloud-init look for a regular file"* ]]
+	refused_everywhere "$r" "/etc/growroot-disabled is a dangling symbolic link, where a regular file is needed; nothing was written"
+	# a link at the backup's place, dangling or not (before: 2 of 3 changes offline; replaced with --root)
+	rm -rf "$r"; mktree "$r" ubuntu2204 ubuntu-22.04.cfg
+	ln -s /nonexistent "$r/etc/cloud/cloud.cfg.rescuectl-orig"
+	refused_everywhere "$r" "/etc/cloud/cloud.cfg.rescuectl-orig is a dangling symbolic link" --edit-cloud-cfg
+	rm "$r/etc/cloud/cloud.cfg.rescuectl-orig"
+	ln -s ../hostname "$r/etc/cloud/cloud.cfg.rescuectl-orig"
+	refused_everywhere "$r" "/etc/cloud/cloud.cfg.rescuectl-orig is a symbolic link, where a regular file is needed" --edit-cloud-cfg
+	# cloud.cfg.d as a file, then as a FIFO
+	rm -rf "$r"; mktree "$r" ubuntu2204 ubuntu-22.04.cfg
+	rm -r "$r/etc/cloud/cloud.cfg.d"; echo x > "$r/etc/cloud/cloud.cfg.d"
+	refused_everywhere "$r" "/etc/cloud/cloud.cfg.d is a regular file, where a directory is needed; nothing was written"
+	rm "$r/etc/cloud/cloud.cfg.d"; mkfifo "$r/etc/cloud/cloud.cfg.d"
+	refused_everywhere "$r" "/etc/cloud/cloud.cfg.d is neither a regular file nor a directory (a FIFO, socket or device), where a directory is needed"
+	# --undo: a link where rescuectl's drop-in was is not removed through
+	rm -rf "$r"; mktree "$r" ubuntu2204 ubuntu-22.04.cfg
+	run -0 "$RESCUECTL" disable-growpart -y --root "$r"
+	mv "$r/$DROPIN" "$r/etc/dropin.real"
+	ln -s /etc/dropin.real "$r/$DROPIN"
+	refused_everywhere "$r" "/etc/cloud/cloud.cfg.d/zz-rescuectl-growpart.cfg is a symbolic link, where a regular file is needed" --undo
+}
+
+@test "--status on what is not an installed root (a /boot filesystem) exits 4; what cannot be read exits 6, never 1" {
+	b=$BATS_TEST_TMPDIR/boot
+	mkdir -p "$b/grub"
+	echo "set default=0" > "$b/grub/grub.cfg"
+	echo kernel > "$b/vmlinuz-6.1.0-13-amd64"
+	mkext4 "$BATS_TEST_TMPDIR/boot.img" "$b"
+	sum=$(sha "$BATS_TEST_TMPDIR/boot.img")
+	run "$RESCUECTL" disable-growpart --status "$BATS_TEST_TMPDIR/boot.img"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"boot.img (ext4, edited offline) is not an installed root (no /etc directory)"* ]]
+	run --separate-stderr "$RESCUECTL" disable-growpart --status --json --root "$b"
+	[ "$status" -eq 4 ]
+	jq -e '.error.exit == 4 and (.error.message | test("is not an installed root"))' <<<"$output"
+	# writing is refused the same way, also with --force
+	run "$RESCUECTL" disable-growpart -y --force "$BATS_TEST_TMPDIR/boot.img"
+	[ "$status" -eq 4 ]
+	[ "$(sha "$BATS_TEST_TMPDIR/boot.img")" = "$sum" ]
+	# a drop-in that cannot be read (over 4 MiB), or YAML beyond the limits: no answer, exit 6
+	mktree "$BATS_TEST_TMPDIR/r" ubuntu2204 ubuntu-22.04.cfg
+	r=$BATS_TEST_TMPDIR/r
+	head -c $((5 << 20)) /dev/zero | tr '\0' '#' > "$r/etc/cloud/cloud.cfg.d/50-huge.cfg"
+	run --separate-stderr "$RESCUECTL" disable-growpart --status --json --root "$r"
+	[ "$status" -eq 6 ]
+	jq -e '.error.exit == 6 and (.error.message | test("reading /etc/cloud/cloud.cfg.d/50-huge.cfg"))' <<<"$output"
+	rm "$r/etc/cloud/cloud.cfg.d/50-huge.cfg"
+	bomb "$r/etc/cloud/cloud.cfg"
+	run "$RESCUECTL" disable-growpart --status --root "$r"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"/etc/cloud/cloud.cfg: YAML beyond rescuectl's limits"* ]]
+}

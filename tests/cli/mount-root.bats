@@ -341,3 +341,33 @@ gpt_disk() {
 		[[ "$output" == *"not an installed system's root filesystem"* ]]
 	done
 }
+
+@test "terminal escapes in the target's os-release are shown escaped, as detect-root shows them" {
+	"$FIX/mkroot.sh" "$T/tree" debian12
+	printf 'PRETTY_NAME="Evil \033[31mRED\033]0;title\007 \r x"\nID=debian\n' > "$T/tree/etc/os-release"
+	mkext4 "$T/root.img" "$T/tree" 64M
+	run "$RESCUECTL" mount-root --no-bind --no-fstab --target "$M" "$T/root.img"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *$'\033'* && "$output" != *$'\007'* && "$output" != *$'\r'* ]]
+	[[ "$output" == *'Evil \x1b[31mRED\x1b]0;title\x07 \x0d x is mounted on'* ]]
+	run "$RESCUECTL" detect-root "$T/root.img"
+	[[ "$output" == *'Evil \x1b[31mRED\x1b]0;title\x07 \x0d x'* ]]
+	# JSON keeps the value as it is (JSON escapes it its own way)
+	run --separate-stderr "$RESCUECTL" detect-root --json "$T/root.img"
+	[ "$(jq -r '.roots[0].os.pretty_name' <<<"$output")" = $'Evil \033[31mRED\033]0;title\007 \r x' ]
+	run "$RESCUECTL" umount-root --target "$M"
+	[ "$status" -eq 0 ]
+}
+
+@test "an ext4 with blocks larger than the page size: the message says so and names the offline applets" {
+	"$FIX/mkroot.sh" "$T/tree" debian12
+	mke2fs -q -F -t ext4 -b 16384 -d "$T/tree" "$T/root.img" 128M 2>/dev/null
+	[ "$(getconf PAGESIZE)" -lt 16384 ] || skip "the page size is 16 KiB or more here"
+	for ro in "" --read-only; do
+		run --separate-stderr "$RESCUECTL" mount-root $ro --json --no-bind --target "$M" "$T/root.img"
+		[ "$status" -eq 1 ]
+		jq -e '.error.message | test("block size \\(16384 bytes\\) is larger than the page size")' <<<"$output"
+		jq -e '.error.message | test("reset-pass, clear-pass, disable-growpart and fsck")' <<<"$output"
+		[ -z "$(under "$M")" ]
+	done
+}

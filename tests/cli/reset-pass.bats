@@ -496,3 +496,53 @@ malformed() {
 	diff <(sed 1d "$T/before") <(sed 1d "$T/mnt/etc/shadow")
 	cmp "$T/before" "$T/mnt/etc/shadow-"
 }
+
+@test "a password libxcrypt cannot hash (512 or 513 bytes) is refused by --dry-run exactly as by the real run" {
+	mkroot "$T/r" debian12
+	before=$(sha "$T/r/etc/shadow")
+	for n in 512 513; do
+		pw=$(head -c "$n" /dev/zero | tr '\0' a)
+		run setpw "$T/r" "$pw" --dry-run
+		[ "$status" -eq 2 ]
+		dry=$output
+		[[ "$dry" == *"longer than 511 bytes"* ]]
+		run setpw "$T/r" "$pw"
+		[ "$status" -eq 2 ]
+		[ "$output" = "$dry" ]
+		[ "$(sha "$T/r/etc/shadow")" = "$before" ]
+	done
+	# 511 bytes is the longest crypt takes: accepted by both
+	pw=$(head -c 511 /dev/zero | tr '\0' a)
+	run setpw "$T/r" "$pw" --dry-run
+	[ "$status" -eq 0 ]
+	run setpw "$T/r" "$pw"
+	[ "$status" -eq 0 ]
+	verifies "$T/r/etc/shadow" root "$pw"
+}
+
+@test "sshd_config that includes itself three times: done at once, the loop named as a warning, JSON printed" {
+	mkroot "$T/r" debian12
+	sed -i '1i Include /etc/ssh/sshd_config /etc/ssh/sshd_config /etc/ssh/sshd_config' "$T/r/etc/ssh/sshd_config"
+	# before: about 3^16 reads after "Done" (a hang); the guard only keeps a regression from hanging the suite
+	run --separate-stderr timeout 120 "$RESCUECTL" reset-pass --json --root "$T/r" --password-stdin <<<'Pw-0123456789'
+	[ "$status" -eq 0 ]
+	jq -e '.changed == true' <<<"$output"
+	jq -e '.warnings | any(test("sshd_config line 1: Include /etc/ssh/sshd_config: an Include loop.*sshd will not start"))' <<<"$output"
+	verifies "$T/r/etc/shadow" root 'Pw-0123456789'
+	# drop-ins including *.conf of their own directory: the same, in human output
+	sed -i 1d "$T/r/etc/ssh/sshd_config"
+	printf 'Include /etc/ssh/sshd_config.d/*.conf\n' > "$T/r/etc/ssh/sshd_config.d/10-a.conf"
+	printf 'Include /etc/ssh/sshd_config.d/*.conf\n' > "$T/r/etc/ssh/sshd_config.d/20-b.conf"
+	run timeout 120 "$RESCUECTL" reset-pass --root "$T/r" --password-stdin <<<'Pw-0123456789'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"warning: cannot read sshd's configuration: /etc/ssh/sshd_config.d/10-a.conf line 1: Include /etc/ssh/sshd_config.d/*.conf: an Include loop"* ]]
+}
+
+@test "PermitRootLogin \"yes\" in quotes, as OpenSSH accepts it: no warning about root's password" {
+	mkroot "$T/r" debian12
+	sed -i '1i PermitRootLogin "yes" # quoted' "$T/r/etc/ssh/sshd_config"
+	run --separate-stderr "$RESCUECTL" reset-pass --json --root "$T/r" --password-stdin <<<'Pw-0123456789'
+	[ "$status" -eq 0 ]
+	jq -e '.login.ssh.permit_root_login.value == "yes"' <<<"$output"
+	jq -e '[.warnings[]? | select(test("PermitRootLogin"))] | length == 0' <<<"$output"
+}

@@ -366,6 +366,48 @@ static void t_edit_refused(void **state)
 	edit_refused("a: &g growpart\ncloud_init_modules: [*g, b]\n");
 }
 
+/* Hostile cloud-config: over lib/yamlbound.h's limits, parse and edit
+ * refuse at once with the place and the limit (before: dump() walked 9^9
+ * nodes and --edit-cloud-cfg ran until killed). */
+static void t_limits(void **state)
+{
+	(void)state;
+	char *b = malloc(8192), *o = b;
+	assert_non_null(b);
+	o += sprintf(o, "cloud_init_modules:\n - growpart\n - resizefs\n");
+	o += sprintf(o, "b0: &b0 [x, x, x, x, x, x, x, x, x]\n");
+	for (int i = 1; i <= 9; i++) {
+		o += sprintf(o, "b%d: &b%d [", i, i);
+		for (int j = 0; j < 9; j++)
+			o += sprintf(o, "*b%d%s", i - 1, j < 8 ? ", " : "]\n");
+	}
+	struct gp_cfg c;
+	rc_clear();
+	assert_int_equal(gp_cfg_parse(b, strlen(b), &c), -E2BIG);
+	assert_false(c.valid);
+	assert_non_null(strstr(rc_msg(), "line 9 column 10: aliases that expand to more than 100000 nodes"));
+	char *out = (char *)1;
+	size_t len;
+	int removed;
+	rc_clear();
+	assert_int_equal(gp_edit_modules(b, strlen(b), &out, &len, &removed), -E2BIG);
+	assert_null(out);
+	assert_non_null(strstr(rc_msg(), "alias bomb"));
+	/* 100,000 '[' */
+	free(b);
+	size_t n = 100000;
+	b = malloc(2 * n + 16);
+	assert_non_null(b);
+	o = b + sprintf(b, "growpart: ");
+	memset(o, '[', n);
+	memset(o + n, ']', n);
+	o[2 * n] = 0;
+	rc_clear();
+	assert_int_equal(gp_cfg_parse(b, strlen(b), &c), -E2BIG);
+	assert_non_null(strstr(rc_msg(), "line 1 column 74: nested deeper than 64 levels"));
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -383,6 +425,7 @@ int main(void)
 		cmocka_unit_test(t_edit_flow),
 		cmocka_unit_test(t_edit_block),
 		cmocka_unit_test(t_edit_refused),
+		cmocka_unit_test(t_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -282,6 +282,47 @@ static void t_mkdir(void **s)
 	assert_int_equal(rc, 0);
 }
 
+/* The plan checked before any write: planned directories count, anything
+ * but a regular file (or a directory for mkdir) at a written path refuses. */
+static void t_plan_check(void **s)
+{
+	(void)s;
+	struct growpart_report rep;
+	struct tree *t = open_top(0);
+	memset(&rep, 0, sizeof(rep));
+	rep.nact = 2;
+	rep.act[0].op = GP_OP_MKDIR;
+	snprintf(rep.act[0].path, sizeof(rep.act[0].path), "/etc/newdir");
+	rep.act[1].op = GP_OP_CREATE;
+	snprintf(rep.act[1].path, sizeof(rep.act[1].path), "/etc/newdir/x.cfg");
+	assert_int_equal(gp_check_plan(t, &rep), 0);
+	/* without the mkdir the parent is missing */
+	rep.act[0].op = GP_OP_CREATE;
+	snprintf(rep.act[0].path, sizeof(rep.act[0].path), "/etc/fstab");
+	rc_clear();
+	assert_int_equal(gp_check_plan(t, &rep), -ENOENT);
+	assert_string_equal(rc_msg(), "/etc/newdir does not exist; nothing was written");
+	/* a FIFO where a file goes, a link where the backup goes */
+	char p[512];
+	snprintf(p, sizeof(p), "%s/etc/fifo", top);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	rep.nact = 1;
+	snprintf(rep.act[0].path, sizeof(rep.act[0].path), "/etc/fifo");
+	assert_int_equal(gp_check_plan(t, &rep), -EEXIST);
+	assert_int_equal(rc_exit_hint(), RC_EXIT_REFUSED);
+	assert_non_null(strstr(rc_msg(), "/etc/fifo is neither a regular file nor a directory"));
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/etc/link", top);
+	assert_int_equal(symlink("fstab", p), 0);
+	rep.act[0].op = GP_OP_REPLACE;
+	snprintf(rep.act[0].path, sizeof(rep.act[0].path), "/etc/fstab");
+	snprintf(rep.act[0].backup, sizeof(rep.act[0].backup), "/etc/link");
+	assert_int_equal(gp_check_plan(t, &rep), -ELOOP);
+	assert_non_null(strstr(rc_msg(), "/etc/link is a symbolic link, where a regular file is needed"));
+	unlink(p);
+	tree_close(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +335,7 @@ int main(void)
 		cmocka_unit_test(t_foreign_dropin),
 		cmocka_unit_test(t_conf_d),
 		cmocka_unit_test(t_mkdir),
+		cmocka_unit_test(t_plan_check),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

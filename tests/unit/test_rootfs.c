@@ -4,6 +4,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <errno.h>
 #include <cmocka.h>
 #include "../../lib/rootfs.h"
@@ -107,12 +109,60 @@ static void spec_matching(void **s)
 	assert_false(fstab_spec_matches("UUID=", &id));
 }
 
+/* Hostile os-release and fstab: a 10 MB line, NUL bytes, too many entries;
+ * each finishes at once with bounded results. */
+static void hostile(void **s)
+{
+	(void)s;
+	size_t n = 10u << 20;
+	char *b = malloc(n + 64);
+	assert_non_null(b);
+	char *o = b + sprintf(b, "ID=debian\nPRETTY_NAME=\"");
+	memset(o, 'x', n);
+	strcpy(o + n, "\"\n");
+	struct osrel r;
+	assert_int_equal(osrel_parse(b, &r), 0);
+	assert_string_equal(r.id, "debian");
+	assert_int_equal(strlen(r.pretty_name), sizeof(r.pretty_name) - 1);
+	/* a NUL byte ends the text: what follows is not read */
+	const char nul[] = "ID=debian\0\nID=evil\n";
+	assert_int_equal(osrel_parse(nul, &r), 0);
+	assert_string_equal(r.id, "debian");
+	/* fstab: one 10 MB line is one entry */
+	o = b + sprintf(b, "UUID=x / ext4 ");
+	memset(o, 'o', n);
+	strcpy(o + n, " 0 1\n");
+	struct fstab f;
+	int bad;
+	assert_int_equal(fstab_parse(b, &f, &bad), 0);
+	assert_int_equal(f.n, 1);
+	assert_int_equal(strlen(f.e[0].opts), n);
+	fstab_free(&f);
+	free(b);
+	/* more entries than any real fstab: refused, nothing kept */
+	size_t cnt = FSTAB_MAX_ENTRIES + 1;
+	b = malloc(cnt * 8 + 1);
+	assert_non_null(b);
+	for (size_t i = 0; i < cnt; i++)
+		memcpy(b + 8 * i, "a /bb c\n", 8);
+	b[8 * cnt] = 0;
+	assert_int_equal(fstab_parse(b, &f, &bad), -E2BIG);
+	assert_int_equal(f.n, 0);
+	assert_null(f.e);
+	b[8 * (cnt - 1)] = 0;  /* exactly the limit */
+	assert_int_equal(fstab_parse(b, &f, &bad), 0);
+	assert_int_equal(f.n, FSTAB_MAX_ENTRIES);
+	fstab_free(&f);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(osrel_quotes_and_escapes), cmocka_unit_test(osrel_pretty_from_name),
 		cmocka_unit_test(release_lines), cmocka_unit_test(fstab_basic),
 		cmocka_unit_test(fstab_options), cmocka_unit_test(spec_matching),
+		cmocka_unit_test(hostile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

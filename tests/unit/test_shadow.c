@@ -111,12 +111,12 @@ static void test_nul_refused(void **s)
 static void test_long_line(void **s)
 {
 	(void)s;
-	size_t n = 100 * 1024;
+	size_t n = 10u << 20;
 	size_t ol;
 	unsigned notes;
 	int r;
 	char *out;
-	/* a 100 KB line for the account itself */
+	/* a 10 MB line for the account itself: linear, no line buffer to overflow */
 	char *big = malloc(n + 100);
 	strcpy(big, "root:");
 	memset(big + 5, 'p', n);
@@ -229,9 +229,21 @@ static void test_lock(void **s)
 	assert_int_equal(pw_lock_field("!$6$a$b", 0, &o), 0);
 	assert_string_equal(o, "$6$a$b");
 	free(o);
-	assert_int_equal(pw_lock_field("!!", 0, &o), 0);
-	assert_string_equal(o, "!");
+	/* "!!" is the lock libuser's passwd -l (RHEL, Fedora) writes: every
+	 * leading '!' goes, or the hash stays locked */
+	assert_int_equal(pw_lock_field("!!$y$j9T$salt$hash", 0, &o), 0);
+	assert_string_equal(o, "$y$j9T$salt$hash");
 	free(o);
+	/* nothing but '!': unlocking would leave an empty password, which
+	 * passwd -u and usermod -U refuse too */
+	rc_clear();
+	o = (char *)1;
+	assert_int_equal(pw_lock_field("!!", 0, &o), -EPERM);
+	assert_null(o);
+	assert_int_equal(rc_exit_hint(), RC_EXIT_REFUSED);
+	assert_non_null(strstr(rc_msg(), "empty password"));
+	assert_int_equal(pw_lock_field("!", 0, &o), -EPERM);
+	assert_null(o);
 	assert_int_equal(pw_lock_field("$6$a$b", 0, &o), 1);
 	assert_string_equal(o, "$6$a$b");
 	free(o);
