@@ -69,23 +69,43 @@ int size_parse(const char *s, uint64_t *bytes)
 	return 0;
 }
 
+/* "1.25" from HUNDREDTHS (trailing zeros dropped) */
+static void put_decimal(uint64_t hundredths, const char *unit, const char *mark, char *buf, size_t bufsz)
+{
+	uint64_t whole = hundredths / 100, frac = hundredths % 100;
+	if (!frac)
+		snprintf(buf, bufsz, "%s%" PRIu64 " %s", mark, whole, unit);
+	else if (frac % 10 == 0)
+		snprintf(buf, bufsz, "%s%" PRIu64 ".%" PRIu64 " %s", mark, whole, frac / 10, unit);
+	else
+		snprintf(buf, bufsz, "%s%" PRIu64 ".%02" PRIu64 " %s", mark, whole, frac, unit);
+}
+
 const char *size_format(uint64_t bytes, char *buf, size_t bufsz)
 {
 	static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	unsigned i = 0;
+	typedef unsigned __int128 u128;
+	/* exact: the largest unit that shows it with at most two decimals and
+	 * four digits before the point (1500 MiB, 1.5 GiB, 1.25 GiB, 4096 B) */
+	for (int i = 6; i >= 0; i--) {
+		u128 u = (u128)1 << (10 * i), h = (u128)bytes * 100;
+		if ((bytes >= u || !i) && h % u == 0 && bytes / u < 10000) {
+			put_decimal((uint64_t)(h / u), units[i], "", buf, bufsz);
+			return buf;
+		}
+	}
+	/* approximate: one decimal, rounded to the nearest, marked with '~' */
+	int i = 0;
 	while (i < 6 && bytes >= (1ULL << (10 * (i + 1))))
 		i++;
-	if (!i) {
-		snprintf(buf, bufsz, "%" PRIu64 " B", bytes);
-		return buf;
+	u128 u = (u128)1 << (10 * i);
+	u128 tenths = ((u128)bytes * 10 + u / 2) / u;
+	if (tenths >= 10240 && i < 6) {
+		u <<= 10;
+		i++;
+		tenths = ((u128)bytes * 10 + u / 2) / u;
 	}
-	uint64_t whole = bytes >> (10 * i);
-	uint64_t rest = bytes & ((1ULL << (10 * i)) - 1);
-	unsigned tenth = (unsigned)(((unsigned __int128)rest * 10) >> (10 * i));
-	if (tenth)
-		snprintf(buf, bufsz, "%" PRIu64 ".%u %s", whole, tenth, units[i]);
-	else
-		snprintf(buf, bufsz, "%" PRIu64 " %s", whole, units[i]);
+	put_decimal((uint64_t)tenths * 10, units[i], "~", buf, bufsz);
 	return buf;
 }
 
