@@ -618,6 +618,64 @@ static struct fdisk_parttype *parse_type(struct part_disk *d, const char *s)
 		FDISK_PARTTYPE_PARSE_NOUNKNOWN);
 }
 
+/* The free area that holds sector LBA: its first and last sector. */
+static int free_area_at(struct part_disk *d, uint64_t lba, uint64_t *start, uint64_t *end)
+{
+	struct fdisk_table *tb = NULL;
+	struct fdisk_partition *pa;
+	int r = fdisk_get_freespaces(d->cxt, &tb), found = 0;
+	if (r < 0)
+		return rc_fail(r, "cannot list the free space of %s", d->path);
+	struct fdisk_iter *it = fdisk_new_iter(FDISK_ITER_FORWARD);
+	while (it && !found && fdisk_table_next_partition(tb, it, &pa) == 0) {
+		uint64_t s = fdisk_partition_get_start(pa), e = fdisk_partition_get_end(pa);
+		if (s <= lba && lba <= e) {
+			*start = s;
+			*end = e;
+			found = 1;
+		}
+	}
+	fdisk_free_iter(it);
+	fdisk_unref_table(tb);
+	if (!found)
+		return rc_failx(RC_EXIT_REFUSED, ENOSPC, "sector %" PRIu64 " of %s is not free", lba, d->path);
+	return 0;
+}
+
+/* Refuse a partition of N->bytes that the free area at START cannot hold
+ * with its end aligned the way libfdisk aligns it: libfdisk alone would
+ * quietly make the partition smaller than asked. */
+static int check_fits(struct part_disk *d, const struct part_new *n, uint64_t start)
+{
+	uint64_t fs = 0, fe = 0, ss = fdisk_get_sector_size(d->cxt);
+	uint64_t grain = fdisk_get_grain_size(d->cxt) / ss, off = fdisk_get_alignment_offset(d->cxt) / ss;
+	char a[32], b[32];
+	int r = free_area_at(d, start, &fs, &fe);
+	if (r < 0 || !n->bytes)
+		return r;
+	uint64_t end = size_align_down(fe + 1, grain, off);   /* exclusive */
+	uint64_t want = (n->bytes + ss - 1) / ss, have = end > start ? end - start : 0;
+	if (want > have)
+		return rc_failx(RC_EXIT_REFUSED, ENOSPC,
+				"a partition of %s does not fit: only %s is free there (sectors %" PRIu64 "-%" PRIu64
+				", the end aligned to %s)", size_format(n->bytes, a, sizeof(a)),
+				size_format(have * ss, b, sizeof(b)), start, end ? end - 1 : 0,
+				size_format(grain * ss, (char[32]){ 0 }, 32));
+	return 0;
+}
+
+/* After the add: libfdisk aligns the end down, never by a grain or more. */
+static int check_added(struct part_disk *d, const struct part_new *n, size_t pn, uint64_t size)
+{
+	uint64_t ss = fdisk_get_sector_size(d->cxt), gb = fdisk_get_grain_size(d->cxt);
+	char a[32], b[32];
+	if (!n->bytes || size * ss >= n->bytes / gb * gb)
+		return 0;
+	fdisk_delete_partition(d->cxt, pn - 1);
+	return rc_failx(RC_EXIT_REFUSED, ENOSPC, "a partition of %s does not fit: libfdisk could place only %s",
+			size_format(n->bytes, a, sizeof(a)), size_format(size * ss, b, sizeof(b)));
+}
+
 int part_add(struct part_disk *d, const struct part_new *n, uint64_t from,
 	     size_t *partno, uint64_t *start, uint64_t *size)
 {
@@ -683,6 +741,10 @@ int part_add(struct part_disk *d, const struct part_new *n, uint64_t from,
 			fdisk_partition_set_partno(pa, i);
 		}
 	}
+	if ((r = check_fits(d, n, s)) < 0) {
+		fdisk_unref_partition(pa);
+		return r;
+	}
 	size_t pn = 0;
 	d->msgs[0] = 0;
 	r = fdisk_add_partition(c, pa, &pn);
@@ -693,6 +755,8 @@ int part_add(struct part_disk *d, const struct part_new *n, uint64_t from,
 			       s, d->path, d->msgs[0] ? ": " : "", d->msgs);
 	struct part_info pi;
 	if ((r = part_get(d, pn + 1, &pi)) < 0)
+		return r;
+	if ((r = check_added(d, n, pn + 1, pi.size)) < 0)
 		return r;
 	*partno = pn + 1;
 	*start = pi.start;
@@ -712,6 +776,31 @@ int part_write(struct part_disk *d)
 	d->written = 1;
 	if (fsync(d->fd) < 0)
 		return rc_fail(errno, "fsync of %s after writing the table failed: %s", d->path, strerror(errno));
+	return 0;
+}
+
+int part_restore(struct part_disk *d)
+{
+	if (!d->rw)
+		return rc_fail(EROFS, "%s is open read-only", d->path);
+	struct fdisk_script *sc = fdisk_new_script(d->cxt);
+	FILE *f = fmemopen(d->orig_script, strlen(d->orig_script), "r");
+	int r = sc && f ? fdisk_script_read_file(sc, f) : -ENOMEM;
+	if (f)
+		fclose(f);
+	d->msgs[0] = 0;
+	if (r >= 0)
+		r = fdisk_apply_script(d->cxt, sc);
+	if (r >= 0)
+		r = fdisk_write_disklabel(d->cxt);
+	fdisk_unref_script(sc);
+	if (r < 0)
+		return rc_fail(r, "writing the old table of %s back failed: %s%s%s", d->path,
+			       strerror(-r), d->msgs[0] ? "; " : "", d->msgs);
+	d->written = 1;
+	if (fsync(d->fd) < 0)
+		return rc_fail(errno, "fsync of %s after writing the old table back failed: %s",
+			       d->path, strerror(errno));
 	return 0;
 }
 
