@@ -130,6 +130,44 @@ uint64_t size_min_margin(uint64_t min_blocks, uint32_t block_size)
 	return m > floor ? m : floor;
 }
 
+/* The wanted partition size in bytes, before alignment. */
+static int wanted(const struct shrink_geom *g, enum shrink_mode mode, uint64_t bytes,
+		  const struct shrink_plan *p, uint64_t *want)
+{
+	uint64_t ss = g->sector_size, cur_bytes = g->size * ss;
+	char a[32], b[32];
+	switch (mode) {
+	case SHRINK_TO_SIZE:
+		if (!bytes)
+			return rc_failx(RC_EXIT_USAGE, EINVAL, "the new size must not be zero");
+		*want = bytes;
+		return 0;
+	case SHRINK_BY_FREE:
+		if (!bytes)
+			return rc_failx(RC_EXIT_USAGE, EINVAL, "the space to free must not be zero");
+		if (bytes >= cur_bytes)
+			return rc_failx(RC_EXIT_USAGE, ERANGE,
+					"cannot free %s: the partition is only %s",
+					size_format(bytes, a, sizeof(a)), size_format(cur_bytes, b, sizeof(b)));
+		*want = cur_bytes - bytes;
+		return 0;
+	case SHRINK_MINIMUM:
+		if (!g->min_blocks)
+			return rc_fail(EINVAL, "the filesystem's minimum size is unknown");
+		*want = p->safe_blocks * g->block_size;
+		/* a whole number of sectors, rounded up: the margin stays whole */
+		if (g->block_size < ss)
+			*want = (*want + ss - 1) / ss * ss;
+		/* the end is aligned down later: add a grain so the result stays
+		 * at or above the safe size */
+		if (*want / ss > UINT64_MAX - g->grain)
+			return rc_fail(ERANGE, "size overflow");
+		*want += (g->grain > 1 ? g->grain - 1 : 0) * ss;
+		return 0;
+	}
+	return rc_fail(EINVAL, "unknown shrink mode");
+}
+
 int size_plan_shrink(const struct shrink_geom *g, enum shrink_mode mode,
 		     uint64_t bytes, struct shrink_plan *p)
 {
@@ -144,42 +182,14 @@ int size_plan_shrink(const struct shrink_geom *g, enum shrink_mode mode,
 		return rc_fail(EINVAL, "bad geometry: partition end overflows");
 
 	uint64_t ss = g->sector_size, cur_bytes = g->size * ss;
-	uint64_t want;  /* wanted partition size, bytes */
+	uint64_t want = 0;  /* wanted partition size, bytes */
 
 	p->floor_blocks = g->min_blocks;
 	p->safe_blocks = g->min_blocks ? g->min_blocks + size_min_margin(g->min_blocks, g->block_size) : 0;
 
-	switch (mode) {
-	case SHRINK_TO_SIZE:
-		if (!bytes)
-			return rc_failx(RC_EXIT_USAGE, EINVAL, "the new size must not be zero");
-		want = bytes;
-		break;
-	case SHRINK_BY_FREE:
-		if (!bytes)
-			return rc_failx(RC_EXIT_USAGE, EINVAL, "the space to free must not be zero");
-		if (bytes >= cur_bytes)
-			return rc_failx(RC_EXIT_USAGE, ERANGE,
-					"cannot free %s: the partition is only %s",
-					size_format(bytes, a, sizeof(a)), size_format(cur_bytes, b, sizeof(b)));
-		want = cur_bytes - bytes;
-		break;
-	case SHRINK_MINIMUM:
-		if (!g->min_blocks)
-			return rc_fail(EINVAL, "the filesystem's minimum size is unknown");
-		want = p->safe_blocks * g->block_size;
-		/* a whole number of sectors, rounded up: the margin stays whole */
-		if (g->block_size < ss)
-			want = (want + ss - 1) / ss * ss;
-		/* the end is aligned down below: add a grain so the result stays
-		 * at or above the safe size */
-		if (want / ss > UINT64_MAX - g->grain)
-			return rc_fail(ERANGE, "size overflow");
-		want += (g->grain > 1 ? g->grain - 1 : 0) * ss;
-		break;
-	default:
-		return rc_fail(EINVAL, "unknown shrink mode");
-	}
+	int r = wanted(g, mode, bytes, p, &want);
+	if (r < 0)
+		return r;
 
 	uint64_t want_sect = want / ss;
 	if (want_sect > g->size)
