@@ -196,9 +196,14 @@ static int inspect_fs(struct plan *p, struct plan_step *st)
 	if (run_cmd(chk, RUN_QUIET | RUN_CAPTURE | RUN_STDERR, &cs, &out, NULL) == 0)
 		l = (size_t)SET(st->found, "'e2fsck -fn' now says it is %s", cs ? "NOT clean" : "clean");
 	free(out);
-	if (l < sizeof(st->found) && ext4_read_info(s->dev, &now) == 0)
-		snprintf(st->found + l, sizeof(st->found) - l, "%sits size is %" PRIu64 " blocks (%s %" PRIu64 ")",
-			 l ? "; " : "", now.blocks, now.blocks == s->fi.blocks ? "unchanged:" : "it was", s->fi.blocks);
+	if (l >= sizeof(st->found) || ext4_read_info(s->dev, &now) < 0)
+		return 0;
+	if (now.blocks == s->fi.blocks)
+		snprintf(st->found + l, sizeof(st->found) - l, "%sits size is unchanged (%" PRIu64 " blocks)",
+			 l ? "; " : "", now.blocks);
+	else
+		snprintf(st->found + l, sizeof(st->found) - l, "%sits size is %" PRIu64 " blocks (it was %" PRIu64 ")",
+			 l ? "; " : "", now.blocks, s->fi.blocks);
 	return 0;
 }
 
