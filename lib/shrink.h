@@ -24,6 +24,15 @@
  * fits it). Telling the kernel, disabling growpart and mkfs are side jobs
  * (PLAN_CONTINUE): their failure leaves a sound shrink and exit 1.
  *
+ * md RAID1 and LVM are meant to be more step kinds here, not a new loop:
+ * planning finds the stack under the filesystem, then e.g. for RAID1
+ *   e2fsck -> resize2fs -> mdadm --grow --size (undo: --size=max,
+ *   PLAN_UNDO_LATER) -> per member disk: write its table (PLAN_UNDO_SELF,
+ *   with its own part_disk and backup) and tell its kernel view
+ * and for LVM: e2fsck -> lvreduce --resizefs (undo: lvextend) -> pvresize
+ * -> the PV's partition as above. The words of each step say which member
+ * or volume it touches, so a failure names exactly what is done.
+ *
  * shrink_commit() runs the plan (plan_commit with the applet's hooks).
  * Nothing here prints; tools' output goes to the terminal when `live` is
  * set, else it is captured and handed to the hooks' output callback. */
