@@ -16,7 +16,7 @@
 
 /* The locks this process holds, shared by every caller. */
 static struct {
-	int fd, refs;
+	int fd, refs, excl;
 	dev_t dev;
 	ino_t ino;
 } held[SLOTS];
@@ -48,11 +48,11 @@ static int find_slot(dev_t dev, ino_t ino)
 	return -1;
 }
 
-static int try_lock(int fd, int wait_ms)
+static int try_lock(int fd, int op, int wait_ms)
 {
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
 	for (int waited = 0;; waited += 50) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		if (flock(fd, op | LOCK_NB) == 0)
 			return 0;
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return -errno;
@@ -62,7 +62,15 @@ static int try_lock(int fd, int wait_ms)
 	}
 }
 
-int dev_lock(const char *path, int wait_ms, struct devlock *l)
+static int refused(int r, const char *what)
+{
+	if (r == -EWOULDBLOCK)
+		return rc_failx(RC_EXIT_REFUSED, EBUSY, "%s is locked by another program (another rescuectl, "
+				"or a partitioning or formatting tool): wait until it is done, then run this again", what);
+	return rc_fail(-r, "cannot lock %s: %s", what, strerror(-r));
+}
+
+int dev_lock_mode(const char *path, int exclusive, int wait_ms, struct devlock *l)
 {
 	l->slot = 0;
 	int r = dev_lock_node(path, l->what, sizeof(l->what));
@@ -79,6 +87,12 @@ int dev_lock(const char *path, int wait_ms, struct devlock *l)
 	int s = find_slot(st.st_dev, st.st_ino);
 	if (s >= 0) {
 		close(fd);
+		/* held here already: share it, turning a shared lock exclusive if need be */
+		if (exclusive && !held[s].excl) {
+			if ((r = try_lock(held[s].fd, LOCK_EX, wait_ms)))
+				return refused(r, l->what);
+			held[s].excl = 1;
+		}
 		held[s].refs++;
 		l->slot = s + 1;
 		return 0;
@@ -89,20 +103,22 @@ int dev_lock(const char *path, int wait_ms, struct devlock *l)
 		close(fd);
 		return rc_fail(EMFILE, "too many devices locked at once");
 	}
-	if ((r = try_lock(fd, wait_ms))) {
+	if ((r = try_lock(fd, exclusive ? LOCK_EX : LOCK_SH, wait_ms))) {
 		close(fd);
-		if (r == -EWOULDBLOCK)
-			return rc_failx(RC_EXIT_REFUSED, EBUSY, "%s is locked by another program (another rescuectl, "
-					"or a partitioning or formatting tool): wait until it is done, then run this again",
-					l->what);
-		return rc_fail(-r, "cannot lock %s: %s", l->what, strerror(-r));
+		return refused(r, l->what);
 	}
 	held[s].fd = fd;
 	held[s].refs = 1;
+	held[s].excl = exclusive;
 	held[s].dev = st.st_dev;
 	held[s].ino = st.st_ino;
 	l->slot = s + 1;
 	return 0;
+}
+
+int dev_lock(const char *path, int wait_ms, struct devlock *l)
+{
+	return dev_lock_mode(path, 1, wait_ms, l);
 }
 
 void dev_unlock(struct devlock *l)

@@ -22,6 +22,10 @@ struct devlock {
 };
 
 int dev_lock(const char *path, int wait_ms, struct devlock *l);
+/* The same, shared (EXCLUSIVE=0) for readers that must not see a table
+ * half-written by someone else; a shared lock this process holds becomes
+ * exclusive when a writer of this process asks for it. */
+int dev_lock_mode(const char *path, int exclusive, int wait_ms, struct devlock *l);
 /* Release (the flock goes when the last user in this process lets go). */
 void dev_unlock(struct devlock *l);
 /* The node dev_lock would lock for PATH (whole disk of a partition). */

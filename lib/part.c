@@ -1,6 +1,7 @@
 /* libfdisk in one place: see part.h. */
 #include "part.h"
 #include "err.h"
+#include "lock.h"
 #include "probe.h"
 #include "size.h"
 #include <ctype.h>
@@ -25,6 +26,7 @@ struct part_disk {
 	char *orig_script;          /* the sfdisk dump of the table as read */
 	int fd;
 	int rw, written, blockdev;
+	struct devlock lock;        /* rw: the disk's lock, shared with the rest of this process */
 	char msgs[2048];
 };
 
@@ -227,85 +229,69 @@ const char *part_messages(struct part_disk *d)
 	return d->msgs;
 }
 
+/* Open the device and lock it as sfdisk/growpart/udev agree: shared to
+ * read, exclusive to write. The lock is lock.h's, the one the rest of
+ * rescuectl takes on this disk, so a later step on one of its partitions
+ * shares it instead of waiting for it. */
+static int open_locked(struct part_disk *d, int timeout)
+{
+	struct stat st;
+	int r = dev_lock_mode(d->path, d->rw, timeout * 1000, &d->lock);
+	if (r)
+		return r;
+	d->fd = open(d->path, (d->rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	if (d->fd < 0)
+		return rc_fail(errno, "cannot open %s: %s", d->path, strerror(errno));
+	if (fstat(d->fd, &st) < 0)
+		return rc_fail(errno, "cannot stat %s", d->path);
+	d->blockdev = S_ISBLK(st.st_mode);
+	if (!d->blockdev && !S_ISREG(st.st_mode))
+		return rc_fail(EINVAL, "%s is neither a block device nor an image file", d->path);
+	return 0;
+}
+
+/* The table through libfdisk: GPT or MBR, not a hybrid. */
+static int read_label(struct part_disk *d)
+{
+	const char *disk = d->path;
+	if (!(d->cxt = fdisk_new_context()))
+		return rc_fail(ENOMEM, "out of memory");
+	fdisk_set_ask(d->cxt, ask_cb, d);
+	int r = fdisk_assign_device_by_fd(d->cxt, d->fd, disk, !d->rw);
+	if (r < 0)
+		return rc_fail(r, "cannot read the partition table of %s: %s", disk, strerror(-r));
+	if (!fdisk_has_label(d->cxt))
+		return rc_failx(RC_EXIT_NOTFOUND, ENXIO, "%s has no partition table (GPT or MBR)", disk);
+	if (!fdisk_is_labeltype(d->cxt, FDISK_DISKLABEL_GPT) &&
+	    !fdisk_is_labeltype(d->cxt, FDISK_DISKLABEL_DOS))
+		return rc_failx(RC_EXIT_REFUSED, ENOTSUP, "%s: the %s partition table is not supported (GPT and MBR are)",
+				disk, fdisk_label_get_name(fdisk_get_label(d->cxt, NULL)));
+	if (fdisk_is_labeltype(d->cxt, FDISK_DISKLABEL_GPT) && fdisk_gpt_is_hybrid(d->cxt))
+		return rc_failx(RC_EXIT_REFUSED, ENOTSUP,
+				"%s has a hybrid MBR next to its GPT; editing only one of them would "
+				"leave them disagreeing: change it with gdisk by hand", disk);
+	if ((r = fdisk_get_partitions(d->cxt, &d->orig)) < 0)
+		return rc_fail(r, "cannot read the partitions of %s", disk);
+	/* the dump of the table as read, before any change in memory */
+	return part_script_text(d, &d->orig_script);
+}
+
 int part_open(const char *disk, unsigned flags, int timeout, struct part_disk **out)
 {
 	struct part_disk *d = calloc(1, sizeof(*d));
 	int r;
-	struct stat st;
-
 	*out = NULL;
 	if (!d)
 		return rc_fail(ENOMEM, "out of memory");
 	d->fd = -1;
 	d->rw = !!(flags & PART_RW);
 	snprintf(d->path, sizeof(d->path), "%s", disk);
-	d->fd = open(disk, (d->rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-	if (d->fd < 0) {
-		r = rc_fail(errno, "cannot open %s: %s", disk, strerror(errno));
-		goto fail;
+	if ((r = open_locked(d, timeout)) < 0 || (r = read_label(d)) < 0) {
+		part_close(d);
+		return r;
 	}
-	if (fstat(d->fd, &st) < 0) {
-		r = rc_fail(errno, "cannot stat %s", disk);
-		goto fail;
-	}
-	d->blockdev = S_ISBLK(st.st_mode);
-	if (!d->blockdev && !S_ISREG(st.st_mode)) {
-		r = rc_fail(EINVAL, "%s is neither a block device nor an image file", disk);
-		goto fail;
-	}
-	/* flock as sfdisk/growpart/udev agree; wait a little for udev */
-	int op = d->rw ? LOCK_EX : LOCK_SH;
-	for (int waited = 0;; waited++) {
-		if (flock(d->fd, op | LOCK_NB) == 0)
-			break;
-		if (errno != EWOULDBLOCK || waited >= timeout * 10) {
-			r = rc_failx(RC_EXIT_REFUSED, errno == EWOULDBLOCK ? EBUSY : errno,
-				     "%s is locked by another program (a partitioner, growpart or udev); "
-				     "try again when it is done", disk);
-			goto fail;
-		}
-		usleep(100000);
-	}
-	d->cxt = fdisk_new_context();
-	if (!d->cxt) {
-		r = rc_fail(ENOMEM, "out of memory");
-		goto fail;
-	}
-	fdisk_set_ask(d->cxt, ask_cb, d);
-	r = fdisk_assign_device_by_fd(d->cxt, d->fd, disk, !d->rw);
-	if (r < 0) {
-		r = rc_fail(r, "cannot read the partition table of %s: %s", disk, strerror(-r));
-		goto fail;
-	}
-	if (!fdisk_has_label(d->cxt)) {
-		r = rc_failx(RC_EXIT_NOTFOUND, ENXIO, "%s has no partition table (GPT or MBR)", disk);
-		goto fail;
-	}
-	if (!fdisk_is_labeltype(d->cxt, FDISK_DISKLABEL_GPT) &&
-	    !fdisk_is_labeltype(d->cxt, FDISK_DISKLABEL_DOS)) {
-		r = rc_failx(RC_EXIT_REFUSED, ENOTSUP, "%s: the %s partition table is not supported (GPT and MBR are)",
-			     disk, fdisk_label_get_name(fdisk_get_label(d->cxt, NULL)));
-		goto fail;
-	}
-	if (fdisk_is_labeltype(d->cxt, FDISK_DISKLABEL_GPT) && fdisk_gpt_is_hybrid(d->cxt)) {
-		r = rc_failx(RC_EXIT_REFUSED, ENOTSUP,
-			     "%s has a hybrid MBR next to its GPT; editing only one of them would "
-			     "leave them disagreeing: change it with gdisk by hand", disk);
-		goto fail;
-	}
-	r = fdisk_get_partitions(d->cxt, &d->orig);
-	if (r < 0) {
-		r = rc_fail(r, "cannot read the partitions of %s", disk);
-		goto fail;
-	}
-	/* the dump of the table as read, before any change in memory */
-	if ((r = part_script_text(d, &d->orig_script)) < 0)
-		goto fail;
 	*out = d;
 	return 0;
-fail:
-	part_close(d);
-	return r;
 }
 
 int part_close(struct part_disk *d)
@@ -325,6 +311,7 @@ int part_close(struct part_disk *d)
 		if (close(d->fd) < 0 && !r)
 			r = rc_fail(errno, "close %s: %s", d->path, strerror(errno));
 	}
+	dev_unlock(&d->lock);
 	free(d->orig_script);
 	free(d);
 	return r;
@@ -618,14 +605,102 @@ static struct fdisk_parttype *parse_type(struct part_disk *d, const char *s)
 		FDISK_PARTTYPE_PARSE_NOUNKNOWN);
 }
 
-int part_add(struct part_disk *d, const struct part_new *n, uint64_t from,
-	     size_t *partno, uint64_t *start, uint64_t *size)
+/* The free area that holds sector LBA: its first and last sector. */
+static int free_area_at(struct part_disk *d, uint64_t lba, uint64_t *start, uint64_t *end)
+{
+	struct fdisk_table *tb = NULL;
+	struct fdisk_partition *pa;
+	int r = fdisk_get_freespaces(d->cxt, &tb), found = 0;
+	if (r < 0)
+		return rc_fail(r, "cannot list the free space of %s", d->path);
+	struct fdisk_iter *it = fdisk_new_iter(FDISK_ITER_FORWARD);
+	while (it && !found && fdisk_table_next_partition(tb, it, &pa) == 0) {
+		uint64_t s = fdisk_partition_get_start(pa), e = fdisk_partition_get_end(pa);
+		if (s <= lba && lba <= e) {
+			*start = s;
+			*end = e;
+			found = 1;
+		}
+	}
+	fdisk_free_iter(it);
+	fdisk_unref_table(tb);
+	if (!found)
+		return rc_failx(RC_EXIT_REFUSED, ENOSPC, "sector %" PRIu64 " of %s is not free", lba, d->path);
+	return 0;
+}
+
+/* Refuse a partition of N->bytes that the free area at START cannot hold
+ * with its end aligned the way libfdisk aligns it: libfdisk alone would
+ * quietly make the partition smaller than asked. */
+static int check_fits(struct part_disk *d, const struct part_new *n, uint64_t start)
+{
+	uint64_t fs = 0, fe = 0, ss = fdisk_get_sector_size(d->cxt);
+	uint64_t grain = fdisk_get_grain_size(d->cxt) / ss, off = fdisk_get_alignment_offset(d->cxt) / ss;
+	char a[32], b[32];
+	int r = free_area_at(d, start, &fs, &fe);
+	if (r < 0 || !n->bytes)
+		return r;
+	uint64_t end = size_align_down(fe + 1, grain, off);   /* exclusive */
+	uint64_t want = (n->bytes + ss - 1) / ss, have = end > start ? end - start : 0;
+	if (want > have)
+		return rc_failx(RC_EXIT_REFUSED, ENOSPC,
+				"a partition of %s does not fit: only %s is free there (sectors %" PRIu64 "-%" PRIu64
+				", the end aligned to %s)", size_format(n->bytes, a, sizeof(a)),
+				size_format(have * ss, b, sizeof(b)), start, end ? end - 1 : 0,
+				size_format(grain * ss, (char[32]){ 0 }, 32));
+	return 0;
+}
+
+/* After the add: libfdisk aligns the end down, never by a grain or more. */
+static int check_added(struct part_disk *d, const struct part_new *n, size_t pn, uint64_t size)
+{
+	uint64_t ss = fdisk_get_sector_size(d->cxt), gb = fdisk_get_grain_size(d->cxt);
+	char a[32], b[32];
+	if (!n->bytes || size * ss >= n->bytes / gb * gb)
+		return 0;
+	fdisk_delete_partition(d->cxt, pn - 1);
+	return rc_failx(RC_EXIT_REFUSED, ENOSPC, "a partition of %s does not fit: libfdisk could place only %s",
+			size_format(n->bytes, a, sizeof(a)), size_format(size * ss, b, sizeof(b)));
+}
+
+/* An MBR partition starting at *S: a logical one inside the extended
+ * partition (its EBR sits in front of it: a grain is left for it, as fdisk
+ * does), else the first free primary slot. */
+static int mbr_place(struct part_disk *d, struct fdisk_partition *pa, uint64_t *s)
 {
 	struct fdisk_context *c = d->cxt;
-	int gpt = fdisk_is_labeltype(c, FDISK_DISKLABEL_GPT);
-	char a[32];
-	int r;
+	size_t i;
+	int in_ext = 0;
+	for (i = 0; i < 4 && fdisk_is_partition_used(c, i); i++)
+		;
+	for (size_t k = 0; k < 4; k++) {
+		struct fdisk_partition *e = NULL;
+		if (fdisk_is_partition_used(c, k) && fdisk_get_partition(c, k, &e) == 0) {
+			if (fdisk_partition_is_container(e) && *s >= fdisk_partition_get_start(e) &&
+			    *s <= fdisk_partition_get_end(e))
+				in_ext = 1;
+			fdisk_unref_partition(e);
+		}
+	}
+	if (in_ext) {
+		*s = fdisk_align_lba(c, *s + 1, FDISK_ALIGN_UP);
+		fdisk_partition_set_start(pa, *s);
+		return 0;
+	}
+	if (i == 4)
+		return rc_failx(RC_EXIT_REFUSED, ENOSPC,
+				"all four MBR primary partitions are in use: no room for a new one");
+	fdisk_partition_set_partno(pa, i);
+	return 0;
+}
 
+/* The libfdisk template of new partition N at FROM (aligned up): type,
+ * name, size or "rest", number. *S gets its first sector. */
+static int template(struct part_disk *d, const struct part_new *n, uint64_t from,
+		    struct fdisk_partition **out, uint64_t *s)
+{
+	struct fdisk_context *c = d->cxt;
+	int gpt = fdisk_is_labeltype(c, FDISK_DISKLABEL_GPT), r = 0;
 	if (n->name[0] && !gpt)
 		return rc_failx(RC_EXIT_USAGE, EINVAL, "MBR partitions have no names ('%s')", n->name);
 	struct fdisk_parttype *t = parse_type(d, n->type);
@@ -639,60 +714,52 @@ int part_add(struct part_disk *d, const struct part_new *n, uint64_t from,
 		return rc_fail(ENOMEM, "out of memory");
 	}
 	uint64_t ss = fdisk_get_sector_size(c);
-	uint64_t s = fdisk_align_lba(c, from, FDISK_ALIGN_UP);
-	fdisk_partition_set_start(pa, s);
+	*s = fdisk_align_lba(c, from, FDISK_ALIGN_UP);
+	fdisk_partition_set_start(pa, *s);
 	fdisk_partition_set_type(pa, t);
 	fdisk_unref_parttype(t);
 	if (n->name[0])
 		fdisk_partition_set_name(pa, n->name);
-	if (n->bytes) {
-		uint64_t sects = (n->bytes + ss - 1) / ss;  /* libfdisk aligns the end */
-		fdisk_partition_set_size(pa, sects);
-	} else {
+	if (n->bytes)   /* libfdisk aligns the end */
+		fdisk_partition_set_size(pa, (n->bytes + ss - 1) / ss);
+	else
 		fdisk_partition_end_follow_default(pa, 1);
-	}
 	/* partition number: the first free one; MBR primaries by hand, as a
 	 * template without a number would start a dialogue */
-	if (gpt) {
+	if (gpt)
 		fdisk_partition_partno_follow_default(pa, 1);
-	} else {
-		size_t i;
-		for (i = 0; i < 4 && fdisk_is_partition_used(c, i); i++)
-			;
-		int in_ext = 0;
-		for (size_t k = 0; k < 4; k++) {
-			struct fdisk_partition *e = NULL;
-			if (fdisk_is_partition_used(c, k) && fdisk_get_partition(c, k, &e) == 0) {
-				if (fdisk_partition_is_container(e) && s >= fdisk_partition_get_start(e) &&
-				    s <= fdisk_partition_get_end(e))
-					in_ext = 1;
-				fdisk_unref_partition(e);
-			}
-		}
-		if (in_ext) {
-			/* a logical partition's EBR sits in front of it: leave a
-			 * grain for it, as fdisk does */
-			s = fdisk_align_lba(c, s + 1, FDISK_ALIGN_UP);
-			fdisk_partition_set_start(pa, s);
-		} else {
-			if (i == 4) {
-				fdisk_unref_partition(pa);
-				return rc_failx(RC_EXIT_REFUSED, ENOSPC,
-						"all four MBR primary partitions are in use: no room for a new one");
-			}
-			fdisk_partition_set_partno(pa, i);
-		}
+	else
+		r = mbr_place(d, pa, s);
+	if (r < 0)
+		fdisk_unref_partition(pa);
+	else
+		*out = pa;
+	return r;
+}
+
+int part_add(struct part_disk *d, const struct part_new *n, uint64_t from,
+	     size_t *partno, uint64_t *start, uint64_t *size)
+{
+	struct fdisk_partition *pa = NULL;
+	uint64_t s = 0;
+	char a[32];
+	int r = template(d, n, from, &pa, &s);
+	if (r < 0)
+		return r;
+	if ((r = check_fits(d, n, s)) < 0) {
+		fdisk_unref_partition(pa);
+		return r;
 	}
 	size_t pn = 0;
 	d->msgs[0] = 0;
-	r = fdisk_add_partition(c, pa, &pn);
+	r = fdisk_add_partition(d->cxt, pa, &pn);
 	fdisk_unref_partition(pa);
 	if (r < 0)
 		return rc_fail(r, "cannot add a %s partition at sector %" PRIu64 " of %s%s%s",
 			       n->bytes ? size_format(n->bytes, a, sizeof(a)) : "rest-of-space",
 			       s, d->path, d->msgs[0] ? ": " : "", d->msgs);
 	struct part_info pi;
-	if ((r = part_get(d, pn + 1, &pi)) < 0)
+	if ((r = part_get(d, pn + 1, &pi)) < 0 || (r = check_added(d, n, pn + 1, pi.size)) < 0)
 		return r;
 	*partno = pn + 1;
 	*start = pi.start;
@@ -712,6 +779,31 @@ int part_write(struct part_disk *d)
 	d->written = 1;
 	if (fsync(d->fd) < 0)
 		return rc_fail(errno, "fsync of %s after writing the table failed: %s", d->path, strerror(errno));
+	return 0;
+}
+
+int part_restore(struct part_disk *d)
+{
+	if (!d->rw)
+		return rc_fail(EROFS, "%s is open read-only", d->path);
+	struct fdisk_script *sc = fdisk_new_script(d->cxt);
+	FILE *f = fmemopen(d->orig_script, strlen(d->orig_script), "r");
+	int r = sc && f ? fdisk_script_read_file(sc, f) : -ENOMEM;
+	if (f)
+		fclose(f);
+	d->msgs[0] = 0;
+	if (r >= 0)
+		r = fdisk_apply_script(d->cxt, sc);
+	if (r >= 0)
+		r = fdisk_write_disklabel(d->cxt);
+	fdisk_unref_script(sc);
+	if (r < 0)
+		return rc_fail(r, "writing the old table of %s back failed: %s%s%s", d->path,
+			       strerror(-r), d->msgs[0] ? "; " : "", d->msgs);
+	d->written = 1;
+	if (fsync(d->fd) < 0)
+		return rc_fail(errno, "fsync of %s after writing the old table back failed: %s",
+			       d->path, strerror(errno));
 	return 0;
 }
 

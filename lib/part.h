@@ -82,13 +82,19 @@ struct part_new {
 int part_new_parse(const char *spec, struct part_new *n);
 /* In memory (also read-only, for planning): add a partition of N->bytes (rounded as libfdisk rounds:
  * start aligned up from FROM, end+1 aligned) inside the free area that
- * contains FROM; "rest" takes the whole free area. Sets *PARTNO (1-based),
- * *START and *SIZE (sectors). */
+ * contains FROM; "rest" takes the whole free area. A size the free area
+ * cannot hold is refused (exit hint 3; libfdisk alone would make the
+ * partition smaller than asked). Sets *PARTNO (1-based), *START and *SIZE
+ * (sectors). */
 int part_add(struct part_disk *d, const struct part_new *n, uint64_t from,
 	     size_t *partno, uint64_t *start, uint64_t *size);
 
 /* Write the table (both GPT headers) and fsync. */
 int part_write(struct part_disk *d);
+/* Write the table as part_open read it back (the undo of part_write; the
+ * same as `sfdisk DISK < dump` with the part_save_script dump), and fsync.
+ * The kernel is not told: call part_tell_kernel if it was told before. */
+int part_restore(struct part_disk *d);
 /* Tell the kernel what changed, partition by partition (BLKPG, libfdisk's
  * fdisk_reread_changes), then check each changed partition's size in
  * /sys/class/block against the table. Image files: nothing to do. The

@@ -69,23 +69,43 @@ int size_parse(const char *s, uint64_t *bytes)
 	return 0;
 }
 
+/* "1.25" from HUNDREDTHS (trailing zeros dropped) */
+static void put_decimal(uint64_t hundredths, const char *unit, const char *mark, char *buf, size_t bufsz)
+{
+	uint64_t whole = hundredths / 100, frac = hundredths % 100;
+	if (!frac)
+		snprintf(buf, bufsz, "%s%" PRIu64 " %s", mark, whole, unit);
+	else if (frac % 10 == 0)
+		snprintf(buf, bufsz, "%s%" PRIu64 ".%" PRIu64 " %s", mark, whole, frac / 10, unit);
+	else
+		snprintf(buf, bufsz, "%s%" PRIu64 ".%02" PRIu64 " %s", mark, whole, frac, unit);
+}
+
 const char *size_format(uint64_t bytes, char *buf, size_t bufsz)
 {
 	static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	unsigned i = 0;
+	typedef unsigned __int128 u128;
+	/* exact: the largest unit that shows it with at most two decimals and
+	 * four digits before the point (1500 MiB, 1.5 GiB, 1.25 GiB, 4096 B) */
+	for (int i = 6; i >= 0; i--) {
+		u128 u = (u128)1 << (10 * i), h = (u128)bytes * 100;
+		if ((bytes >= u || !i) && h % u == 0 && bytes / u < 10000) {
+			put_decimal((uint64_t)(h / u), units[i], "", buf, bufsz);
+			return buf;
+		}
+	}
+	/* approximate: one decimal, rounded to the nearest, marked with '~' */
+	int i = 0;
 	while (i < 6 && bytes >= (1ULL << (10 * (i + 1))))
 		i++;
-	if (!i) {
-		snprintf(buf, bufsz, "%" PRIu64 " B", bytes);
-		return buf;
+	u128 u = (u128)1 << (10 * i);
+	u128 tenths = ((u128)bytes * 10 + u / 2) / u;
+	if (tenths >= 10240 && i < 6) {
+		u <<= 10;
+		i++;
+		tenths = ((u128)bytes * 10 + u / 2) / u;
 	}
-	uint64_t whole = bytes >> (10 * i);
-	uint64_t rest = bytes & ((1ULL << (10 * i)) - 1);
-	unsigned tenth = (unsigned)(((unsigned __int128)rest * 10) >> (10 * i));
-	if (tenth)
-		snprintf(buf, bufsz, "%" PRIu64 ".%u %s", whole, tenth, units[i]);
-	else
-		snprintf(buf, bufsz, "%" PRIu64 " %s", whole, units[i]);
+	put_decimal((uint64_t)tenths * 10, units[i], "~", buf, bufsz);
 	return buf;
 }
 
@@ -110,6 +130,44 @@ uint64_t size_min_margin(uint64_t min_blocks, uint32_t block_size)
 	return m > floor ? m : floor;
 }
 
+/* The wanted partition size in bytes, before alignment. */
+static int wanted(const struct shrink_geom *g, enum shrink_mode mode, uint64_t bytes,
+		  const struct shrink_plan *p, uint64_t *want)
+{
+	uint64_t ss = g->sector_size, cur_bytes = g->size * ss;
+	char a[32], b[32];
+	switch (mode) {
+	case SHRINK_TO_SIZE:
+		if (!bytes)
+			return rc_failx(RC_EXIT_USAGE, EINVAL, "the new size must not be zero");
+		*want = bytes;
+		return 0;
+	case SHRINK_BY_FREE:
+		if (!bytes)
+			return rc_failx(RC_EXIT_USAGE, EINVAL, "the space to free must not be zero");
+		if (bytes >= cur_bytes)
+			return rc_failx(RC_EXIT_USAGE, ERANGE,
+					"cannot free %s: the partition is only %s",
+					size_format(bytes, a, sizeof(a)), size_format(cur_bytes, b, sizeof(b)));
+		*want = cur_bytes - bytes;
+		return 0;
+	case SHRINK_MINIMUM:
+		if (!g->min_blocks)
+			return rc_fail(EINVAL, "the filesystem's minimum size is unknown");
+		*want = p->safe_blocks * g->block_size;
+		/* a whole number of sectors, rounded up: the margin stays whole */
+		if (g->block_size < ss)
+			*want = (*want + ss - 1) / ss * ss;
+		/* the end is aligned down later: add a grain so the result stays
+		 * at or above the safe size */
+		if (*want / ss > UINT64_MAX - g->grain)
+			return rc_fail(ERANGE, "size overflow");
+		*want += (g->grain > 1 ? g->grain - 1 : 0) * ss;
+		return 0;
+	}
+	return rc_fail(EINVAL, "unknown shrink mode");
+}
+
 int size_plan_shrink(const struct shrink_geom *g, enum shrink_mode mode,
 		     uint64_t bytes, struct shrink_plan *p)
 {
@@ -124,42 +182,14 @@ int size_plan_shrink(const struct shrink_geom *g, enum shrink_mode mode,
 		return rc_fail(EINVAL, "bad geometry: partition end overflows");
 
 	uint64_t ss = g->sector_size, cur_bytes = g->size * ss;
-	uint64_t want;  /* wanted partition size, bytes */
+	uint64_t want = 0;  /* wanted partition size, bytes */
 
 	p->floor_blocks = g->min_blocks;
 	p->safe_blocks = g->min_blocks ? g->min_blocks + size_min_margin(g->min_blocks, g->block_size) : 0;
 
-	switch (mode) {
-	case SHRINK_TO_SIZE:
-		if (!bytes)
-			return rc_failx(RC_EXIT_USAGE, EINVAL, "the new size must not be zero");
-		want = bytes;
-		break;
-	case SHRINK_BY_FREE:
-		if (!bytes)
-			return rc_failx(RC_EXIT_USAGE, EINVAL, "the space to free must not be zero");
-		if (bytes >= cur_bytes)
-			return rc_failx(RC_EXIT_USAGE, ERANGE,
-					"cannot free %s: the partition is only %s",
-					size_format(bytes, a, sizeof(a)), size_format(cur_bytes, b, sizeof(b)));
-		want = cur_bytes - bytes;
-		break;
-	case SHRINK_MINIMUM:
-		if (!g->min_blocks)
-			return rc_fail(EINVAL, "the filesystem's minimum size is unknown");
-		want = p->safe_blocks * g->block_size;
-		/* a whole number of sectors, rounded up: the margin stays whole */
-		if (g->block_size < ss)
-			want = (want + ss - 1) / ss * ss;
-		/* the end is aligned down below: add a grain so the result stays
-		 * at or above the safe size */
-		if (want / ss > UINT64_MAX - g->grain)
-			return rc_fail(ERANGE, "size overflow");
-		want += (g->grain > 1 ? g->grain - 1 : 0) * ss;
-		break;
-	default:
-		return rc_fail(EINVAL, "unknown shrink mode");
-	}
+	int r = wanted(g, mode, bytes, p, &want);
+	if (r < 0)
+		return r;
 
 	uint64_t want_sect = want / ss;
 	if (want_sect > g->size)

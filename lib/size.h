@@ -12,8 +12,12 @@
  * -ERANGE with a recorded message. */
 int size_parse(const char *s, uint64_t *bytes);
 
-/* "20 GiB", "1.5 GiB", "512 MiB", "4096 B" (one decimal at most, rounded
- * down so a size is never shown larger than it is). Returns BUF. */
+/* A size for people, exact whenever it can be: in the largest binary unit
+ * that shows it with at most two decimals and four digits before the point
+ * ("20 GiB", "1.5 GiB", "1.25 GiB", "1500 MiB" -- what --size 1500M gives --,
+ * "4096 B"). Otherwise approximate, rounded to the nearest tenth and marked
+ * with '~' ("~229.4 MiB", "~2 GiB" for 2 GiB - 1 byte), so a rounded figure
+ * never passes for an exact one. Returns BUF (32 bytes are enough). */
 const char *size_format(uint64_t bytes, char *buf, size_t bufsz);
 
 /* Align LBA down/up to GRAIN sectors, with OFFSET sectors of alignment

@@ -398,3 +398,193 @@ check_generic() {
 	[[ "$output" != *"==> e2fsck"* ]]
 	[ "$(sha "$IMG")" = "$before" ]
 }
+
+# ---- every check before the first write (issue 10, item 10) ---------------
+
+# unchanged: the image, the table and no backup written
+assert_untouched() {
+	[ "$(sha "$IMG")" = "$before" ] || { echo "the image changed"; false; }
+	[ "$(sfdisk -d "$L")" = "$(cat "$W/before.dump")" ]
+	! ls "$HOME"/shrink-root-*.sfdisk 2>/dev/null
+}
+
+@test "--new larger than the freed space is refused (exit 3), not made smaller; no byte changed" {
+	SMALL=1 mkdisk gpt
+	before=$(sha "$IMG")
+	# 56 MiB freed before the swap partition: libfdisk alone made a 55 MiB partition
+	run "$RESCUECTL" shrink-root --yes --free 56M --new 100M "$P"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"--new 1: a partition of 100 MiB does not fit: only 56 MiB is free"* ]]
+	assert_untouched
+	# the second of two --new that do not fit together
+	run "$RESCUECTL" shrink-root --yes --free 56M --new 30M --new 30M "$P"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"--new 2: a partition of 30 MiB does not fit: only 26 MiB is free"* ]]
+	assert_untouched
+}
+
+@test "--mkfs: an unknown type is a usage error, a missing mkfs program a refusal; no byte changed" {
+	SMALL=1 mkdisk gpt
+	before=$(sha "$IMG")
+	run "$RESCUECTL" shrink-root --yes --free 40M --new rest --mkfs nosuchfs "$P"
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--mkfs nosuchfs"*"ext4"* ]]
+	assert_untouched
+	# a rescue system with e2fsck and resize2fs but no mkfs.xfs, no mkswap
+	mkdir -p "$W/tools"
+	for t in e2fsck resize2fs mkfs.ext4; do ln -s "$(command -v $t)" "$W/tools/$t"; done
+	run env RESCUECTL_NO_SBIN=1 PATH="$W/tools:/usr/bin:/bin" "$RESCUECTL" shrink-root --yes --free 40M --new rest --mkfs xfs "$P"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"mkfs.xfs not found"*"xfsprogs"* ]]
+	assert_untouched
+	# mkswap for a swap-typed new partition
+	run env RESCUECTL_NO_SBIN=1 PATH="$W/tools:/usr/bin:/bin" "$RESCUECTL" shrink-root --yes --free 40M --new 20M --new rest:swap --mkfs ext4 "$P"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"mkswap not found"* ]]
+	assert_untouched
+}
+
+@test "a missing e2fsck is refused before the table is saved (exit 3)" {
+	SMALL=1 mkdisk gpt
+	before=$(sha "$IMG")
+	mkdir -p "$W/tools"
+	ln -s "$(command -v resize2fs)" "$W/tools/resize2fs"
+	run env RESCUECTL_NO_SBIN=1 PATH="$W/tools:/usr/bin:/bin" "$RESCUECTL" shrink-root --yes --free 40M "$P"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"e2fsck not found"*"e2fsprogs"*"nothing was changed"* ]]
+	assert_untouched
+}
+
+@test "--backup naming an existing file is refused before anything is written (exit 3)" {
+	SMALL=1 mkdisk gpt
+	before=$(sha "$IMG")
+	echo keep > "$W/old.sfdisk"
+	run "$RESCUECTL" shrink-root --yes --free 40M --backup "$W/old.sfdisk" "$P"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"exists"*"never overwritten"* ]]
+	[ "$(cat "$W/old.sfdisk")" = keep ]
+	run "$RESCUECTL" shrink-root --yes --free 40M --backup "$W/no/such/dir/t.sfdisk" "$P"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"cannot create the table backup"* ]]
+	assert_untouched
+}
+
+# ---- one plan: the listing, --dry-run, JSON and the failure message --------
+
+@test "--dry-run, --dry-run --json and the real run's JSON list the same steps" {
+	SMALL=1 mkdisk gpt
+	args=(--yes --free 60M --new 20M:linux:data --new rest:swap --mkfs ext4 --backup "$W/t.sfdisk")
+	run --separate-stderr "$RESCUECTL" shrink-root --dry-run "${args[@]}" "$P"
+	[ "$status" -eq 0 ]
+	human=$(echo "$output" | sed -n 's/^  \([0-9]*\)\. /\1 /p')
+	run --separate-stderr "$RESCUECTL" shrink-root --dry-run --json "${args[@]}" "$P"
+	[ "$status" -eq 0 ]
+	dry=$(echo "$output" | jq -r '.steps[] | "\(.n) \(.does)"')
+	[ "$(echo "$output" | jq -r '[.steps[].status] | unique | join(",")')" = todo ]
+	run --separate-stderr "$RESCUECTL" shrink-root --json "${args[@]}" "$P"
+	echo "$output $stderr"
+	[ "$status" -eq 0 ]
+	real=$(echo "$output" | jq -r '.steps[] | "\(.n) \(.does)"')
+	echo "human:"; echo "$human"; echo "json:"; echo "$real"
+	[ "$(echo "$human" | wc -l)" -ge 10 ]
+	[ "$human" = "$dry" ]
+	[ "$dry" = "$real" ]
+	[ "$(echo "$output" | jq -r '[.steps[].status] | unique | join(",")')" = done ]
+	# every step says what it changes and what the disk looks like after it
+	[ "$(echo "$output" | jq '[.steps[] | select(.changes == "")] | length')" -eq 0 ]
+	[ "$(echo "$output" | jq '[.steps[] | select(.after == "" and .kind != "shrink-partition" and .kind != "add-partition")] | length')" -eq 0 ]
+	[ "$(echo "$output" | jq -r '.steps[] | select(.kind == "write-table") | .undo')" = "'sfdisk $L < $W/t.sfdisk' puts the old table back (the filesystem fits the old partition too)" ]
+	check_shrunk
+}
+
+# fake PROG PATTERN CODE: a script in $W/bin that runs the real PROG unless
+# its arguments (" ARGS ") contain PATTERN; then it says so and exits CODE.
+fake() {
+	local prog=$1 pattern=$2 code=$3 real
+	real=$(command -v "$prog")
+	mkdir -p "$W/bin"
+	cat > "$W/bin/$prog" <<EOS
+#!/bin/sh
+case " \$* " in
+*"$pattern"*) echo "$prog: simulated failure" >&2; exit $code ;;
+esac
+exec $real "\$@"
+EOS
+	chmod +x "$W/bin/$prog"
+}
+
+@test "failure messages come from the plan: resize2fs fails (steps done, the disk's state, what to run)" {
+	SMALL=1 mkdisk gpt
+	fake resize2fs "K " 1     # the resize, not the estimate (resize2fs -P)
+	run --separate-stderr env PATH="$W/bin:$PATH" "$RESCUECTL" shrink-root --yes --json --free 40M --backup "$W/t.sfdisk" "$P"
+	echo "$output"; echo "$stderr"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"step 3 of "*" failed: resize2fs $P "*"simulated failure"* ]]
+	[[ "$stderr" == *"done: 1 save the table, 2 e2fsck"$'\n'* ]]
+	[[ "$stderr" == *"not run: 4-"* ]]
+	[[ "$stderr" == *"the disk now: resize2fs stopped partway; the partition table was NOT touched"*"'e2fsck -fn' now says it is clean"* ]]
+	[[ "$stderr" == *"next: run 'e2fsck -f $P'"* ]]
+	[[ "$stderr" == *"to undo what is done: 'resize2fs $P' grows the filesystem back"* ]]
+	[ "$(echo "$output" | jq -r .error.step)" = 3 ]
+	[ "$(echo "$output" | jq -r '.steps[2].status')" = failed ]
+	[ "$(echo "$output" | jq -r '.steps[3].status')" = todo ]   # in memory: goes with the write
+	[ "$(echo "$output" | jq -r '.steps[4].status')" = todo ]
+	[[ "$(echo "$output" | jq -r .error.state)" == *"NOT touched"* ]]
+	# what the message says is true
+	[ "$(sfdisk -d "$L")" = "$(cat "$W/before.dump")" ]
+	e2fsck -fn "$P"
+}
+
+@test "failure messages come from the plan: e2fsck fails (table unchanged, nothing resized)" {
+	SMALL=1 mkdisk gpt
+	fake e2fsck " -y " 4
+	run env PATH="$W/bin:$PATH" "$RESCUECTL" shrink-root --yes --free 40M --backup "$W/t.sfdisk" "$P"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	# e2fsck talks to the terminal (live): its words come before the message
+	[[ "$output" == *"e2fsck: simulated failure"*"step 2 of "*" failed: e2fsck -f -y $P: e2fsck failed on $P (exit 4)"* ]]
+	[[ "$output" == *"done: 1 save the table"$'\n'* ]]
+	[[ "$output" == *"the disk now: e2fsck stopped (it may have made repairs); the filesystem was not resized and the partition table is unchanged"* ]]
+	[[ "$output" == *"next: run 'e2fsck -f $P' yourself, then shrink-root again"* ]]
+	[ "$(sfdisk -d "$L")" = "$(cat "$W/before.dump")" ]
+}
+
+@test "failure messages come from the plan: the verify fails after the table is written" {
+	SMALL=1 mkdisk gpt
+	fake e2fsck " -n " 4
+	run env PATH="$W/bin:$PATH" "$RESCUECTL" shrink-root --yes --free 40M --backup "$W/t.sfdisk" "$P"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"failed: e2fsck -f -n $P (verify): 'e2fsck -fn $P' reports problems"* ]]
+	[[ "$output" == *"done: 1 save the table, 2 e2fsck, 3 resize2fs, 4 shrink partition 3, 5 write the table, 6 tell the kernel"* ]]
+	[[ "$output" == *"the disk now: $P is 280 MiB and its filesystem 280 MiB; the old table is in $W/t.sfdisk"* ]]
+	[[ "$output" == *"next: run 'e2fsck -f $P'"* ]]
+	# true: the new table is on the disk, the old one in the backup
+	[ "$(sfdisk -d "$L" | grep "p3 :")" != "$(grep "p3 :" "$W/before.dump")" ]
+	[ "$(grep -v '^device:' "$W/t.sfdisk")" = "$(grep -v '^device:' "$W/before.dump")" ]
+	e2fsck -fn "$P"
+}
+
+@test "failure messages come from the plan: mkfs fails on a new partition, the shrink stands (exit 1)" {
+	SMALL=1 mkdisk gpt
+	fake mkfs.ext4 "p6 " 1
+	run --separate-stderr env PATH="$W/bin:$PATH" "$RESCUECTL" shrink-root --yes --json --free 60M --new 20M --new rest --mkfs ext4 "$P"
+	echo "$output"; echo "$stderr"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"step 11 of 11 failed: make a filesystem on new partition 6: mkfs.ext4 -F"*"simulated failure"* ]]
+	[[ "$stderr" == *"the disk now: the shrink is done and verified; new partition 5 holds ext4"*"; but new partition 6 has no ext4 yet"* ]]
+	[[ "$stderr" == *"next: run 'mkfs.ext4' on new partition 6 yourself"* ]]
+	[ "$(echo "$output" | jq -r '.new_partitions[0].mkfs')" = ext4 ]
+	[ "$(echo "$output" | jq -r '.new_partitions[1].mkfs')" = null ]
+	[ "$(echo "$output" | jq -r .error.step)" = 11 ]
+	check_shrunk
+	[ "$(blkid -s TYPE -o value "${L}p5")" = ext4 ]
+}

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,6 +245,58 @@ static void test_script(void **st)
 	free(text);
 }
 
+/* A --new larger than the free area is refused (libfdisk alone would make
+ * it smaller); a written table can be put back as it was read. */
+static void fit_and_restore(const char *label)
+{
+	struct part_disk *d;
+	struct part_new n;
+	struct part_geom g;
+	uint64_t fs, fe, start, size;
+	size_t pn;
+	char *orig = NULL, *now = NULL;
+
+	make_image(label);
+	assert_int_equal(part_open(img, PART_RW, 0, &d), 0);
+	assert_int_equal(part_script_text(d, &orig), 0);
+	assert_int_equal(part_shrink(d, 2, 20 * 2048), 0);
+	assert_int_equal(part_free_after(d, 2, &fs, &fe), 0);
+	uint64_t free_mib = (fe - fs + 1) / 2048;   /* 20 MiB freed + what followed */
+	assert_true(free_mib > 30 && free_mib < 40);
+	rc_clear();
+	assert_int_equal(part_new_parse("100M", &n), 0);
+	assert_int_equal(part_add(d, &n, fs, &pn, &start, &size), -ENOSPC);
+	assert_int_equal(rc_exit_hint(), RC_EXIT_REFUSED);
+	assert_non_null(strstr(rc_msg(), "does not fit"));
+	part_geom(d, &g);
+	assert_int_equal(g.nparts, 2);   /* nothing was added */
+	/* the free area with its end aligned fits; half a MiB more does not
+	 * (libfdisk would have made that 1 MiB smaller than the free area) */
+	uint64_t whole = (fe + 1) / 2048 * 2048 - fs;
+	char spec[32];
+	snprintf(spec, sizeof(spec), "%" PRIu64 "K", whole / 2 + 512);
+	assert_int_equal(part_new_parse(spec, &n), 0);
+	assert_int_equal(part_add(d, &n, fs, &pn, &start, &size), -ENOSPC);
+	snprintf(spec, sizeof(spec), "%" PRIu64 "K", whole / 2);
+	assert_int_equal(part_new_parse(spec, &n), 0);
+	assert_int_equal(part_add(d, &n, fs, &pn, &start, &size), 0);
+	assert_int_equal(size, whole);
+
+	assert_int_equal(part_write(d), 0);
+	assert_int_equal(part_restore(d), 0);
+	assert_int_equal(part_close(d), 0);
+	assert_int_equal(verify(), 0);
+	assert_int_equal(part_open(img, 0, 0, &d), 0);
+	assert_int_equal(part_script_text(d, &now), 0);
+	assert_string_equal(now, orig);
+	assert_int_equal(part_close(d), 0);
+	free(orig);
+	free(now);
+}
+
+static void test_fit_restore_gpt(void **st) { (void)st; fit_and_restore("gpt"); }
+static void test_fit_restore_dos(void **st) { (void)st; fit_and_restore("dos"); }
+
 static void test_lock(void **st)
 {
 	(void)st;
@@ -322,6 +375,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_shrink_gpt, teardown),
 		cmocka_unit_test_teardown(test_shrink_dos, teardown),
 		cmocka_unit_test_teardown(test_script, teardown),
+		cmocka_unit_test_teardown(test_fit_restore_gpt, teardown),
+		cmocka_unit_test_teardown(test_fit_restore_dos, teardown),
 		cmocka_unit_test_teardown(test_lock, teardown),
 		cmocka_unit_test_teardown(test_no_table, teardown),
 		cmocka_unit_test(test_new_parse),

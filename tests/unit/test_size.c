@@ -83,9 +83,23 @@ static void test_format(void **st)
 	assert_string_equal(size_format(KiB, b, sizeof(b)), "1 KiB");
 	assert_string_equal(size_format(20 * GiB, b, sizeof(b)), "20 GiB");
 	assert_string_equal(size_format(GiB + 512 * MiB, b, sizeof(b)), "1.5 GiB");
-	/* never rounded up: 1.99 GiB shows as 1.9 */
-	assert_string_equal(size_format(2 * GiB - 1, b, sizeof(b)), "1.9 GiB");
-	assert_string_equal(size_format(UINT64_MAX, b, sizeof(b)), "15.9 EiB");
+	/* sizes as the user gave them: --size 1500M is 1500 MiB (1.46 GiB,
+	 * which used to show as "1.4 GiB": neither exact nor rightly rounded) */
+	assert_string_equal(size_format(1500 * MiB, b, sizeof(b)), "1500 MiB");
+	assert_string_equal(size_format(GiB + 256 * MiB, b, sizeof(b)), "1.25 GiB");
+	assert_string_equal(size_format(1536 * MiB, b, sizeof(b)), "1.5 GiB");
+	assert_string_equal(size_format(9999 * MiB, b, sizeof(b)), "9999 MiB");
+	assert_string_equal(size_format(10 * GiB + MiB, b, sizeof(b)), "~10 GiB");
+	assert_string_equal(size_format(43574 * KiB, b, sizeof(b)), "~42.6 MiB");
+	assert_string_equal(size_format(204800 * KiB, b, sizeof(b)), "200 MiB");
+	assert_string_equal(size_format(43520 * KiB, b, sizeof(b)), "42.5 MiB");
+	/* not exact in two decimals: rounded to the nearest tenth, marked '~' */
+	assert_string_equal(size_format(58722ULL * 4096, b, sizeof(b)), "~229.4 MiB");
+	assert_string_equal(size_format(1500 * MiB + 1, b, sizeof(b)), "~1.5 GiB");
+	assert_string_equal(size_format(2 * GiB - 1, b, sizeof(b)), "~2 GiB");
+	assert_string_equal(size_format(1024 * MiB - 1, b, sizeof(b)), "~1 GiB");
+	assert_string_equal(size_format(100001, b, sizeof(b)), "~97.7 KiB");
+	assert_string_equal(size_format(UINT64_MAX, b, sizeof(b)), "~16 EiB");
 }
 
 static void test_align(void **st)

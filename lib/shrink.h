@@ -1,0 +1,122 @@
+/* Shrinking an ext2/3/4 root filesystem and the partition that holds it, as
+ * a plan (lib/plan.h) -- the library half of shrink-root.
+ *
+ * shrink_prepare() does all the reading and checking and writes nothing:
+ * which partition of which disk; what is on it and whether anything uses it
+ * (mounted in this namespace, open O_EXCL, held); the superblock (errors
+ * need --yes); resize2fs's minimum estimate; the table, locked with flock
+ * (LOCK_EX, or LOCK_SH for a dry run) until shrink_free; the kernel's view
+ * of the partition; the new sizes (lib/size.h: the filesystem always fits
+ * its partition, whole blocks, the end aligned); the new partitions, placed
+ * in the in-memory table, each required to fit at the size asked; the
+ * programs every step will run (shrink_find_tool); growpart's changes in
+ * the target; the table backup's path (a new file in a writable
+ * directory). Every refusal comes from here, before the first write, with
+ * exit hint 3 (2 for what the command line alone gets wrong).
+ *
+ * The plan it leaves in s->plan, in order:
+ *   save the table -> e2fsck -f -> resize2fs -> shrink the partition and add
+ *   the new ones (in memory) -> write the table -> tell the kernel (BLKPG)
+ *   -> disable growpart in the target -> e2fsck -fn -> mkfs on new partitions
+ * The filesystem shrinks before its partition does, so at no step is it
+ * larger than its partition. Writing the table is undone automatically when
+ * it fails partway (the old table is written back: the smaller filesystem
+ * fits it). Telling the kernel, disabling growpart and mkfs are side jobs
+ * (PLAN_CONTINUE): their failure leaves a sound shrink and exit 1.
+ *
+ * md RAID1 and LVM are meant to be more step kinds here, not a new loop:
+ * planning finds the stack under the filesystem, then e.g. for RAID1
+ *   e2fsck -> resize2fs -> mdadm --grow --size (undo: --size=max,
+ *   PLAN_UNDO_LATER) -> per member disk: write its table (PLAN_UNDO_SELF,
+ *   with its own part_disk and backup) and tell its kernel view
+ * and for LVM: e2fsck -> lvreduce --resizefs (undo: lvextend) -> pvresize
+ * -> the PV's partition as above. The words of each step say which member
+ * or volume it touches, so a failure names exactly what is done.
+ *
+ * shrink_commit() runs the plan (plan_commit with the applet's hooks).
+ * Nothing here prints; tools' output goes to the terminal when `live` is
+ * set, else it is captured and handed to the hooks' output callback. */
+#ifndef RC_SHRINK_H
+#define RC_SHRINK_H
+#include <limits.h>
+#include <stdint.h>
+#include "ext4.h"
+#include "part.h"
+#include "plan.h"
+#include "probe.h"
+#include "size.h"
+
+#define SHRINK_MAX_NEW 16
+
+/* What the user asked for (the applet fills it from the command line). */
+struct shrink_req {
+	const char *dev;            /* the root partition node, e.g. /dev/sda3 */
+	enum shrink_mode mode;      /* --size, --free or --minimum */
+	uint64_t bytes;             /* --size / --free */
+	struct part_new news[SHRINK_MAX_NEW];
+	int nnew;
+	const char *mkfs;           /* --mkfs TYPE (shrink_mkfs_known), or NULL */
+	int keep_growpart;
+	const char *backup;         /* --backup FILE, or NULL for the default */
+	int yes;                    /* e2fsck -y; a filesystem with errors may be repaired */
+	int dry_run;                /* open the disk read-only */
+	int live;                   /* e2fsck and resize2fs talk to our terminal */
+	int progress;               /* resize2fs -p */
+};
+
+/* A new partition, as planned and (after the commit) made. */
+struct shrink_new {
+	size_t partno;
+	struct part_info pi;        /* as planned, in the in-memory table */
+	int swap;                   /* swap-typed: mkswap instead of mkfs */
+	char node[PATH_MAX];        /* its device node, once the kernel has it */
+	int made;                   /* its filesystem was made */
+};
+
+struct shrink {
+	struct shrink_req rq;
+	char dev[PATH_MAX], disk[PATH_MAX];
+	size_t partno;
+	struct devid id;
+	struct ext4_info fi;
+	uint64_t min_blocks;        /* resize2fs -P; 0 = not known before e2fsck */
+	struct part_disk *d;        /* open and locked from planning to shrink_free */
+	struct part_geom g;
+	struct part_info pi;        /* the root partition as it is */
+	struct shrink_plan sz;      /* lib/size.h: new sizes */
+	struct shrink_new newp[SHRINK_MAX_NEW];
+	int nnew;
+	int free_follows;           /* free space right after the root when done */
+	const char *growpart;       /* "not needed", "kept", "no cloud-init",
+				       "already disabled", "would disable",
+				       "disabled", "failed", "not done" */
+	char gp_actions[8][256];
+	int ngp;
+	char backup[PATH_MAX];      /* the table backup */
+	char restore[PATH_MAX + 64];/* "sfdisk DISK < BACKUP" */
+	struct plan *plan;          /* the steps (plan_warnings: what planning found) */
+	int gp_step;                /* 1-based number of the growpart step; 0 none */
+};
+
+/* Is TYPE a filesystem --mkfs knows how to make (ext2/3/4, xfs, btrfs,
+ * f2fs, vfat, exfat)? 1 or 0; NAMES gets the list for a message. */
+int shrink_mkfs_known(const char *type, const char **names);
+
+/* The program that runs as PROG ("e2fsck", "resize2fs", "mkfs.ext4",
+ * "mkswap"), checked while planning. The one place that decides it, so a
+ * bundled e2fsprogs (issue 17) changes only this. 0 and the path in BUF,
+ * or -ENOENT with a message that names the package (exit hint 3). */
+int shrink_find_tool(const char *prog, char *buf, size_t sz);
+
+/* Plan the shrink (see above). *OUT is set whenever memory allows, also on
+ * failure, so the caller can report what was found; free it with
+ * shrink_free. 0, or -errno with a message and exit hint. */
+int shrink_prepare(const struct shrink_req *rq, struct shrink **out);
+/* Run the plan. 0, or -errno: then plan_failure(s->plan) says what is done
+ * and what state the disk is in. Sets s->growpart and the new partitions'
+ * nodes. */
+int shrink_commit(struct shrink *s, const struct plan_hooks *hooks);
+/* Unlock and close the disk, free everything. */
+void shrink_free(struct shrink *s);
+
+#endif
