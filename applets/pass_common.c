@@ -3,6 +3,7 @@
 #include "../lib/pwhash.h"
 #include "../lib/sshd.h"
 #include "../lib/ext4.h"
+#include "../lib/rootfs.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +84,9 @@ int pass_open(struct pass_ctx *p, struct cli *c, const char *user)
 	target_describe(&p->tgt, p->desc, sizeof(p->desc));
 	jset(c, "target", jstr(p->desc));
 	cli_verbose(c, "target: %s", p->desc);
+	struct rootinfo ri;
+	if (rootfs_inspect(p->tgt.tree, &ri) == 0 && !ri.is_root)
+		return cli_error(c, RC_EXIT_NOTFOUND, "%s is not an installed root (%s)", p->desc, ri.why_not);
 	struct ext4_info ei;
 	if (c->dry_run && p->tgt.via == TARGET_VIA_OFFLINE && !ext4_read_info(p->tgt.device, &ei) &&
 	    (ei.needs_recovery || ei.errors))
@@ -378,8 +382,13 @@ void pass_report_login(struct pass_ctx *p, int empty, int locked, int aging)
 	/* sshd */
 	struct sshd_conf sc;
 	json_object *js = json_object_new_object();
-	if (sshd_scan(p->tgt.tree, &sc)) {
-		cli_warnj(c, "cannot read sshd's configuration: %s", rc_msg());
+	int partial = sshd_scan(p->tgt.tree, &sc) != 0;
+	if (partial)
+		cli_warnj(c, "sshd's configuration was not read whole: %s%s. What follows comes from the part "
+			  "before it", rc_msg(), sc.sshd_refuses ? " (sshd itself refuses to start on this)" : "");
+	json_object_object_add(js, "read_whole", json_object_new_boolean(!partial));
+	if (!sc.exists && partial) {
+		json_object_object_add(js, "config", json_object_new_boolean(0));
 	} else if (!sc.exists) {
 		json_object_object_add(js, "config", json_object_new_boolean(0));
 		cli_info(c, "No /etc/ssh/sshd_config: sshd looks absent, so only the console can use this password.");

@@ -47,7 +47,7 @@ static int lookup(struct tree *t, const char *path, int follow, ext2_ino_t *ino)
 	if (err == EXT2_ET_FILE_NOT_FOUND || err == ENOENT)
 		return -ENOENT;
 	if (err == EXT2_ET_NO_DIRECTORY || err == ENOTDIR)
-		return -ENOTDIR;
+		return rc_fail(ENOTDIR, "cannot look up %s in %s: a part of the path is not a directory", path, t->desc);
 	if (err)
 		return ext_err(err, "cannot look up %s", path);
 	return 0;
