@@ -466,7 +466,7 @@ refused_everywhere() {
 	sum=$(sha "$BATS_TEST_TMPDIR/boot.img")
 	run "$RESCUECTL" disable-growpart --status "$BATS_TEST_TMPDIR/boot.img"
 	[ "$status" -eq 4 ]
-	[[ "$output" == *"boot.img (ext4, edited offline) is not an installed root (no /etc directory)"* ]]
+	[[ "$output" == *"boot.img (ext4, read offline) is not an installed root (no /etc directory)"* ]]
 	run --separate-stderr "$RESCUECTL" disable-growpart --status --json --root "$b"
 	[ "$status" -eq 4 ]
 	jq -e '.error.exit == 4 and (.error.message | test("is not an installed root"))' <<<"$output"

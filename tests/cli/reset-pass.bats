@@ -535,7 +535,7 @@ malformed() {
 	printf 'Include /etc/ssh/sshd_config.d/*.conf\n' > "$T/r/etc/ssh/sshd_config.d/20-b.conf"
 	run timeout 120 "$RESCUECTL" reset-pass --root "$T/r" --password-stdin <<<'Pw-0123456789'
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"warning: cannot read sshd's configuration: /etc/ssh/sshd_config.d/10-a.conf line 1: Include /etc/ssh/sshd_config.d/*.conf: an Include loop"* ]]
+	[[ "$output" == *"warning: sshd's configuration was not read whole: /etc/ssh/sshd_config.d/10-a.conf line 1: Include /etc/ssh/sshd_config.d/*.conf: an Include loop"* ]]
 }
 
 @test "PermitRootLogin \"yes\" in quotes, as OpenSSH accepts it: no warning about root's password" {
