@@ -87,33 +87,36 @@ static int block_for(struct target *t, const struct stat *st, int rw, int *loopf
 	return *loopfd < 0 ? *loopfd : 0;
 }
 
+/* The options of a private mount: ext4 never panics the rescue kernel on
+ * an error (errors=remount-ro, whatever the superblock says); read-only
+ * looks replay nothing (NOREPLAY); btrfs takes the root's subvolume. */
+static void mount_data(const struct target *t, int rw, const char *noreplay_opt, const char *subvol,
+		       char *out, size_t sz)
+{
+	const char *base = rw ? (is_ext(t->fstype) ? "errors=remount-ro" : "") : noreplay_opt;
+	int sv = subvol && *subvol;
+	snprintf(out, sz, "%s%s%s%s", base, *base && sv ? "," : "", sv ? "subvol=" : "", sv ? subvol : "");
+}
+
 static int private_mount(struct target *t, const struct stat *st, int rw, const char *subvol)
 {
 	char data[256];
 	int loopfd, rootfd, r;
 	const char *fs = is_ext(t->fstype) ? "ext4" : t->fstype;
-	if (rw)
-		snprintf(data, sizeof(data), "%s%s%s", is_ext(t->fstype) ? "errors=remount-ro" : "",
-			 subvol && *subvol ? (is_ext(t->fstype) ? "," : "") : "",
-			 subvol && *subvol ? "subvol=" : "");
-	else
-		snprintf(data, sizeof(data), "%s%s", noreplay(t->fstype), subvol && *subvol ? ",subvol=" : "");
-	if (subvol && *subvol)
-		snprintf(data + strlen(data), sizeof(data) - strlen(data), "%s", subvol);
 	if ((r = block_for(t, st, rw, &loopfd)))
 		return r;
 	const char *bdev = t->loopdev[0] ? t->loopdev : t->device;
+	mount_data(t, rw, noreplay(t->fstype), subvol, data, sizeof(data));
 	r = pmount_open(bdev, fs, rw, data, &rootfd);
-	if (r == -EINVAL && !rw && !strcmp(t->fstype, "btrfs"))  /* kernels before 5.9 */
-		r = pmount_open(bdev, fs, rw, subvol && *subvol ? "nologreplay,subvol=" : "nologreplay", &rootfd);
+	if (r == -EINVAL && !rw && !strcmp(t->fstype, "btrfs")) {  /* kernels before 5.9 */
+		mount_data(t, rw, "nologreplay", subvol, data, sizeof(data));
+		r = pmount_open(bdev, fs, rw, data, &rootfd);
+	}
 	if (loopfd >= 0)
 		close(loopfd);  /* the mount holds the loop device now, or nothing does */
-	if (r) {
-		if (!strcmp(t->fstype, "ext4") || !strcmp(t->fstype, "ext3") || !strcmp(t->fstype, "ext2"))
-			rc_context(r, "refusing to edit %s: rescuectl writes to an unmounted filesystem only through "
-				   "the kernel, whose journal keeps every edit whole", t->device);
-		return r;
-	}
+	if (r)
+		return rw ? rc_context(r, "refusing to edit %s: rescuectl writes to an unmounted filesystem only "
+				       "through the kernel, whose journal keeps every edit whole", t->device) : r;
 	t->via = TARGET_VIA_PRIVATE;
 	char desc[PATH_MAX + 64];
 	snprintf(desc, sizeof(desc), "%s (%s, private mount)", t->device, t->fstype);

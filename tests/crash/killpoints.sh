@@ -10,6 +10,7 @@
 # "killpoints: N passed, N failed".
 set -u
 . "$(dirname "$0")/lib.sh"
+in_private_namespace "$@"
 step=1
 [ "${1:-}" = -s ] && { step=$2; shift 2; }
 [ $# -gt 0 ] || set -- $SCENARIOS
@@ -28,6 +29,7 @@ loop=
 
 # prepare SCENARIO: work.img fresh; for *-root*, mounted on $mnt. Sets tgt.
 prepare() {
+	rm -f "$work/work.img"  # a new inode: a loop device left on the old one cannot reach it
 	cp --sparse=always "$work/base.img" "$work/work.img"
 	tgt=$work/work.img
 	case $1 in *-root*)

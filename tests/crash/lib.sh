@@ -20,6 +20,15 @@ SCENARIOS="reset-offline reset-offline-5m reset-root reset-root-5m clear-offline
 
 die() { echo "crash: $*" >&2; exit 2; }
 
+# Run the whole script in a mount namespace of its own: its test mounts are
+# then never copied into a namespace another program makes meanwhile (a
+# copy would keep the filesystem and its loop device busy after umount).
+in_private_namespace() {
+	[ -n "${RC_CRASH_NS:-}" ] && return 0
+	command -v unshare >/dev/null || return 0
+	RC_CRASH_NS=1 exec unshare -m --propagation private bash "$0" "$@"
+}
+
 # base_image SCENARIO DIR: DIR/base.img for the scenario.
 base_image() {
 	local sc=$1 d=$2 r=$2/tree

@@ -7,6 +7,7 @@
 # "randomkill: N passed, N failed (K killed mid-run)".
 set -u
 . "$(dirname "$0")/lib.sh"
+in_private_namespace "$@"
 runs=500
 [ "${1:-}" = -n ] && { runs=$2; shift 2; }
 [ $# -gt 0 ] || set -- $SCENARIOS
@@ -23,6 +24,7 @@ cleanup() {
 trap cleanup EXIT
 
 prepare() {
+	rm -f "$work/work.img"  # a new inode: a loop device left on the old one cannot reach it
 	cp --sparse=always "$work/$1.img" "$work/work.img"
 	tgt=$work/work.img
 	case $1 in *-root*)
