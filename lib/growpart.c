@@ -160,12 +160,14 @@ static int entry_kind(yaml_document_t *d, yaml_node_t *item)
 /* Load the first document of TEXT within lib/yamlbound.h's limits.
  * 0 loaded (root may be NULL: empty), 1 invalid (ERR says why, with its
  * line and column); -E2BIG with a message (exit hint 3) when over a limit,
- * -ENOMEM. */
+ * -ENOMEM with a message. */
 static int load_doc(const char *text, size_t len, yaml_document_t *doc, char *err, size_t esz)
 {
 	int r = yb_load(text, len, doc, err, esz);
 	if (r == YB_TOO_BIG)
 		return rc_failx(RC_EXIT_REFUSED, E2BIG, "YAML beyond rescuectl's limits, so not analysed: %s", err);
+	if (r < 0)
+		return rc_fail(-r, "out of memory loading YAML");
 	return r == YB_INVALID ? 1 : r;
 }
 
@@ -365,7 +367,7 @@ static int skip_add(struct skipset *k, yaml_node_t *n)
 		size_t nc = k->cap ? k->cap * 2 : 8;
 		yaml_node_t **nn = realloc(k->n, nc * sizeof(*nn));
 		if (!nn)
-			return -ENOMEM;
+			return rc_fail(ENOMEM, "out of memory");
 		k->n = nn;
 		k->cap = nc;
 	}
@@ -455,7 +457,7 @@ static int lines_index(struct lines *L, const char *text, size_t len)
 	L->n = 0;
 	L->start = malloc(cap * sizeof(size_t));
 	if (!L->start)
-		return -ENOMEM;
+		return rc_fail(ENOMEM, "out of memory");
 	L->start[L->n++] = 0;
 	for (size_t i = 0; i < len; i++) {
 		if (text[i] != '\n')
@@ -464,7 +466,7 @@ static int lines_index(struct lines *L, const char *text, size_t len)
 			cap *= 2;
 			size_t *ns = realloc(L->start, cap * sizeof(size_t));
 			if (!ns)
-				return -ENOMEM;
+				return rc_fail(ENOMEM, "out of memory");
 			L->start = ns;
 		}
 		L->start[L->n++] = i + 1;
@@ -608,7 +610,7 @@ int gp_edit_modules(const char *text, size_t len, char **out, size_t *outlen, in
 	if ((r = lines_index(&L, text, len)))
 		goto out;
 	if (!(del = calloc(len + 1, 1))) {
-		r = -ENOMEM;
+		r = rc_fail(ENOMEM, "out of memory");
 		goto out;
 	}
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
@@ -622,7 +624,7 @@ int gp_edit_modules(const char *text, size_t len, char **out, size_t *outlen, in
 		int n = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
 		int *rm = calloc((size_t)n + 1, sizeof(int));
 		if (!rm) {
-			r = -ENOMEM;
+			r = rc_fail(ENOMEM, "out of memory");
 			goto out;
 		}
 		int any = 0;
@@ -647,7 +649,7 @@ int gp_edit_modules(const char *text, size_t len, char **out, size_t *outlen, in
 	if (!nrm)
 		goto out;
 	if (!(res = malloc(len + 1))) {
-		r = -ENOMEM;
+		r = rc_fail(ENOMEM, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < len; i++)
@@ -669,7 +671,7 @@ int gp_edit_modules(const char *text, size_t len, char **out, size_t *outlen, in
 	dump(&doc, root, &skip, &want, 0);
 	dump(&ndoc, yaml_document_get_root_node(&ndoc), NULL, &got, 0);
 	if (want.oom || got.oom) {
-		r = -ENOMEM;
+		r = rc_fail(ENOMEM, "out of memory");
 		goto out;
 	}
 	if (strcmp(want.b, got.b)) {
@@ -726,7 +728,7 @@ static int ov_read(struct tree *t, const struct growpart_report *ov, const char 
 		return -ENOENT;
 	if (a && (a->op == GP_OP_CREATE || a->op == GP_OP_REPLACE)) {
 		if (!(*buf = malloc(a->len + 1)))
-			return -ENOMEM;
+			return rc_fail(ENOMEM, "out of memory");
 		memcpy(*buf, a->data, a->len);
 		(*buf)[a->len] = 0;
 		*len = a->len;
@@ -798,7 +800,7 @@ static int ov_list_cfgs(struct tree *t, const struct growpart_report *ov, char *
 		char **nn = realloc(names, (cnt + 1) * sizeof(*nn));
 		if (!nn || !(nn[cnt] = strdup(p + dl + 1))) {
 			tree_free_list(nn ? nn : names, cnt);
-			return -ENOMEM;
+			return rc_fail(ENOMEM, "out of memory");
 		}
 		names = nn;
 		cnt++;

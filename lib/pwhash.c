@@ -334,7 +334,7 @@ int pwhash_verify(const char *phrase, const char *hash)
 {
 	struct crypt_data *cd = calloc(1, sizeof(*cd));
 	if (!cd)
-		return -ENOMEM;
+		return rc_fail(ENOMEM, "out of memory");
 	const char *h = crypt_rn(phrase, hash, cd, sizeof(*cd));
 	int r = h && h[0] != '*' && !strcmp(h, hash);
 	explicit_bzero(cd, sizeof(*cd));
@@ -366,7 +366,7 @@ int pwhash_make(const struct pw_choice *c, const char *phrase, char **hash)
 	struct crypt_data *cd = calloc(1, sizeof(*cd));
 	if (!cd) {
 		free(setting);
-		return -ENOMEM;
+		return rc_fail(ENOMEM, "out of memory");
 	}
 	const char *h = crypt_rn(phrase, setting, cd, sizeof(*cd));
 	if (!h || h[0] == '*') {
@@ -374,7 +374,7 @@ int pwhash_make(const struct pw_choice *c, const char *phrase, char **hash)
 	} else if (strncmp(h, prefix, strlen(prefix)) || pw_check_hash_chars(h)) {
 		r = rc_fail(EINVAL, "libxcrypt returned an unexpected %s hash", pwm_name(c->method));
 	} else if (!(*hash = strdup(h))) {
-		r = -ENOMEM;
+		r = rc_fail(ENOMEM, "out of memory");
 	}
 	explicit_bzero(cd, sizeof(*cd));
 	free(cd);
@@ -415,7 +415,7 @@ int pwhash_check(const char *hash, enum pwm *m)
 	 * part and the same length, and the checksum part is base64. */
 	struct crypt_data *cd = calloc(1, sizeof(*cd));
 	if (!cd)
-		return -ENOMEM;
+		return rc_fail(ENOMEM, "out of memory");
 	int r = 0;
 	const char *h = crypt_rn("rescuectl-probe", hash, cd, sizeof(*cd));
 	size_t setlen;

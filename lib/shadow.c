@@ -212,11 +212,11 @@ int pw_lock_field(const char *old, int lock, char **out)
 	if (lock) {
 		if (old[0] == '!') {
 			*out = strdup(old);
-			return *out ? 1 : -ENOMEM;
+			return *out ? 1 : rc_fail(ENOMEM, "out of memory");
 		}
 		if (asprintf(out, "!%s", old) < 0) {
 			*out = NULL;
-			return -ENOMEM;
+			return rc_fail(ENOMEM, "out of memory");
 		}
 		return 0;
 	}
@@ -229,7 +229,7 @@ int pw_lock_field(const char *old, int lock, char **out)
 				"reset-pass, or empty it on purpose with clear-pass (no --unlock)", old);
 	*out = strdup(old + n);
 	if (!*out)
-		return -ENOMEM;
+		return rc_fail(ENOMEM, "out of memory");
 	return n ? 0 : 1;
 }
 
@@ -303,7 +303,7 @@ static int names_of(const char *text, size_t len, struct names *ns)
 				cap = cap ? cap * 2 : 64;
 				struct name *nv = realloc(ns->v, cap * sizeof(*nv));
 				if (!nv)
-					return -ENOMEM;
+					return rc_fail(ENOMEM, "out of memory");
 				ns->v = nv;
 			}
 			ns->v[ns->n++] = (struct name){ text + s, (size_t)(colon - text) - s };
