@@ -8,6 +8,7 @@
 #include "rootfs.h"
 #include "yamlbound.h"
 #include "err.h"
+#include "sbuf.h"
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -317,35 +318,6 @@ void gp_cfg_merge(struct gp_cfg *acc, const struct gp_cfg *o)
 
 /* ---- canonical form, to check an edit changed only what it meant to ------- */
 
-struct sbuf {
-	char *b;
-	size_t n, cap;
-	int oom;
-};
-
-static void sb_add(struct sbuf *s, const char *p, size_t l)
-{
-	if (s->oom)
-		return;
-	if (s->n + l + 1 > s->cap) {
-		size_t nc = s->cap ? s->cap : 1024;
-		while (nc < s->n + l + 1)
-			nc *= 2;
-		char *nb = realloc(s->b, nc);
-		if (!nb) {
-			s->oom = 1;
-			return;
-		}
-		s->b = nb;
-		s->cap = nc;
-	}
-	memcpy(s->b + s->n, p, l);
-	s->n += l;
-	s->b[s->n] = 0;
-}
-
-static void sb_str(struct sbuf *s, const char *p) { sb_add(s, p, strlen(p)); }
-
 struct skipset {
 	yaml_node_t **n;
 	size_t cnt, cap;
@@ -381,11 +353,11 @@ static void dump(yaml_document_t *d, yaml_node_t *n, const struct skipset *skip,
 {
 	char num[32];
 	if (depth > 64) {
-		sb_str(s, "!deep");
+		sbuf_str(s, "!deep");
 		return;
 	}
 	if (!n) {
-		sb_str(s, "~");
+		sbuf_str(s, "~");
 		return;
 	}
 	switch (n->type) {
@@ -393,16 +365,16 @@ static void dump(yaml_document_t *d, yaml_node_t *n, const struct skipset *skip,
 		if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 		    (n->data.scalar.length == 0 || scalar_eq(n, "~") || scalar_eq(n, "null") ||
 		     scalar_eq(n, "Null") || scalar_eq(n, "NULL"))) {
-			sb_str(s, "~");
+			sbuf_str(s, "~");
 			break;
 		}
 		snprintf(num, sizeof(num), "%c%zu:", n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? 'p' : 'q',
 			 n->data.scalar.length);
-		sb_str(s, num);
-		sb_add(s, (const char *)n->data.scalar.value, n->data.scalar.length);
+		sbuf_str(s, num);
+		sbuf_add(s, (const char *)n->data.scalar.value, n->data.scalar.length);
 		if (n->tag && strcmp((const char *)n->tag, YAML_STR_TAG)) {
-			sb_str(s, "!");
-			sb_str(s, (const char *)n->tag);
+			sbuf_str(s, "!");
+			sbuf_str(s, (const char *)n->tag);
 		}
 		break;
 	case YAML_SEQUENCE_NODE: {
@@ -411,32 +383,32 @@ static void dump(yaml_document_t *d, yaml_node_t *n, const struct skipset *skip,
 			if (!skip_has(skip, yaml_document_get_node(d, *i)))
 				kept++;
 		if (!kept) {
-			sb_str(s, "~");
+			sbuf_str(s, "~");
 			break;
 		}
-		sb_str(s, "[");
+		sbuf_str(s, "[");
 		for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++) {
 			yaml_node_t *x = yaml_document_get_node(d, *i);
 			if (skip_has(skip, x))
 				continue;
 			dump(d, x, skip, s, depth + 1);
-			sb_str(s, ",");
+			sbuf_str(s, ",");
 		}
-		sb_str(s, "]");
+		sbuf_str(s, "]");
 		break;
 	}
 	case YAML_MAPPING_NODE:
-		sb_str(s, "{");
+		sbuf_str(s, "{");
 		for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 			dump(d, yaml_document_get_node(d, p->key), skip, s, depth + 1);
-			sb_str(s, "=");
+			sbuf_str(s, "=");
 			dump(d, yaml_document_get_node(d, p->value), skip, s, depth + 1);
-			sb_str(s, ";");
+			sbuf_str(s, ";");
 		}
-		sb_str(s, "}");
+		sbuf_str(s, "}");
 		break;
 	default:
-		sb_str(s, "?");
+		sbuf_str(s, "?");
 	}
 }
 
@@ -674,7 +646,7 @@ int gp_edit_modules(const char *text, size_t len, char **out, size_t *outlen, in
 		r = rc_fail(ENOMEM, "out of memory");
 		goto out;
 	}
-	if (strcmp(want.b, got.b)) {
+	if (strcmp(want.p, got.p)) {
 		r = rc_fail(EPROTO, "the edit would change more than the growpart/resizefs entries; left unchanged");
 		goto out;
 	}
@@ -689,8 +661,8 @@ out:
 		yaml_document_delete(&ndoc);
 	free(L.start);
 	free(skip.n);
-	free(want.b);
-	free(got.b);
+	sbuf_free(&want);
+	sbuf_free(&got);
 	free(del);
 	free(res);
 	return r;
