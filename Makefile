@@ -22,7 +22,8 @@ DEPSDONE   := $(if $(NO_DEPS),,build/.deps)
 LIB_SRC    := $(sort $(wildcard lib/*.c))
 APPLET_SRC := $(sort $(wildcard applets/*.c))
 OBJ        := $(patsubst %.c,build/obj/%.o,$(LIB_SRC) $(APPLET_SRC))
-HDR        := $(wildcard lib/*.h applets/*.h)
+# Each object depends on the headers it includes (-MMD -MP writes them to .d).
+DEPFLAGS   := -MMD -MP
 
 .PHONY: all deps check check-slow unit unit-bin helpers cli demo bench clean distclean completions strip-size
 
@@ -38,10 +39,10 @@ build/.deps: mk/deps.sh
 $(UL)/.done: mk/util-linux.sh | $(DEPSDONE)
 	sh mk/util-linux.sh $(UL)
 
-build/obj/%.o: %.c $(HDR) | $(ULDONE)
+build/obj/%.o: %.c build/obj/%.d | $(ULDONE)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	@$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 rescuectl: $(DEPSDONE) $(ULDONE) $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(LIBS)
@@ -61,18 +62,31 @@ UNIT_BIN  := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRC))
 TEST_LIBS := $(UL)/lib/libfdisk.a $(UL)/lib/libsmartcols.a $(UL)/lib/libblkid.a $(UL)/lib/libuuid.a \
              -lext2fs -le2p -lcom_err -lcrypt -ljson-c -lyaml -lcmocka
 
-build/unit/%: tests/unit/%.c $(LIB_SRC) $(HDR) | $(DEPSDONE) $(ULDONE)
-	@mkdir -p build/unit
-	$(CC) $(CPPFLAGS) $(WARN) -std=gnu11 -g -O1 $(SAN) -o $@ $< $(LIB_SRC) $(TEST_LIBS)
+# The library once under ASan+UBSan, as an archive every unit test links.
+SAN_LIB_OBJ    := $(patsubst %.c,build/san/%.o,$(LIB_SRC))
+SAN_APPLET_OBJ := $(patsubst %.c,build/san/%.o,$(APPLET_SRC))
+
+build/san/%.o: %.c build/san/%.d | $(DEPSDONE) $(ULDONE)
+	@mkdir -p $(dir $@)
+	@echo "  CC-SAN  $<"
+	@$(CC) $(CPPFLAGS) $(WARN) -std=gnu11 -g -O1 $(SAN) $(DEPFLAGS) -c -o $@ $<
+
+build/librescue.a: $(SAN_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+build/unit/%: tests/unit/%.c build/unit/deps/%.d build/librescue.a | $(DEPSDONE) $(ULDONE)
+	@mkdir -p build/unit/deps
+	$(CC) $(CPPFLAGS) $(WARN) -std=gnu11 -g -O1 $(SAN) $(DEPFLAGS) -MF build/unit/deps/$*.d -o $@ $< build/librescue.a $(TEST_LIBS)
 
 build/helpers/%: tests/helpers/%.c | $(DEPSDONE) $(ULDONE)
 	@mkdir -p build/helpers
 	$(CC) $(CPPFLAGS) $(WARN) -O1 -o $@ $< -lcrypt
 
 # The whole binary under ASan+UBSan (dynamic): the damaged-image corpus runs through it.
-build/rescuectl-asan: $(LIB_SRC) $(APPLET_SRC) $(HDR) | $(DEPSDONE) $(ULDONE)
+build/rescuectl-asan: $(SAN_APPLET_OBJ) build/librescue.a | $(DEPSDONE) $(ULDONE)
 	@mkdir -p build
-	$(CC) $(CPPFLAGS) $(WARN) -std=gnu11 -g -O1 $(SAN) -o $@ $(LIB_SRC) $(APPLET_SRC) $(TEST_LIBS)
+	$(CC) $(SAN) -o $@ $(SAN_APPLET_OBJ) build/librescue.a $(TEST_LIBS)
 
 HELPER_BIN := $(patsubst tests/helpers/%.c,build/helpers/%,$(wildcard tests/helpers/*.c))
 
@@ -105,7 +119,12 @@ completions: rescuectl
 	sh mk/completions.sh
 
 clean:
-	rm -rf build/obj build/unit build/helpers build/rescuectl.stripped rescuectl
+	rm -rf build/obj build/san build/librescue.a build/unit build/helpers build/rescuectl.stripped rescuectl
+
+# A missing .d (first build, or one made before -MMD) makes its target rebuild once.
+build/obj/%.d build/san/%.d build/unit/deps/%.d: ;
+.PRECIOUS: build/obj/%.d build/san/%.d build/unit/deps/%.d
+-include $(OBJ:.o=.d) $(SAN_LIB_OBJ:.o=.d) $(SAN_APPLET_OBJ:.o=.d) $(patsubst build/unit/%,build/unit/deps/%.d,$(UNIT_BIN))
 
 distclean:
 	rm -rf build rescuectl

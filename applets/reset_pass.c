@@ -2,6 +2,7 @@
 #include "pass_common.h"
 #include "../lib/pwhash.h"
 #include "../lib/rootfs.h"
+#include "../lib/pam.h"
 #include <crypt.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -19,9 +20,12 @@ const char reset_pass_help[] =
 	"standard input, or made up with --generate and printed once.\n"
 	"\n"
 	"The hash method is the one the TARGET can verify, never the rescue system's:\n"
-	"--method, else ENCRYPT_METHOD in its /etc/login.defs (with SHA_CRYPT_MIN/\n"
-	"MAX_ROUNDS or YESCRYPT_COST_FACTOR), else the method of most of its existing\n"
-	"hashes, else its os-release: yescrypt for Debian >= 11, Ubuntu >= 20.04,\n"
+	"--method, else the one its own passwd makes: the hash option of pam_unix in\n"
+	"the password stack of /etc/pam.d/passwd (followed through @include, include\n"
+	"and substack into common-password, system-auth ...; rounds= kept), else\n"
+	"ENCRYPT_METHOD in its /etc/login.defs (with SHA_CRYPT_MIN/MAX_ROUNDS or\n"
+	"YESCRYPT_COST_FACTOR), else the method of most of its existing hashes,\n"
+	"else its os-release: yescrypt for Debian >= 11, Ubuntu >= 20.04,\n"
 	"Fedora >= 35, RHEL/CentOS/Rocky/Alma/Oracle >= 9, openSUSE/SLES >= 15, and\n"
 	"SHA-512 for everything else. The hash is verified before it is written.\n"
 	"\n"
@@ -224,8 +228,12 @@ int reset_pass_main(int argc, char **argv)
 	int r = tree_read(p.tgt.tree, "/etc/login.defs", &defs, &defslen, 1 << 20);
 	if (r && r != -ENOENT)
 		cli_warnj(&c, "cannot read /etc/login.defs: %s", rc_msg());
+	struct pam_hash ph;
+	int havepam = !s.method && !pam_passwd_hash(p.tgt.tree, &ph);
+	if (!s.method && !havepam)
+		cli_warnj(&c, "cannot tell which hash the target's passwd makes: %s; going by login.defs", rc_msg());
 	int haveos = !rootfs_inspect(p.tgt.tree, &ri);
-	r = pwhash_choose(s.method, defs, p.shadow, p.shadow_len, haveos ? &ri.os : NULL, &ch);
+	r = pwhash_choose(s.method, havepam ? &ph : NULL, defs, p.shadow, p.shadow_len, haveos ? &ri.os : NULL, &ch);
 	free(defs);
 	if (r) {
 		rc = cli_liberr(&c);

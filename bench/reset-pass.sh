@@ -1,7 +1,7 @@
 #!/bin/bash
 # reset-pass offline on an ext4 image versus what people do by hand:
 # mount the image, `chpasswd -R`, unmount. Same image, same method
-# (yescrypt, cost 5, from the target's login.defs), one run, a ratio.
+# (yescrypt, cost 5, what the target's passwd makes: pam_unix in common-password), one run, a ratio.
 set -eu
 cd "$(dirname "$0")/.."
 RC=$PWD/rescuectl
@@ -14,7 +14,7 @@ tests/fixtures/mkroot.sh "$W/root" debian12 >/dev/null
 mke2fs -q -F -t ext4 -d "$W/root" "$W/img" 256M >/dev/null
 mkdir -p "$W/mnt"
 
-# yescrypt as the target's login.defs says; then SHA-512 for both, where the
+# yescrypt as the target's PAM says; then SHA-512 for both, where the
 # hash costs little and the way to the file shows.
 offline="printf 'bench pw\n' | $RC reset-pass -q --password-stdin $W/img"
 byhand="mount -o loop $W/img $W/mnt && printf 'root:bench pw\n' | chpasswd -R $W/mnt -c YESCRYPT && umount $W/mnt"

@@ -6,9 +6,24 @@
 static char msgbuf[2048];
 static int hint = RC_EXIT_FAIL;
 
+/* Every message is formatted into a buffer of its own and only then copied
+ * over the recorded one, so an argument that is the recorded message
+ * itself (rc_fail(e, "%s", rc_msg()), rc_context(r, "%s", rc_msg())) is
+ * read whole before it is overwritten: never formatted into itself. */
+static void set_msg(const char *text)
+{
+	size_t n = strlen(text);
+	if (n >= sizeof(msgbuf))
+		n = sizeof(msgbuf) - 1;
+	memmove(msgbuf, text, n);
+	msgbuf[n] = 0;
+}
+
 static int record(int exitcode, int err, const char *fmt, va_list ap)
 {
-	vsnprintf(msgbuf, sizeof(msgbuf), fmt, ap);
+	char m[sizeof(msgbuf)];
+	vsnprintf(m, sizeof(m), fmt, ap);
+	set_msg(m);
 	hint = exitcode;
 	if (err < 0)
 		err = -err;
@@ -35,16 +50,13 @@ int rc_failx(int exitcode, int err, const char *fmt, ...)
 
 int rc_context(int ret, const char *fmt, ...)
 {
-	char pre[1024], old[sizeof(msgbuf)];
+	char pre[1024], m[sizeof(msgbuf)];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(pre, sizeof(pre), fmt, ap);
 	va_end(ap);
-	memcpy(old, msgbuf, sizeof(old));
-	if (old[0])
-		snprintf(msgbuf, sizeof(msgbuf), "%s: %s", pre, old);
-	else
-		snprintf(msgbuf, sizeof(msgbuf), "%s: %s", pre, strerror(ret < 0 ? -ret : ret));
+	snprintf(m, sizeof(m), "%s: %s", pre, msgbuf[0] ? msgbuf : strerror(ret < 0 ? -ret : ret));
+	set_msg(m);
 	return ret;
 }
 

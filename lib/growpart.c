@@ -8,6 +8,7 @@
 #include "rootfs.h"
 #include "yamlbound.h"
 #include "err.h"
+#include "sbuf.h"
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -160,12 +161,14 @@ static int entry_kind(yaml_document_t *d, yaml_node_t *item)
 /* Load the first document of TEXT within lib/yamlbound.h's limits.
  * 0 loaded (root may be NULL: empty), 1 invalid (ERR says why, with its
  * line and column); -E2BIG with a message (exit hint 3) when over a limit,
- * -ENOMEM. */
+ * -ENOMEM with a message. */
 static int load_doc(const char *text, size_t len, yaml_document_t *doc, char *err, size_t esz)
 {
 	int r = yb_load(text, len, doc, err, esz);
 	if (r == YB_TOO_BIG)
 		return rc_failx(RC_EXIT_REFUSED, E2BIG, "YAML beyond rescuectl's limits, so not analysed: %s", err);
+	if (r < 0)
+		return rc_fail(-r, "out of memory loading YAML");
 	return r == YB_INVALID ? 1 : r;
 }
 
@@ -315,35 +318,6 @@ void gp_cfg_merge(struct gp_cfg *acc, const struct gp_cfg *o)
 
 /* ---- canonical form, to check an edit changed only what it meant to ------- */
 
-struct sbuf {
-	char *b;
-	size_t n, cap;
-	int oom;
-};
-
-static void sb_add(struct sbuf *s, const char *p, size_t l)
-{
-	if (s->oom)
-		return;
-	if (s->n + l + 1 > s->cap) {
-		size_t nc = s->cap ? s->cap : 1024;
-		while (nc < s->n + l + 1)
-			nc *= 2;
-		char *nb = realloc(s->b, nc);
-		if (!nb) {
-			s->oom = 1;
-			return;
-		}
-		s->b = nb;
-		s->cap = nc;
-	}
-	memcpy(s->b + s->n, p, l);
-	s->n += l;
-	s->b[s->n] = 0;
-}
-
-static void sb_str(struct sbuf *s, const char *p) { sb_add(s, p, strlen(p)); }
-
 struct skipset {
 	yaml_node_t **n;
 	size_t cnt, cap;
@@ -365,7 +339,7 @@ static int skip_add(struct skipset *k, yaml_node_t *n)
 		size_t nc = k->cap ? k->cap * 2 : 8;
 		yaml_node_t **nn = realloc(k->n, nc * sizeof(*nn));
 		if (!nn)
-			return -ENOMEM;
+			return rc_fail(ENOMEM, "out of memory");
 		k->n = nn;
 		k->cap = nc;
 	}
@@ -379,11 +353,11 @@ static void dump(yaml_document_t *d, yaml_node_t *n, const struct skipset *skip,
 {
 	char num[32];
 	if (depth > 64) {
-		sb_str(s, "!deep");
+		sbuf_str(s, "!deep");
 		return;
 	}
 	if (!n) {
-		sb_str(s, "~");
+		sbuf_str(s, "~");
 		return;
 	}
 	switch (n->type) {
@@ -391,16 +365,16 @@ static void dump(yaml_document_t *d, yaml_node_t *n, const struct skipset *skip,
 		if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 		    (n->data.scalar.length == 0 || scalar_eq(n, "~") || scalar_eq(n, "null") ||
 		     scalar_eq(n, "Null") || scalar_eq(n, "NULL"))) {
-			sb_str(s, "~");
+			sbuf_str(s, "~");
 			break;
 		}
 		snprintf(num, sizeof(num), "%c%zu:", n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? 'p' : 'q',
 			 n->data.scalar.length);
-		sb_str(s, num);
-		sb_add(s, (const char *)n->data.scalar.value, n->data.scalar.length);
+		sbuf_str(s, num);
+		sbuf_add(s, (const char *)n->data.scalar.value, n->data.scalar.length);
 		if (n->tag && strcmp((const char *)n->tag, YAML_STR_TAG)) {
-			sb_str(s, "!");
-			sb_str(s, (const char *)n->tag);
+			sbuf_str(s, "!");
+			sbuf_str(s, (const char *)n->tag);
 		}
 		break;
 	case YAML_SEQUENCE_NODE: {
@@ -409,32 +383,32 @@ static void dump(yaml_document_t *d, yaml_node_t *n, const struct skipset *skip,
 			if (!skip_has(skip, yaml_document_get_node(d, *i)))
 				kept++;
 		if (!kept) {
-			sb_str(s, "~");
+			sbuf_str(s, "~");
 			break;
 		}
-		sb_str(s, "[");
+		sbuf_str(s, "[");
 		for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++) {
 			yaml_node_t *x = yaml_document_get_node(d, *i);
 			if (skip_has(skip, x))
 				continue;
 			dump(d, x, skip, s, depth + 1);
-			sb_str(s, ",");
+			sbuf_str(s, ",");
 		}
-		sb_str(s, "]");
+		sbuf_str(s, "]");
 		break;
 	}
 	case YAML_MAPPING_NODE:
-		sb_str(s, "{");
+		sbuf_str(s, "{");
 		for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 			dump(d, yaml_document_get_node(d, p->key), skip, s, depth + 1);
-			sb_str(s, "=");
+			sbuf_str(s, "=");
 			dump(d, yaml_document_get_node(d, p->value), skip, s, depth + 1);
-			sb_str(s, ";");
+			sbuf_str(s, ";");
 		}
-		sb_str(s, "}");
+		sbuf_str(s, "}");
 		break;
 	default:
-		sb_str(s, "?");
+		sbuf_str(s, "?");
 	}
 }
 
@@ -455,7 +429,7 @@ static int lines_index(struct lines *L, const char *text, size_t len)
 	L->n = 0;
 	L->start = malloc(cap * sizeof(size_t));
 	if (!L->start)
-		return -ENOMEM;
+		return rc_fail(ENOMEM, "out of memory");
 	L->start[L->n++] = 0;
 	for (size_t i = 0; i < len; i++) {
 		if (text[i] != '\n')
@@ -464,7 +438,7 @@ static int lines_index(struct lines *L, const char *text, size_t len)
 			cap *= 2;
 			size_t *ns = realloc(L->start, cap * sizeof(size_t));
 			if (!ns)
-				return -ENOMEM;
+				return rc_fail(ENOMEM, "out of memory");
 			L->start = ns;
 		}
 		L->start[L->n++] = i + 1;
@@ -608,7 +582,7 @@ int gp_edit_modules(const char *text, size_t len, char **out, size_t *outlen, in
 	if ((r = lines_index(&L, text, len)))
 		goto out;
 	if (!(del = calloc(len + 1, 1))) {
-		r = -ENOMEM;
+		r = rc_fail(ENOMEM, "out of memory");
 		goto out;
 	}
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
@@ -622,7 +596,7 @@ int gp_edit_modules(const char *text, size_t len, char **out, size_t *outlen, in
 		int n = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
 		int *rm = calloc((size_t)n + 1, sizeof(int));
 		if (!rm) {
-			r = -ENOMEM;
+			r = rc_fail(ENOMEM, "out of memory");
 			goto out;
 		}
 		int any = 0;
@@ -647,7 +621,7 @@ int gp_edit_modules(const char *text, size_t len, char **out, size_t *outlen, in
 	if (!nrm)
 		goto out;
 	if (!(res = malloc(len + 1))) {
-		r = -ENOMEM;
+		r = rc_fail(ENOMEM, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < len; i++)
@@ -669,10 +643,10 @@ int gp_edit_modules(const char *text, size_t len, char **out, size_t *outlen, in
 	dump(&doc, root, &skip, &want, 0);
 	dump(&ndoc, yaml_document_get_root_node(&ndoc), NULL, &got, 0);
 	if (want.oom || got.oom) {
-		r = -ENOMEM;
+		r = rc_fail(ENOMEM, "out of memory");
 		goto out;
 	}
-	if (strcmp(want.b, got.b)) {
+	if (strcmp(want.p, got.p)) {
 		r = rc_fail(EPROTO, "the edit would change more than the growpart/resizefs entries; left unchanged");
 		goto out;
 	}
@@ -687,8 +661,8 @@ out:
 		yaml_document_delete(&ndoc);
 	free(L.start);
 	free(skip.n);
-	free(want.b);
-	free(got.b);
+	sbuf_free(&want);
+	sbuf_free(&got);
 	free(del);
 	free(res);
 	return r;
@@ -726,7 +700,7 @@ static int ov_read(struct tree *t, const struct growpart_report *ov, const char 
 		return -ENOENT;
 	if (a && (a->op == GP_OP_CREATE || a->op == GP_OP_REPLACE)) {
 		if (!(*buf = malloc(a->len + 1)))
-			return -ENOMEM;
+			return rc_fail(ENOMEM, "out of memory");
 		memcpy(*buf, a->data, a->len);
 		(*buf)[a->len] = 0;
 		*len = a->len;
@@ -798,7 +772,7 @@ static int ov_list_cfgs(struct tree *t, const struct growpart_report *ov, char *
 		char **nn = realloc(names, (cnt + 1) * sizeof(*nn));
 		if (!nn || !(nn[cnt] = strdup(p + dl + 1))) {
 			tree_free_list(nn ? nn : names, cnt);
-			return -ENOMEM;
+			return rc_fail(ENOMEM, "out of memory");
 		}
 		names = nn;
 		cnt++;

@@ -176,7 +176,7 @@ int part_kernel_name(const char *disk, size_t partno, char *name, size_t namesz)
 		}
 	}
 	closedir(dh);
-	return found ? 0 : -ENOENT;
+	return found ? 0 : rc_fail(ENOENT, "the kernel has no partition %zu of %s in %s", partno, disk, dir);
 }
 
 /* The kernel's idea of a partition: start and size in 512-byte sectors. */

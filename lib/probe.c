@@ -32,7 +32,7 @@ int probe_device(const char *path, struct devid *id)
 	blkid_probe pr = blkid_new_probe();
 	if (!pr) {
 		close(fd);
-		return -ENOMEM;
+		return rc_fail(ENOMEM, "out of memory");
 	}
 	int r = 0;
 	if (blkid_probe_set_device(pr, fd, 0, 0)) {
@@ -198,7 +198,7 @@ int blkdevs_scan(struct blkdevs *bs)
 			continue;
 		struct blkdev *nd = realloc(bs->d, (bs->n + 1) * sizeof(*nd));
 		if (!nd) {
-			r = -ENOMEM;
+			r = rc_fail(ENOMEM, "out of memory");
 			break;
 		}
 		bs->d = nd;

@@ -1,6 +1,7 @@
 /* Password hashing for the target through libxcrypt. See pwhash.h. */
 #include "pwhash.h"
 #include "rootfs.h"
+#include "pam.h"
 #include "err.h"
 #include <crypt.h>
 #include <ctype.h>
@@ -165,6 +166,49 @@ int pwhash_from_logindefs(const char *text, struct pw_choice *c)
 	return 1;
 }
 
+/* pam_unix's bounds for a SHA rounds count: below 1000 means its default. */
+static unsigned long pam_sha_rounds(long r)
+{
+	if (r < 1000)
+		return 0;
+	return r >= 10000000 ? 9999999 : (unsigned long)r;
+}
+
+int pwhash_from_pam(const struct pam_hash *h, const char *logindefs, struct pw_choice *c)
+{
+	if (!h || !h->found || !h->hash[0])
+		return 0;
+	enum pwm m;
+	if (!strcmp(h->hash, "yescrypt"))
+		m = PWM_YESCRYPT;
+	else if (!strcmp(h->hash, "sha512"))
+		m = PWM_SHA512;
+	else if (!strcmp(h->hash, "sha256"))
+		m = PWM_SHA256;
+	else
+		return 0;  /* md5, bigcrypt, blowfish, gost_yescrypt: not something we write */
+	c->method = m;
+	long r = h->rounds;
+	if (m == PWM_YESCRYPT) {
+		c->count = (r >= 3 && r <= 11) ? (unsigned long)r : 5;
+	} else if (r >= 0) {
+		c->count = pam_sha_rounds(r);
+	} else {
+		/* pam_unix >= 1.4 presets the rounds from login.defs when its
+		 * ENCRYPT_METHOD is a SHA one. */
+		char v[64];
+		long mx = logindefs ? defs_num(logindefs, "SHA_CRYPT_MAX_ROUNDS") : -1;
+		int sha = logindefs && defs_get(logindefs, "ENCRYPT_METHOD", v, sizeof(v)) && !strncasecmp(v, "sha", 3);
+		c->count = sha && mx >= 0 ? pam_sha_rounds(mx) : 0;
+	}
+	char rounds[40] = "";
+	if (h->rounds >= 0)
+		snprintf(rounds, sizeof(rounds), " rounds=%ld", h->rounds);
+	snprintf(c->source, sizeof(c->source), "%s %s%s in the target's %s line %d, which its passwd uses",
+		 h->module, h->hash, rounds, h->file, h->line);
+	return 1;
+}
+
 int pwhash_from_shadow(const char *text, size_t len, struct pw_choice *c)
 {
 	unsigned n[3] = { 0, 0, 0 };  /* yescrypt, sha512, sha256 */
@@ -257,8 +301,8 @@ int pwhash_from_os(const struct osrel *o, struct pw_choice *c)
 	return 1;
 }
 
-int pwhash_choose(const char *override, const char *logindefs, const char *shadow,
-		  size_t shadowlen, const struct osrel *o, struct pw_choice *c)
+int pwhash_choose(const char *override, const struct pam_hash *pam, const char *logindefs,
+		  const char *shadow, size_t shadowlen, const struct osrel *o, struct pw_choice *c)
 {
 	memset(c, 0, sizeof(*c));
 	if (override) {
@@ -268,7 +312,8 @@ int pwhash_choose(const char *override, const char *logindefs, const char *shado
 		snprintf(c->source, sizeof(c->source), "--method %s", override);
 		return 0;
 	}
-	if (pwhash_from_logindefs(logindefs, c) || pwhash_from_shadow(shadow, shadowlen, c))
+	if (pwhash_from_pam(pam, logindefs, c) || pwhash_from_logindefs(logindefs, c) ||
+	    pwhash_from_shadow(shadow, shadowlen, c))
 		return 0;
 	pwhash_from_os(o, c);
 	return 0;
@@ -289,7 +334,7 @@ int pwhash_verify(const char *phrase, const char *hash)
 {
 	struct crypt_data *cd = calloc(1, sizeof(*cd));
 	if (!cd)
-		return -ENOMEM;
+		return rc_fail(ENOMEM, "out of memory");
 	const char *h = crypt_rn(phrase, hash, cd, sizeof(*cd));
 	int r = h && h[0] != '*' && !strcmp(h, hash);
 	explicit_bzero(cd, sizeof(*cd));
@@ -321,7 +366,7 @@ int pwhash_make(const struct pw_choice *c, const char *phrase, char **hash)
 	struct crypt_data *cd = calloc(1, sizeof(*cd));
 	if (!cd) {
 		free(setting);
-		return -ENOMEM;
+		return rc_fail(ENOMEM, "out of memory");
 	}
 	const char *h = crypt_rn(phrase, setting, cd, sizeof(*cd));
 	if (!h || h[0] == '*') {
@@ -329,7 +374,7 @@ int pwhash_make(const struct pw_choice *c, const char *phrase, char **hash)
 	} else if (strncmp(h, prefix, strlen(prefix)) || pw_check_hash_chars(h)) {
 		r = rc_fail(EINVAL, "libxcrypt returned an unexpected %s hash", pwm_name(c->method));
 	} else if (!(*hash = strdup(h))) {
-		r = -ENOMEM;
+		r = rc_fail(ENOMEM, "out of memory");
 	}
 	explicit_bzero(cd, sizeof(*cd));
 	free(cd);
@@ -370,7 +415,7 @@ int pwhash_check(const char *hash, enum pwm *m)
 	 * part and the same length, and the checksum part is base64. */
 	struct crypt_data *cd = calloc(1, sizeof(*cd));
 	if (!cd)
-		return -ENOMEM;
+		return rc_fail(ENOMEM, "out of memory");
 	int r = 0;
 	const char *h = crypt_rn("rescuectl-probe", hash, cd, sizeof(*cd));
 	size_t setlen;

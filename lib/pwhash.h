@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 struct osrel;
+struct pam_hash;
 
 enum pwm {
 	PWM_NONE = 0,
@@ -27,10 +28,17 @@ enum pwm pwm_of_hash(const char *hash);
 struct pw_choice {
 	enum pwm method;
 	unsigned long count;   /* crypt_gensalt count: SHA rounds or yescrypt cost; 0 = default */
-	char source[256];      /* why this method, for the user */
+	char source[512];      /* why this method, for the user */
 };
 
 /* The rules, each pure (unit-tested). Each returns 1 when it decided. */
+/* The hash option of the pam_unix line the target's passwd reaches (pam.h),
+ * with its cost as pam_unix takes it: rounds= (yescrypt 3..11, else 5;
+ * SHA 1000..9999999, else the default), for SHA without rounds= the
+ * SHA_CRYPT_MAX_ROUNDS of a SHA ENCRYPT_METHOD in LOGINDEFS (may be NULL),
+ * as pam_unix reads it. No hash option (pam_unix then takes login.defs'
+ * ENCRYPT_METHOD), md5, bigcrypt, blowfish and gost_yescrypt: 0. */
+int pwhash_from_pam(const struct pam_hash *h, const char *logindefs, struct pw_choice *c);
 /* ENCRYPT_METHOD (+ SHA_CRYPT_MIN/MAX_ROUNDS, YESCRYPT_COST_FACTOR) in
  * login.defs text; DES, MD5 and BCRYPT are not decisions (0). */
 int pwhash_from_logindefs(const char *text, struct pw_choice *c);
@@ -40,10 +48,11 @@ int pwhash_from_shadow(const char *text, size_t len, struct pw_choice *c);
  * rhel/centos/rocky/almalinux/ol >= 9, openSUSE/SLES >= 15; SHA-512 for
  * everything else, unknown included. Always decides. O may be NULL. */
 int pwhash_from_os(const struct osrel *o, struct pw_choice *c);
-/* All rules in order: OVERRIDE (--method, may be NULL), login.defs text,
- * shadow text, os-release. Any text may be NULL (absent). */
-int pwhash_choose(const char *override, const char *logindefs, const char *shadow,
-		  size_t shadowlen, const struct osrel *o, struct pw_choice *c);
+/* All rules in order: OVERRIDE (--method, may be NULL), the PAM password
+ * stack of passwd (PAM may be NULL: unknown), login.defs text, shadow text,
+ * os-release. Any text may be NULL (absent). */
+int pwhash_choose(const char *override, const struct pam_hash *pam, const char *logindefs,
+		  const char *shadow, size_t shadowlen, const struct osrel *o, struct pw_choice *c);
 
 /* Compare dotted version strings numerically: <0, 0, >0. Pure. */
 int pw_vercmp(const char *a, const char *b);

@@ -189,7 +189,7 @@ int fstab_parse(const char *text, struct fstab *f, int *bad)
 				for (int i = 0; i < nf; i++)
 					free(fl[i]);
 				fstab_free(f);
-				return -ENOMEM;
+				return rc_fail(ENOMEM, "out of memory");
 			}
 			f->e = ne;
 			cap = nc;

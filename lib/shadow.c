@@ -1,6 +1,7 @@
 /* Pure edits of passwd/shadow text. See shadow.h. */
 #include "shadow.h"
 #include "err.h"
+#include "sbuf.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,44 +102,12 @@ char *pw_field(const char *buf, const struct pwline *l, int idx)
 	return strndup(buf + l->fs[idx], l->fe[idx] - l->fs[idx]);
 }
 
-struct sb {
-	char *p;
-	size_t n, cap;
-	int oom;
-};
-
-static void sb_add(struct sb *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		char *np = realloc(b->p, cap);
-		if (!np) {
-			b->oom = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = 0;
-}
-
-static void sb_str(struct sb *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
 int pw_edit(const char *buf, size_t len, enum pwkind kind, const char *file,
 	    const char *user, const char *password, long lastchg,
 	    char **out, size_t *outlen, unsigned *notes)
 {
 	struct pwline l;
-	struct sb b = { 0 };
+	struct sbuf b = { 0 };
 	unsigned dummy;
 	int r;
 
@@ -168,33 +137,33 @@ int pw_edit(const char *buf, size_t len, enum pwkind kind, const char *file,
 	snprintf(num, sizeof(num), "%ld", lastchg);
 	/* Everything before the password field (the name and its colon). */
 	if (l.nfields >= 2) {
-		sb_add(&b, buf, l.fs[1]);
+		sbuf_add(&b, buf, l.fs[1]);
 	} else {
-		sb_add(&b, buf, l.end);
-		sb_str(&b, ":");
+		sbuf_add(&b, buf, l.end);
+		sbuf_str(&b, ":");
 	}
-	sb_str(&b, password);
+	sbuf_str(&b, password);
 	int have = l.nfields < 2 ? 2 : l.nfields;
 	if (lastchg >= 0) {
 		if (l.nfields >= 3) {
-			sb_add(&b, buf + l.fe[1], l.fs[2] - l.fe[1]);
-			sb_str(&b, num);
-			sb_add(&b, buf + l.fe[2], l.end - l.fe[2]);
+			sbuf_add(&b, buf + l.fe[1], l.fs[2] - l.fe[1]);
+			sbuf_str(&b, num);
+			sbuf_add(&b, buf + l.fe[2], l.end - l.fe[2]);
 		} else {
-			sb_str(&b, ":");
-			sb_str(&b, num);
+			sbuf_str(&b, ":");
+			sbuf_str(&b, num);
 			have = 3;
 		}
 	} else if (l.nfields >= 2) {
-		sb_add(&b, buf + l.fe[1], l.end - l.fe[1]);
+		sbuf_add(&b, buf + l.fe[1], l.end - l.fe[1]);
 	}
 	if (kind == PW_SHADOW && have < 9 && have != 5) {
 		for (; have < 9; have++)
-			sb_str(&b, ":");
+			sbuf_str(&b, ":");
 		*notes |= PWE_PADDED;
 	}
 	/* The line's own terminator and the rest of the file, unchanged. */
-	sb_add(&b, buf + l.end, len - l.end);
+	sbuf_add(&b, buf + l.end, len - l.end);
 	if (b.oom) {
 		free(b.p);
 		return rc_fail(ENOMEM, "out of memory editing %s", file);
@@ -212,11 +181,11 @@ int pw_lock_field(const char *old, int lock, char **out)
 	if (lock) {
 		if (old[0] == '!') {
 			*out = strdup(old);
-			return *out ? 1 : -ENOMEM;
+			return *out ? 1 : rc_fail(ENOMEM, "out of memory");
 		}
 		if (asprintf(out, "!%s", old) < 0) {
 			*out = NULL;
-			return -ENOMEM;
+			return rc_fail(ENOMEM, "out of memory");
 		}
 		return 0;
 	}
@@ -229,7 +198,7 @@ int pw_lock_field(const char *old, int lock, char **out)
 				"reset-pass, or empty it on purpose with clear-pass (no --unlock)", old);
 	*out = strdup(old + n);
 	if (!*out)
-		return -ENOMEM;
+		return rc_fail(ENOMEM, "out of memory");
 	return n ? 0 : 1;
 }
 
@@ -303,7 +272,7 @@ static int names_of(const char *text, size_t len, struct names *ns)
 				cap = cap ? cap * 2 : 64;
 				struct name *nv = realloc(ns->v, cap * sizeof(*nv));
 				if (!nv)
-					return -ENOMEM;
+					return rc_fail(ENOMEM, "out of memory");
 				ns->v = nv;
 			}
 			ns->v[ns->n++] = (struct name){ text + s, (size_t)(colon - text) - s };

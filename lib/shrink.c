@@ -315,7 +315,7 @@ int shrink_prepare(const struct shrink_req *rq, struct shrink **out)
 	s->rq = *rq;
 	s->growpart = "not needed";
 	if (!(s->plan = plan_new("nothing was changed", s)))
-		return -ENOMEM;
+		return rc_fail(ENOMEM, "out of memory");
 	int r;
 	if ((r = check_fs(s)) < 0 || (r = estimate(s)) < 0 || (r = open_table(s)) < 0 ||
 	    (r = plan_sizes(s)) < 0 || (r = plan_new_parts(s)) < 0 || (r = plan_growpart(s)) < 0 ||

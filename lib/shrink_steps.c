@@ -107,7 +107,7 @@ static int add_save(struct shrink *s)
 {
 	struct plan_step *st = new_step(s, "save-table", "save the table", run_save);
 	if (!st)
-		return -ENOMEM;
+		return rc_fail(ENOMEM, "out of memory");
 	SET(st->does, "save the partition table to %s (restore: %s)", s->backup, s->restore);
 	SET(st->changes, "a new file on this rescue system (%s); nothing on the disk", s->backup);
 	SET(st->after, "nothing on the disk was changed; the old partition table is saved in %s", s->backup);
@@ -141,7 +141,7 @@ static int add_fsck(struct shrink *s)
 {
 	struct plan_step *st = new_step(s, "fsck", "e2fsck", run_fsck);
 	if (!st)
-		return -ENOMEM;
+		return rc_fail(ENOMEM, "out of memory");
 	SET(st->does, "e2fsck -f %s %s", s->rq.yes ? "-y" : "-p", s->dev);
 	SET(st->changes, "the filesystem on %s, where e2fsck finds something to repair", s->dev);
 	SET(st->after, "e2fsck checked the filesystem on %s; it was not resized and the partition table "
@@ -213,7 +213,7 @@ static int add_resize(struct shrink *s, const struct words *w)
 		return 0;
 	struct plan_step *st = new_step(s, "resize-fs", "resize2fs", run_resize);
 	if (!st)
-		return -ENOMEM;
+		return rc_fail(ENOMEM, "out of memory");
 	st->inspect = inspect_fs;
 	SET(st->does, "resize2fs %s %" PRIu64 "K", s->dev, s->sz.fs_blocks * (s->fi.block_size / 1024));
 	SET(st->changes, "the size of the filesystem on %s (data past the new end is moved)", s->dev);
@@ -234,7 +234,7 @@ static int add_table_edits(struct shrink *s, const struct words *w)
 	char a[32];
 	struct plan_step *st = new_step(s, "shrink-partition", "", NULL);
 	if (!st)
-		return -ENOMEM;
+		return rc_fail(ENOMEM, "out of memory");
 	SET(st->name, "shrink partition %zu", s->partno);
 	SET(st->does, "shrink partition %zu of %s to sectors %" PRIu64 "-%" PRIu64 " (%s), same start, type, "
 	    "PARTUUID and name", s->partno, s->disk, s->pi.start, s->sz.new_end, w->part_new);
@@ -242,7 +242,7 @@ static int add_table_edits(struct shrink *s, const struct words *w)
 	for (int i = 0; i < s->nnew; i++) {
 		const struct part_info *np = &s->newp[i].pi;
 		if (!(st = new_step(s, "add-partition", "", NULL)))
-			return -ENOMEM;
+			return rc_fail(ENOMEM, "out of memory");
 		SET(st->name, "add partition %zu", np->partno);
 		SET(st->does, "add partition %zu: sectors %" PRIu64 "-%" PRIu64 " (%s), type %s%s%s%s", np->partno,
 		    np->start, np->start + np->size - 1, size_format(np->size * s->g.sector_size, a, sizeof(a)),
@@ -273,7 +273,7 @@ static int add_write(struct shrink *s, const struct words *w)
 {
 	struct plan_step *st = new_step(s, "write-table", "write the table", run_write);
 	if (!st)
-		return -ENOMEM;
+		return rc_fail(ENOMEM, "out of memory");
 	st->undo_fn = undo_write;
 	st->flags = PLAN_UNDO_SELF;
 	SET(st->does, "write the partition table of %s", s->disk);
@@ -303,7 +303,7 @@ static int new_node(struct shrink *s, struct shrink_new *n)
 		usleep(100000);
 	}
 	n->node[0] = 0;
-	return -ENOENT;
+	return rc_fail(ENOENT, "no device node for partition %zu of %s appeared within 5 s", n->partno, s->disk);
 }
 
 static int run_kernel(struct plan *p, struct plan_step *st)
@@ -322,7 +322,7 @@ static int add_kernel(struct shrink *s, const struct words *w)
 {
 	struct plan_step *st = new_step(s, "tell-kernel", "tell the kernel", run_kernel);
 	if (!st)
-		return -ENOMEM;
+		return rc_fail(ENOMEM, "out of memory");
 	st->flags = PLAN_CONTINUE;
 	SET(st->does, "tell the kernel per partition (BLKPG)");
 	SET(st->changes, "the kernel's view of the partitions of %s (nothing on the disk)", s->disk);
@@ -362,7 +362,7 @@ static int add_growpart(struct shrink *s, const struct words *w)
 		/* one line per change; the last step writes them all */
 		struct plan_step *st = new_step(s, "growpart", "disable growpart", i == s->ngp - 1 ? run_growpart : NULL);
 		if (!st)
-			return -ENOMEM;
+			return rc_fail(ENOMEM, "out of memory");
 		s->gp_step = st->n;
 		SET(st->does, "stop growpart growing the root back: %s", s->gp_actions[i]);
 		SET(st->changes, "files in the target's /etc on %s (written offline)", s->dev);
@@ -392,7 +392,7 @@ static int add_verify(struct shrink *s, const struct words *w)
 {
 	struct plan_step *st = new_step(s, "verify", "verify", run_verify);
 	if (!st)
-		return -ENOMEM;
+		return rc_fail(ENOMEM, "out of memory");
 	st->flags = PLAN_CHECK;
 	SET(st->does, "e2fsck -f -n %s (verify)", s->dev);
 	SET(st->changes, "nothing (a read-only check)");
@@ -433,7 +433,7 @@ static int add_mkfs(struct shrink *s, const struct words *w, int kernel_n)
 		struct shrink_new *n = &s->newp[i];
 		struct plan_step *st = new_step(s, "mkfs", "", run_mkfs);
 		if (!st)
-			return -ENOMEM;
+			return rc_fail(ENOMEM, "out of memory");
 		const char *fs = n->swap ? "swap" : s->rq.mkfs, *force = n->swap ? NULL : shrink_mkfs_force(fs);
 		st->arg = n;
 		st->needs = kernel_n;

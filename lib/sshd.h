@@ -12,6 +12,7 @@
 #define RC_SSHD_H
 #include <stddef.h>
 #include "tree.h"
+#include "pam.h"
 
 /* The limits. OpenSSH itself refuses to start past SSHD_MAX_DEPTH
  * ("Too many recursive configuration includes"); the others are
@@ -70,22 +71,7 @@ const char *sshd_permit_root_login(const struct sshd_conf *c);  /* default prohi
 int sshd_password_auth(const struct sshd_conf *c);              /* default yes */
 int sshd_permit_empty(const struct sshd_conf *c);               /* default no */
 
-/* PAM: does the file's auth stack let pam_unix accept an empty password? */
-struct pam_file {
-	const char *path;     /* /etc/pam.d/common-auth ... */
-	int exists;
-	int unix_auth;        /* has an auth line with pam_unix.so */
-	int nullok;           /* that line has nullok (or nullok_secure) */
-	int line;             /* its line number */
-	char arg[16];         /* "nullok" or "nullok_secure" */
-};
-#define PAM_MAX_FILE ((size_t)1 << 20)
-/* Pure: look at one PAM file's text (LEN bytes). 0, or -EINVAL with a
- * message for a NUL byte or a line longer than SSHD_MAX_LINE. */
-int pam_parse(const char *text, size_t len, struct pam_file *p);
-#define PAM_FILES 3
-/* common-auth (Debian, Ubuntu, SUSE), system-auth and password-auth (RHEL). */
-int pam_scan(struct tree *t, struct pam_file out[PAM_FILES]);
+/* PAM (nullok) lives in pam.h, included here for the callers of both. */
 
 /* SELinux state of the target from /etc/selinux/config: "enforcing",
  * "permissive", "disabled", or "" when there is no config. */

@@ -363,3 +363,11 @@ blank_disk() {
 	[ "$status" -eq 3 ]
 	[ "$(sha "$img")" = "$before" ]
 }
+
+@test "no block device list (empty sysroot): the reason is named, never 'unknown error'" {
+	mkdir -p "$BATS_TEST_TMPDIR/emptysys"
+	RESCUECTL_SYSROOT="$BATS_TEST_TMPDIR/emptysys" run "$RESCUECTL" detect-root
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"cannot list $BATS_TEST_TMPDIR/emptysys/sys/class/block: is /sys mounted?"* ]]
+	[[ "$output" != *"unknown error"* ]]
+}

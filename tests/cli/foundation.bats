@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # The multi-call binary itself: dispatch, links, help, exit codes, JSON on
-# failure, static linking, completions.
+# failure, static linking (completions: completions.bats).
 load ../helpers
 bats_require_minimum_version 1.5.0
 
@@ -112,35 +112,4 @@ bats_require_minimum_version 1.5.0
 	run chroot "$d" /rescuectl --list
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 8 ]
-}
-
-@test "completions name every applet and every option of every applet's --help" {
-	for f in rescuectl.bash _rescuectl rescuectl.fish; do
-		[ -s "$TOP/completions/$f" ]
-	done
-	bash -n "$TOP/completions/rescuectl.bash"
-	for a in $("$RESCUECTL" --list); do
-		for f in rescuectl.bash _rescuectl rescuectl.fish; do
-			grep -q -- "$a" "$TOP/completions/$f" || { echo "$a missing from $f"; false; }
-		done
-		for o in $("$RESCUECTL" "$a" --help | sed -nE 's/^  (-[a-zA-Z], |    )(--[a-z][a-z0-9-]*).*/\2/p' | sort -u); do
-			for f in rescuectl.bash _rescuectl rescuectl.fish; do
-				if [ "$f" = rescuectl.fish ]; then
-					grep -q -- "$a' -l ${o#--}\$" "$TOP/completions/$f" || { echo "$a $o missing from $f"; false; }
-				else
-					grep -- "$a)" "$TOP/completions/$f" | grep -q -- "$o" || { echo "$a $o missing from $f"; false; }
-				fi
-			done
-		done
-	done
-}
-
-@test "bash completion completes applets and options" {
-	source "$TOP/completions/rescuectl.bash"
-	COMP_WORDS=(rescuectl shr); COMP_CWORD=1; _rescuectl
-	[ "${COMPREPLY[*]}" = "shrink-root" ]
-	COMP_WORDS=(rescuectl shrink-root --dry); COMP_CWORD=2; _rescuectl
-	[ "${COMPREPLY[*]}" = "--dry-run" ]
-	COMP_WORDS=(detect-root --al); COMP_CWORD=1; _rescuectl
-	[ "${COMPREPLY[*]}" = "--all" ]
 }

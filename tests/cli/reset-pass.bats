@@ -62,7 +62,10 @@ verifies() {  # verifies SHADOWFILE USER PASSWORD -> status of cryptcheck
 @test "the method follows the target, never the rescue system: yescrypt for Debian 12, SHA-512 for CentOS 7" {
 	for f in debian12 centos7; do
 		mkroot "$T/$f" "$f"
-		# nothing but os-release left to decide by
+		# nothing but os-release left to decide by: no hash option on pam_unix,
+		# no ENCRYPT_METHOD, no hashes
+		sed -i 's/ yescrypt$//' "$T/$f/etc/pam.d/common-password" 2>/dev/null || true
+		sed -i 's/pam_unix.so sha512 /pam_unix.so /' "$T/$f/etc/pam.d/system-auth-ac" 2>/dev/null || true
 		sed -i '/ENCRYPT_METHOD/d' "$T/$f/etc/login.defs"
 		sed -i 's/^\([a-z]*\):[^:]*:/\1:*:/' "$T/$f/etc/shadow"
 	done
@@ -77,13 +80,22 @@ verifies() {  # verifies SHADOWFILE USER PASSWORD -> status of cryptcheck
 	run verifies "$T/centos7/etc/shadow" root pw1
 	[ "$status" -eq 0 ]
 	[ "$output" = '$6$' ]
-	# as shipped: ENCRYPT_METHOD SHA512 in CentOS 7's login.defs, existing $6$ hashes
+	# as shipped: pam_unix.so sha512 in CentOS 7's system-auth, reached from
+	# /etc/pam.d/passwd through "password substack system-auth"
+	# (changed deliberately: it said "ENCRYPT_METHOD SHA512" before PAM was read)
 	mkroot "$T/c7" centos7
 	run --separate-stderr setpw "$T/c7" pw2 --json
 	[ "$(echo "$output" | jq -r .method)" = sha512 ]
+	[ "$(echo "$output" | jq -r .method_source)" = "pam_unix.so sha512 in the target's /etc/pam.d/system-auth line 16, which its passwd uses" ]
+	# login.defs decides when pam_unix has no hash option (pam_unix reads it then too)
+	mkroot "$T/c7a" centos7
+	sed -i 's/pam_unix.so sha512 /pam_unix.so /' "$T/c7a/etc/pam.d/system-auth-ac"
+	run --separate-stderr setpw "$T/c7a" pw2 --json
+	[ "$(echo "$output" | jq -r .method)" = sha512 ]
 	[[ "$(echo "$output" | jq -r .method_source)" == *"ENCRYPT_METHOD SHA512"* ]]
-	# existing hashes decide when login.defs does not
+	# existing hashes decide when neither does
 	mkroot "$T/c7b" centos7
+	sed -i 's/pam_unix.so sha512 /pam_unix.so /' "$T/c7b/etc/pam.d/system-auth-ac"
 	sed -i '/ENCRYPT_METHOD/d' "$T/c7b/etc/login.defs"
 	run --separate-stderr setpw "$T/c7b" pw2 --json
 	[ "$(echo "$output" | jq -r .method)" = sha512 ]
@@ -93,6 +105,81 @@ verifies() {  # verifies SHADOWFILE USER PASSWORD -> status of cryptcheck
 	[ "$(echo "$output" | jq -r .method)" = sha256 ]
 	run verifies "$T/c7b/etc/shadow" root pw3
 	[ "$output" = '$5$' ]
+}
+
+@test "Debian 12 as shipped: login.defs says SHA512, but its passwd makes yescrypt (pam_unix in common-password)" {
+	mkroot "$T/r" debian12
+	grep -q '^ENCRYPT_METHOD SHA512' "$T/r/etc/login.defs"
+	sed -i 's/^\([a-z]*\):[^:]*:/\1:*:/' "$T/r/etc/shadow"
+	run --separate-stderr setpw "$T/r" 'deb pw' --json
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r .method)" = yescrypt ]
+	[ "$(echo "$output" | jq -r .method_source)" = "pam_unix.so yescrypt in the target's /etc/pam.d/common-password line 25, which its passwd uses" ]
+	run verifies "$T/r/etc/shadow" root 'deb pw'
+	[ "$status" -eq 0 ]
+	[ "$output" = '$y$' ]
+	# the cost pam_unix would use: rounds= on the line (yescrypt 7: "j" then "B")
+	sed -i 's/obscure yescrypt$/obscure yescrypt rounds=7/' "$T/r/etc/pam.d/common-password"
+	run setpw "$T/r" 'deb pw 2'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Method: yescrypt (pam_unix.so yescrypt rounds=7 in the target's /etc/pam.d/common-password line 25"* ]]
+	[ "$(head -1 "$T/r/etc/shadow" | cut -d: -f2 | cut -c1-7)" = '$y$jBT$' ]
+	run verifies "$T/r/etc/shadow" root 'deb pw 2'
+	[ "$status" -eq 0 ]
+	# an administrator's "sha512 rounds=65536" (as hardening guides set it)
+	sed -i 's/obscure yescrypt rounds=7$/obscure sha512 rounds=65536/' "$T/r/etc/pam.d/common-password"
+	run setpw "$T/r" 'deb pw 3'
+	[ "$status" -eq 0 ]
+	[ "$(head -1 "$T/r/etc/shadow" | cut -d: -f2 | cut -d'$' -f2,3)" = '6$rounds=65536' ]
+	run verifies "$T/r/etc/shadow" root 'deb pw 3'
+	[ "$status" -eq 0 ]
+}
+
+@test "Ubuntu 22.04 and 24.04 as shipped: yescrypt from common-password, not SHA-512 from login.defs" {
+	for f in ubuntu2204 ubuntu2404; do
+		mkroot "$T/$f" "$f"
+		grep -q '^ENCRYPT_METHOD SHA512' "$T/$f/etc/login.defs"
+		sed -i 's/^\([a-z]*\):[^:]*:/\1:*:/' "$T/$f/etc/shadow"
+		run --separate-stderr setpw "$T/$f" pw --json
+		[ "$status" -eq 0 ]
+		[ "$(echo "$output" | jq -r .method)" = yescrypt ]
+		[[ "$(echo "$output" | jq -r .method_source)" == "pam_unix.so yescrypt in the target's /etc/pam.d/common-password"* ]]
+		run verifies "$T/$f/etc/shadow" root pw
+		[ "$output" = '$y$' ]
+	done
+}
+
+@test "RHEL 9 as shipped: SHA-512 from authselect's system-auth (passwd substack, absolute symlink); yescrypt once authselect says so" {
+	mkroot "$T/r" rhel9
+	[ "$(readlink "$T/r/etc/pam.d/system-auth")" = /etc/authselect/system-auth ]
+	run --separate-stderr setpw "$T/r" pw --json
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r .method)" = sha512 ]
+	[ "$(echo "$output" | jq -r .method_source)" = "pam_unix.so sha512 in the target's /etc/pam.d/system-auth line 20, which its passwd uses" ]
+	run verifies "$T/r/etc/shadow" root pw
+	[ "$output" = '$6$' ]
+	# a custom authselect profile with yescrypt (as upstream authselect and
+	# Fedora have it): passwd makes yescrypt though login.defs says SHA512
+	sed -i 's/pam_unix.so sha512 /pam_unix.so yescrypt /' "$T/r/etc/authselect/system-auth"
+	run --separate-stderr setpw "$T/r" pw2 --json
+	[ "$(echo "$output" | jq -r .method)" = yescrypt ]
+	run verifies "$T/r/etc/shadow" root pw2
+	[ "$output" = '$y$' ]
+}
+
+@test "a broken PAM stack (an include of a missing file, an include loop) is a warning; login.defs decides" {
+	mkroot "$T/r" debian12
+	printf '@include no-such-file\n@include common-password\n' > "$T/r/etc/pam.d/passwd"
+	sed -i 's/obscure yescrypt$/obscure/' "$T/r/etc/pam.d/common-password"
+	run --separate-stderr setpw "$T/r" pw --json
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r .method)" = sha512 ]
+	jq -e '.warnings | any(test("/etc/pam.d/passwd line 1: @include no-such-file: no such file in the target"))' <<<"$output"
+	printf 'password substack passwd\n' > "$T/r/etc/pam.d/passwd"
+	run --separate-stderr timeout 60 "$RESCUECTL" reset-pass --json --root "$T/r" --password-stdin <<<pw
+	[ "$status" -eq 0 ]
+	jq -e '.warnings | any(test("nested 16 levels deep"))' <<<"$output"
+	[ "$(echo "$output" | jq -r .method_source)" = "ENCRYPT_METHOD SHA512 in the target's /etc/login.defs" ]
 }
 
 offline_case() {  # offline_case FLAVOR PREFIX

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../../lib/pwhash.h"
+#include "../../lib/pam.h"
 #include "../../lib/rootfs.h"
 #include "../../lib/err.h"
 
@@ -126,19 +127,82 @@ static void test_choose_order(void **s)
 	struct osrel deb = os("debian", "12");
 	const char *sh = "root:$6$a$b:1::::::\n";
 	/* --method first */
-	assert_int_equal(pwhash_choose("sha256", "ENCRYPT_METHOD SHA512\n", sh, strlen(sh), &deb, &c), 0);
+	assert_int_equal(pwhash_choose("sha256", NULL, "ENCRYPT_METHOD SHA512\n", sh, strlen(sh), &deb, &c), 0);
 	assert_int_equal(c.method, PWM_SHA256);
-	assert_true(pwhash_choose("md5", NULL, NULL, 0, NULL, &c) < 0);
+	assert_true(pwhash_choose("md5", NULL, NULL, NULL, 0, NULL, &c) < 0);
 	assert_int_equal(rc_exit_hint(), RC_EXIT_USAGE);
 	/* login.defs before hashes */
-	assert_int_equal(pwhash_choose(NULL, "ENCRYPT_METHOD YESCRYPT\n", sh, strlen(sh), NULL, &c), 0);
+	assert_int_equal(pwhash_choose(NULL, NULL, "ENCRYPT_METHOD YESCRYPT\n", sh, strlen(sh), NULL, &c), 0);
 	assert_int_equal(c.method, PWM_YESCRYPT);
 	/* hashes before os-release: a Debian 12 with $6$ hashes keeps $6$ */
-	assert_int_equal(pwhash_choose(NULL, "", sh, strlen(sh), &deb, &c), 0);
+	assert_int_equal(pwhash_choose(NULL, NULL, "", sh, strlen(sh), &deb, &c), 0);
 	assert_int_equal(c.method, PWM_SHA512);
 	/* os-release last */
-	assert_int_equal(pwhash_choose(NULL, NULL, "root:*:1\n", 9, &deb, &c), 0);
+	assert_int_equal(pwhash_choose(NULL, NULL, NULL, "root:*:1\n", 9, &deb, &c), 0);
 	assert_int_equal(c.method, PWM_YESCRYPT);
+}
+
+static struct pam_hash pamh(const char *hash, long rounds)
+{
+	struct pam_hash h = { .found = 1, .rounds = rounds, .line = 25 };
+	snprintf(h.module, sizeof(h.module), "pam_unix.so");
+	snprintf(h.hash, sizeof(h.hash), "%s", hash);
+	snprintf(h.file, sizeof(h.file), "/etc/pam.d/common-password");
+	return h;
+}
+
+/* pam_unix's hash option and its cost, as pam_unix takes them. */
+static void test_pam_rule(void **s)
+{
+	(void)s;
+	struct pw_choice c;
+	struct pam_hash h = pamh("yescrypt", -1);
+	assert_int_equal(pwhash_from_pam(&h, "ENCRYPT_METHOD SHA512\n", &c), 1);
+	assert_int_equal(c.method, PWM_YESCRYPT);
+	assert_int_equal(c.count, 5);
+	assert_string_equal(c.source, "pam_unix.so yescrypt in the target's /etc/pam.d/common-password line 25, "
+			    "which its passwd uses");
+	h = pamh("yescrypt", 11);
+	pwhash_from_pam(&h, NULL, &c);
+	assert_int_equal(c.count, 11);
+	h = pamh("yescrypt", 12);  /* out of pam_unix's 3..11: its default */
+	pwhash_from_pam(&h, NULL, &c);
+	assert_int_equal(c.count, 5);
+	h = pamh("sha512", 999);   /* below 1000: the default */
+	pwhash_from_pam(&h, NULL, &c);
+	assert_int_equal(c.method, PWM_SHA512);
+	assert_int_equal(c.count, 0);
+	h = pamh("sha512", 20000000);
+	pwhash_from_pam(&h, NULL, &c);
+	assert_int_equal(c.count, 9999999);
+	assert_non_null(strstr(c.source, "sha512 rounds=20000000 in"));
+	/* no rounds=: pam_unix takes SHA_CRYPT_MAX_ROUNDS of a SHA ENCRYPT_METHOD */
+	h = pamh("sha256", -1);
+	pwhash_from_pam(&h, "ENCRYPT_METHOD SHA512\nSHA_CRYPT_MIN_ROUNDS 6000\nSHA_CRYPT_MAX_ROUNDS 7000\n", &c);
+	assert_int_equal(c.method, PWM_SHA256);
+	assert_int_equal(c.count, 7000);
+	pwhash_from_pam(&h, "ENCRYPT_METHOD YESCRYPT\nSHA_CRYPT_MAX_ROUNDS 7000\n", &c);
+	assert_int_equal(c.count, 0);
+	/* not decisions: no option (pam_unix goes by login.defs), weak or foreign ones */
+	const char *no[] = { "", "md5", "bigcrypt", "blowfish", "gost_yescrypt" };
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		h = pamh(no[i], -1);
+		assert_int_equal(pwhash_from_pam(&h, NULL, &c), 0);
+	}
+	h.found = 0;
+	assert_int_equal(pwhash_from_pam(&h, NULL, &c), 0);
+	assert_int_equal(pwhash_from_pam(NULL, NULL, &c), 0);
+	/* the order: PAM before login.defs, --method before PAM */
+	struct osrel deb = os("debian", "12");
+	const char *sh = "root:$6$a$b:1::::::\n";
+	h = pamh("yescrypt", -1);
+	assert_int_equal(pwhash_choose(NULL, &h, "ENCRYPT_METHOD SHA512\n", sh, strlen(sh), &deb, &c), 0);
+	assert_int_equal(c.method, PWM_YESCRYPT);
+	assert_int_equal(pwhash_choose("sha512", &h, NULL, NULL, 0, NULL, &c), 0);
+	assert_int_equal(c.method, PWM_SHA512);
+	h = pamh("", -1);
+	assert_int_equal(pwhash_choose(NULL, &h, "ENCRYPT_METHOD SHA512\n", NULL, 0, NULL, &c), 0);
+	assert_non_null(strstr(c.source, "login.defs"));
 }
 
 static void make_verify(enum pwm m, unsigned long count, const char *prefix)
@@ -248,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_logindefs),
 		cmocka_unit_test(test_shadow_rule),
 		cmocka_unit_test(test_choose_order),
+		cmocka_unit_test(test_pam_rule),
 		cmocka_unit_test(test_make),
 		cmocka_unit_test(test_check_hashed),
 		cmocka_unit_test(test_generate),

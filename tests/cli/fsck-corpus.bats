@@ -2,7 +2,7 @@
 # rescuectl fsck over e2fsprogs' 197 damaged f_* images: it never crashes
 # (no signal, no sanitizer report with the ASan build, build/rescuectl-asan from `make helpers`), and its
 # exit status is e2fsck's own on a copy of the same image. Differences that
-# are meant are listed in fsck_corpus.allow ("NAME REASON", one a line).
+# are meant are listed in fsck-corpus.allow ("NAME REASON", one a line).
 load ../helpers
 bats_require_minimum_version 1.5.0
 
@@ -18,7 +18,7 @@ setup() {
 }
 
 allowed() {
-	grep -q "^$1 " "$TOP/tests/cli/fsck_corpus.allow" 2>/dev/null
+	grep -q "^$1 " "$TOP/tests/cli/fsck-corpus.allow" 2>/dev/null
 }
 
 @test "corpus: fsck --yes matches e2fsck -fy on every damaged image, never crashes" {
@@ -44,7 +44,7 @@ allowed() {
 			same=$((same + 1))
 		elif allowed "$name"; then
 			allowed_n=$((allowed_n + 1))
-			echo "$name: e2fsck $want, rescuectl $got (allowed: $(grep "^$name " "$TOP/tests/cli/fsck_corpus.allow" | cut -d' ' -f2-))" >> "$T/report"
+			echo "$name: e2fsck $want, rescuectl $got (allowed: $(grep "^$name " "$TOP/tests/cli/fsck-corpus.allow" | cut -d' ' -f2-))" >> "$T/report"
 		else
 			diff=$((diff + 1))
 			echo "$name: e2fsck -fy $want, rescuectl fsck --yes $got" >> "$T/report"
