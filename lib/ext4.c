@@ -86,7 +86,7 @@ static int read_ino(struct tree *t, ext2_ino_t ino, const char *path, char **buf
 		return rc_fail(EFBIG, "%s is larger than %zu bytes; refusing to load it", path, max);
 	char *b = malloc(size + 1);
 	if (!b)
-		return -ENOMEM;
+		return rc_fail(ENOMEM, "out of memory reading %s (%llu bytes)", path, (unsigned long long)size);
 	if ((err = ext2fs_file_open(FS(t), ino, 0, &f))) {
 		free(b);
 		return ext_err(err, "cannot open %s", path);
@@ -194,7 +194,7 @@ int tree_ext4_open(const char *dev, struct tree **out)
 		free(t);
 		free(e);
 		ext2fs_close_free(&fs);
-		return -ENOMEM;
+		return rc_fail(ENOMEM, "out of memory");
 	}
 	e->fs = fs;
 	t->priv = e;

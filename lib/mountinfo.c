@@ -113,14 +113,14 @@ int mountinfo_parse(const char *text, struct mounts *ms)
 			struct mnt *nm = realloc(ms->m, cap * sizeof(*nm));
 			if (!nm) {
 				mountinfo_free(ms);
-				return -ENOMEM;
+				return rc_fail(ENOMEM, "out of memory");
 			}
 			ms->m = nm;
 		}
 		int r = parse_line(p, len, &ms->m[ms->n]);
 		if (r == -ENOMEM) {
 			mountinfo_free(ms);
-			return r;
+			return rc_fail(ENOMEM, "out of memory");
 		}
 		if (!r)
 			ms->n++;
@@ -285,7 +285,7 @@ int mountinfo_anywhere(dev_t dev, struct mount_where *w)
 		free(seen);
 		if (d)
 			closedir(d);
-		return -ENOMEM;
+		return rc_fail(ENOMEM, "cannot list /proc: %s", strerror(errno ? errno : ENOMEM));
 	}
 	seen[nseen++] = self.st_ino;
 	struct dirent *de;
