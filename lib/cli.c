@@ -222,8 +222,8 @@ void cli_info(struct cli *c, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	/* Human progress words go to stdout unless stdout carries JSON. */
-	FILE *f = c->json ? stderr : stdout;
+	/* Human progress words go to stdout unless stdout carries JSON or data. */
+	FILE *f = c->json || (c->ap && (c->ap->flags & AP_STDOUT_DATA)) ? stderr : stdout;
 	vput(f, fmt, ap);
 	fflush(f);
 	va_end(ap);
@@ -325,10 +325,11 @@ int cli_finish(struct cli *c, int exitcode)
 			json_object_object_add(e, "exit", json_object_new_int(exitcode));
 			json_object_object_add(doc, "error", e);
 		}
-		puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-						    JSON_C_TO_STRING_SPACED |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
-		fflush(stdout);
+		FILE *f = c->json_fp ? c->json_fp : (c->ap && (c->ap->flags & AP_STDOUT_DATA)) ? stderr : stdout;
+		fprintf(f, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+								  JSON_C_TO_STRING_SPACED |
+								  JSON_C_TO_STRING_NOSLASHESCAPE));
+		fflush(f);
 	}
 	c->done = 1;
 	if (c->doc) {
