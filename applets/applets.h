@@ -22,7 +22,7 @@
 	  "Shrink the root filesystem and its partition in place") \
 	X(disable_growpart, "disable-growpart", AP_WRITES | AP_TARGET, "[DEVICE]", \
 	  "Stop cloud-init and growroot from growing the root back") \
-	X(recover, "recover", AP_TARGET | AP_STDOUT_DATA, "[DEVICE] [PATH...]", \
+	X(recover, "recover", AP_TARGET | AP_STDOUT_DATA | AP_PATHS, "[DEVICE] [PATH...]", \
 	  "Copy files out of the installed system as a tar archive, even when it will not mount")
 
 #define X(id, name, flags, args, summary) \

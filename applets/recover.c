@@ -428,7 +428,7 @@ static void set_sink(struct job *j)
 		rc->sink = (struct rsink){ rto_entry, rto_dir_done, j->to };
 	else
 		rc->sink = (struct rsink){ rarchive_entry, NULL, j->ar };
-	if (!j->c->quiet && isatty(STDERR_FILENO) && !j->s->list) {
+	if (!j->c->quiet && isatty(STDERR_FILENO) && !j->s->list && (!j->c->json || j->s->jsonfile)) {
 		rc->progress = on_progress;
 		rc->progress_arg = j->s;
 	}

@@ -331,7 +331,7 @@ static int hold_content(struct recover *rc, struct rnode *n, const struct rmap *
 	return 0;
 }
 
-static void ranges_text(const struct rlost *v, size_t n, char *out, size_t sz)
+void recover_ranges_text(const struct rlost *v, size_t n, char *out, size_t sz)
 {
 	size_t o = 0;
 	out[0] = 0;
@@ -432,6 +432,9 @@ static int prepare_file(struct recover *rc, struct entryctx *c, struct rnode *n,
 		return 1;
 	}
 	c->has_map = 1;
+	if (c->map.bad_size)
+		add_loss(rc, path, 1, "its size %llu is impossible (damage); stored as %llu bytes, the end of its blocks",
+			 (unsigned long long)c->map.bad_size, (unsigned long long)n->size);
 	struct lostlist lost = { NULL, 0 };
 	for (size_t i = 0; i < c->map.nlost; i++)
 		lost_add(&lost, c->map.lost[i].off, c->map.lost[i].len, c->map.lost[i].why);
@@ -446,7 +449,7 @@ static int prepare_file(struct recover *rc, struct entryctx *c, struct rnode *n,
 	c->e.data_bytes = total;
 	c->e.map = &c->map;
 	if (lost.n) {
-		ranges_text(lost.v, lost.n, c->mark, sizeof(c->mark));
+		recover_ranges_text(lost.v, lost.n, c->mark, sizeof(c->mark));
 		if (!rc->partial) {
 			add_loss(rc, path, 0, "skipped: %s unreadable; --partial keeps the rest", c->mark);
 			free(lost.v);
@@ -549,7 +552,7 @@ sink:
 		goto out;
 	if (rc->nlate) {
 		char t[1024];
-		ranges_text(rc->late, rc->nlate, t, sizeof(t));
+		recover_ranges_text(rc->late, rc->nlate, t, sizeof(t));
 		add_loss(rc, path, 1, "kept partly: %s lost after the file was started, stored as zeros", t);
 	}
 	count(rc, &c.e);

@@ -111,6 +111,8 @@ int recover_set_names(struct recover *rc, const char *passwd, size_t plen, const
 int recover_path(struct recover *rc, const char *path);
 void recover_free(struct recover *rc);
 
+/* "bytes 0-4095 (read error), ..." for lost ranges (the mark of a partial file). */
+void recover_ranges_text(const struct rlost *v, size_t n, char *out, size_t sz);
 /* "/root//demo/" -> "root/demo"; "/" -> "". A ".." component is refused
  * (-EINVAL): the stored name must say where the file really was. */
 int recover_norm_path(const char *in, char *out, size_t sz);

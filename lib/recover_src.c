@@ -324,6 +324,17 @@ static int x_map(struct rsrc *s, struct rnode *n, struct rmap *m)
 	if (r)
 		return r;
 	uint64_t bs = s->unit;
+	/* ext4 cannot address more than 2^32 blocks: a larger size is damage.
+	 * Cut it to the end of what the map knows of. */
+	if (n->size > (bs << 32)) {
+		uint64_t end = 0;
+		for (size_t i = 0; i < em.n; i++)
+			end = end > (em.seg[i].lblk + em.seg[i].count) * bs ? end : (em.seg[i].lblk + em.seg[i].count) * bs;
+		for (size_t i = 0; i < em.nlost; i++)
+			end = end > (em.lost[i].lblk + em.lost[i].count) * bs ? end : (em.lost[i].lblk + em.lost[i].count) * bs;
+		m->bad_size = n->size;
+		n->size = end;
+	}
 	m->seg = calloc(em.n ? em.n : 1, sizeof(*m->seg));
 	m->lost = calloc(em.nlost ? em.nlost : 1, sizeof(*m->lost));
 	if (!m->seg || !m->lost) {

@@ -74,6 +74,7 @@ struct rmap {
 	size_t nlost;
 	char *inl;             /* inline data (offline), whole content */
 	size_t inl_len;
+	uint64_t bad_size;     /* the inode's impossible size, when it was cut to its data (offline) */
 };
 
 struct rxattr {

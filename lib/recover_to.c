@@ -277,6 +277,13 @@ static int write_file(struct rto *t, struct recover *rc, const struct rentry *e,
 		return rc_fail(err, "write error, removed half-written: %s", strerror(err)), 1;
 	}
 	set_attrs(t, e, fd, pfd, name, 1);
+	if (rc->nlate) {
+		/* read errors found while copying: the file is marked like a --partial one */
+		char mark[1024];
+		recover_ranges_text(rc->late, rc->nlate, mark, sizeof(mark));
+		if (fsetxattr(fd, RECOVER_XATTR_LOST, mark, strlen(mark), 0) < 0)
+			note_fail(t, RECOVER_XATTR_LOST, errno);
+	}
 	close(fd);
 	return 0;
 }
