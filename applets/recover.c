@@ -527,9 +527,17 @@ static int finish(struct job *j, int fatal)
 		json_object_object_add(cli_doc(j->c), "entries", s->entries);
 	s->entries = NULL;
 	if (!fatal && (j->rc.st.lost || j->rc.st.partial)) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "incomplete: %llu lost, %llu kept partly", (unsigned long long)j->rc.st.lost,
+			 (unsigned long long)j->rc.st.partial);
 		if (!j->c->quiet && (!j->c->json || s->jsonfile))
-			fprintf(stderr, "rescuectl recover: incomplete: %llu entries lost, %llu kept partly (exit 6)\n",
-				(unsigned long long)j->rc.st.lost, (unsigned long long)j->rc.st.partial);
+			fprintf(stderr, "rescuectl recover: %s (exit 6)\n", msg);
+		if (j->c->json) {
+			json_object *e = json_object_new_object();
+			json_object_object_add(e, "message", json_object_new_string(msg));
+			json_object_object_add(e, "exit", json_object_new_int(RC_EXIT_INCOMPLETE));
+			json_object_object_add(cli_doc(j->c), "error", e);
+		}
 		return RC_EXIT_INCOMPLETE;
 	}
 	return fatal;

@@ -88,8 +88,8 @@ static void set_times(struct archive_entry *ae, const struct rnode *n)
 	archive_entry_set_mtime(ae, n->mtime.tv_sec, n->mtime.tv_nsec);
 	archive_entry_set_atime(ae, n->atime.tv_sec, n->atime.tv_nsec);
 	archive_entry_set_ctime(ae, n->ctime.tv_sec, n->ctime.tv_nsec);
-	if (n->has_btime)
-		archive_entry_set_birthtime(ae, n->btime.tv_sec, n->btime.tv_nsec);
+	/* No birth time: no tool can set it on Linux, and GNU tar warns about
+	 * every LIBARCHIVE.creationtime record it meets. */
 }
 
 static int la_tag(uint16_t t)

@@ -1,6 +1,6 @@
 /* recover's archive sink: POSIX.1-2001 pax written with libarchive, read
  * by GNU tar and bsdtar. Per entry: numeric owner and the target's names,
- * mode, m/a/ctime and birth time with nanoseconds, symbolic links, hard
+ * mode, m/a/ctime with nanoseconds, symbolic links, hard
  * links, device nodes and FIFOs, sparse files as GNU sparse 1.0 (holes are
  * never stored), extended attributes (SCHILY.xattr/LIBARCHIVE.xattr) and
  * POSIX ACLs (SCHILY.acl.access/default).
