@@ -14,7 +14,7 @@ LDFLAGS  += -static -Wl,--gc-sections
 # Static archives: util-linux's from build/ul, libarchive's (pax writer, gzip,
 # zstd only) from build/la, the rest from the distribution.
 LIBS     := $(UL)/lib/libfdisk.a $(UL)/lib/libsmartcols.a $(UL)/lib/libblkid.a $(UL)/lib/libuuid.a \
-            $(LA)/lib/libarchive.a -lext2fs -le2p -lcom_err -lcrypt -ljson-c -lyaml -lzstd -lz
+            $(LA)/lib/libarchive.a $(LA)/lib/libzstd.a -lext2fs -le2p -lcom_err -lcrypt -ljson-c -lyaml -lz
 
 # UL_SYSTEM=1 / LA_SYSTEM=1: use the system's util-linux / libarchive static
 # archives instead of building them (point UL / LA at their prefix), e.g. Alpine's
@@ -66,7 +66,7 @@ SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRC))
 TEST_LIBS := $(UL)/lib/libfdisk.a $(UL)/lib/libsmartcols.a $(UL)/lib/libblkid.a $(UL)/lib/libuuid.a \
-             $(LA)/lib/libarchive.a -lext2fs -le2p -lcom_err -lcrypt -ljson-c -lyaml -lzstd -lz -lcmocka
+             $(LA)/lib/libarchive.a $(LA)/lib/libzstd.a -lext2fs -le2p -lcom_err -lcrypt -ljson-c -lyaml -lz -lcmocka
 
 # The library once under ASan+UBSan, as an archive every unit test links.
 SAN_LIB_OBJ    := $(patsubst %.c,build/san/%.o,$(LIB_SRC))
