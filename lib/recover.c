@@ -675,8 +675,10 @@ static int walk(struct recover *rc, struct rnode *top, char *path)
 			r = seen < 0 ? seen : 0;
 			continue;
 		}
-		if ((r = emit(rc, &n, path)))
+		if ((r = emit(rc, &n, path))) {
+			rsrc_release(rc->src, &n);
 			break;
+		}
 		if (enter_ok(rc, &n, path, 0, (int)nf))
 			r = push(rc, &fs, &nf, &cap, &n, path);
 		else

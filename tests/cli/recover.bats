@@ -331,6 +331,21 @@ E
 	done
 }
 
+@test "recover: the static binary writes and lists archives in a chroot that holds nothing else (no gconv, no NSS)" {
+	need_root
+	d=$T/empty
+	mkdir -p "$d/tmp" "$T/s/root/demo"
+	printf 'caf\351\n' > "$T/s/root/demo/$(printf 'caf\351')"
+	mke2fs -q -F -t ext4 -d "$T/s" "$d/tmp/i.img" 8M
+	cp "$RESCUECTL" "$d/rescuectl"
+	run chroot "$d" /rescuectl recover --zstd /tmp/i.img /root/demo -o /tmp/a.tar.zst
+	[ "$status" -eq 0 ]
+	[ "$(zstd -dc "$d/tmp/a.tar.zst" | tar -xOf - "$(printf 'root/demo/caf\351')" 2>/dev/null)" = "$(printf 'caf\351')" ]
+	run chroot "$d" /rescuectl recover --list /tmp/i.img /root/demo
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'root/demo/caf\xe9'* ]]
+}
+
 @test "corpus: all damaged e2fsprogs images go through recover and recover --list under ASan+UBSan: no crash, no hang, nothing written" {
 	CORPUS=${RESCUECTL_CORPUS:-$TOP/../shared/corpus/e2fsprogs-f}
 	[ -d "$CORPUS" ] || CORPUS=$(git -C "$TOP" rev-parse --show-toplevel)/../../shared/corpus/e2fsprogs-f
