@@ -164,10 +164,15 @@ static int fill_entry(struct recover *rc, struct archive_entry *ae, const struct
 	if (S_ISREG(n->mode)) {
 		archive_entry_set_size(ae, (la_int64_t)n->size);
 		const struct rmap *m = e->map;
-		/* sparse: list the data; everything else is a hole */
-		if (m && !m->inl && e->data_bytes < n->size)
+		/* sparse: list the data; everything else is a hole. A file that
+		 * is all hole gets one empty piece at its end, or libarchive would
+		 * take it for a plain file and store every zero. */
+		if (m && !m->inl && e->data_bytes < n->size) {
 			for (size_t i = 0; i < m->n; i++)
 				archive_entry_sparse_add_entry(ae, (la_int64_t)m->seg[i].off, (la_int64_t)m->seg[i].len);
+			if (!m->n)
+				archive_entry_sparse_add_entry(ae, (la_int64_t)n->size, 0);
+		}
 	} else
 		archive_entry_set_size(ae, 0);
 	return 0;
