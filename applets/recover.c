@@ -42,7 +42,7 @@ const char recover_help[] =
 	"\n"
 	"Exit codes: 0 done, 1 failed, 2 usage, 3 refused (--to place exists or\n"
 	"goes through a link, output inside the target), 4 PATH or target not\n"
-	"found, 5 several roots, 6 done but incomplete: some files were lost.";
+	"found, 5 several roots, 7 done but incomplete: some files were lost.";
 
 enum { O_OUT = 'o', O_GZIP = 1100, O_ZSTD, O_TO, O_FORCE, O_LIST, O_PARTIAL, O_JSONFILE };
 static const struct cli_opt opts[] = {
@@ -281,7 +281,7 @@ static int open_source(struct target *t, struct rsrc **src)
 {
 	if (t->via == TARGET_VIA_OFFLINE)
 		return rsrc_open_ext4(t->device, src);
-	return rsrc_open_dir(t->root, src);
+	return rsrc_open_dirfd(tree_dirfd(t->tree), src);
 }
 
 /* Output must not land in the target (a read-only applet), nor be its device. */
@@ -301,9 +301,10 @@ static int output_safe(const char *out, const struct target *t, int isdir)
 	    ((S_ISBLK(ts.st_mode) && os.st_rdev == ts.st_rdev && S_ISBLK(os.st_mode)) ||
 	     (os.st_dev == ts.st_dev && os.st_ino == ts.st_ino)))
 		return rc_failx(RC_EXIT_REFUSED, EINVAL, "%s is the target itself; recover writes nothing to it", out);
-	if (t->root[0] && stat(dir, &os) == 0 && stat(t->root, &ts) == 0 && os.st_dev == ts.st_dev)
-		return rc_failx(RC_EXIT_REFUSED, EINVAL, "%s is on the target's filesystem (%s); recover writes "
-				"nothing to the target: put it elsewhere", out, t->root);
+	int tfd = t->via == TARGET_VIA_OFFLINE ? -1 : tree_dirfd(t->tree);
+	if (tfd >= 0 && stat(dir, &os) == 0 && fstat(tfd, &ts) == 0 && os.st_dev == ts.st_dev)
+		return rc_failx(RC_EXIT_REFUSED, EINVAL, "%s is on the target's filesystem%s%s; recover writes "
+				"nothing to the target: put it elsewhere", out, t->root[0] ? " " : "", t->root);
 	return 0;
 }
 
@@ -531,7 +532,7 @@ static int finish(struct job *j, int fatal)
 		snprintf(msg, sizeof(msg), "incomplete: %llu lost, %llu kept partly", (unsigned long long)j->rc.st.lost,
 			 (unsigned long long)j->rc.st.partial);
 		if (!j->c->quiet && (!j->c->json || s->jsonfile))
-			fprintf(stderr, "rescuectl recover: %s (exit 6)\n", msg);
+			fprintf(stderr, "rescuectl recover: %s (exit 7)\n", msg);
 		if (j->c->json) {
 			json_object *e = json_object_new_object();
 			json_object_object_add(e, "message", json_object_new_string(msg));

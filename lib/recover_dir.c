@@ -347,6 +347,23 @@ const struct rsrc_ops rsrc_dir_ops = {
 	.readlink = d_readlink, .xattrs = d_xattrs, .map = d_map, .read = d_read, .close = d_close,
 };
 
+int rsrc_open_dirfd(int dirfd, struct rsrc **out)
+{
+	struct rsrc *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->rootfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+	if (s->rootfd < 0) {
+		int e = errno;
+		free(s);
+		return rc_fail(e, "cannot use the tree's directory: %s", strerror(e));
+	}
+	s->ops = &rsrc_dir_ops;
+	s->unit = 4096;
+	*out = s;
+	return 0;
+}
+
 int rsrc_open_dir(const char *dir, struct rsrc **out)
 {
 	struct rsrc *s = calloc(1, sizeof(*s));

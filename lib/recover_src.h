@@ -87,6 +87,8 @@ struct rxattr {
 int rsrc_open_ext4(const char *dev, struct rsrc **out);
 /* A mounted tree whose top is DIR (an fd is kept; DIR is not re-resolved). */
 int rsrc_open_dir(const char *dir, struct rsrc **out);
+/* The same from an open directory fd (duplicated: a private mount has no path). */
+int rsrc_open_dirfd(int dirfd, struct rsrc **out);
 void rsrc_close(struct rsrc *s);
 /* Offline only: filesystem facts (journal needing recovery ...); -ENOTSUP otherwise. */
 int rsrc_fsinfo(struct rsrc *s, struct ew_fsinfo *info);

@@ -35,7 +35,7 @@ show du -h "$LAPTOP/restore/root/demo/vm-disk.img"
 show getfattr -d -m - "$LAPTOP/restore/root/demo/reports/q3.txt"
 show getfacl -n "$LAPTOP/restore/root/demo/reports/q3.txt"
 
-step "Damage does not stop it: an inode cleared with debugfs -w is listed as lost, the rest comes out (exit 6)"
+step "Damage does not stop it: an inode cleared with debugfs -w is listed as lost, the rest comes out (exit 7)"
 debugfs -w -R 'clri /root/demo/dataset.bin' "$ROOTDEV" >/dev/null 2>&1
 echo "$ rescuectl recover $ROOTDEV /root/demo > $LAPTOP/damaged.tar"
 "$RESCUECTL" recover "$ROOTDEV" /root/demo > "$LAPTOP/damaged.tar"
