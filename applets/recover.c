@@ -6,7 +6,6 @@
 #include "../lib/recover.h"
 #include "../lib/recover_ar.h"
 #include "../lib/recover_to.h"
-#include "../lib/probe.h"
 #include "../lib/size.h"
 #include "../lib/target.h"
 #include <fcntl.h>
@@ -32,8 +31,8 @@ const char recover_help[] =
 	"are stored relative (root/demo/...). Unpack with 'tar --xattrs\n"
 	"--xattrs-include=\"*\" --acls -xpf' or 'bsdtar -xpf'.\n"
 	"\n"
-	"The first argument is the DEVICE when it is a block device or an image\n"
-	"file holding a filesystem; every other argument is a PATH inside the\n"
+	"The first argument is the DEVICE when it is a block device or a file\n"
+	"(an image) on this system; every other argument is a PATH inside the\n"
 	"target. Damage never stops the archive: a file that cannot be read is\n"
 	"left out (with --partial its readable part is kept, zeros in place of\n"
 	"the rest, marked with the xattr user.rescuectl.lost); every loss is\n"
@@ -98,19 +97,14 @@ static int check_combos(struct cli *c, const struct st *s)
 	return 0;
 }
 
-/* Is ARG the DEVICE: a block device, or an image file holding a filesystem
- * or a partition table? (A PATH inside the target is anything else.) */
+/* Is ARG the DEVICE? Any block device or regular file of this system is:
+ * an image too damaged to probe must be refused as such, never taken for a
+ * PATH while a root is looked for elsewhere. A PATH inside the target that
+ * happens to be a file here too (/etc/passwd) gets a hint (plan()). */
 static int is_device_arg(const char *arg)
 {
 	struct stat st;
-	if (stat(arg, &st) < 0)
-		return 0;
-	if (S_ISBLK(st.st_mode))
-		return 1;
-	if (!S_ISREG(st.st_mode) || st.st_size < 65536)
-		return 0;
-	struct devid id;
-	return probe_device(arg, &id) == 0 && (id.fstype[0] || id.pttype[0]);
+	return stat(arg, &st) == 0 && (S_ISBLK(st.st_mode) || S_ISREG(st.st_mode));
 }
 
 static double elapsed(const struct timespec *t0)
@@ -370,6 +364,9 @@ static int plan(struct job *j)
 	struct cli *c = j->c;
 	struct st *s = j->s;
 	int r = target_open(j->device, c->root, 0, &j->t);
+	if (r && j->device && j->npaths == 1 && j->paths == j->slash)
+		return cli_error(c, rc_exit_hint(), "%s (to recover %s from the installed system, name its DEVICE "
+				 "first: rescuectl recover /dev/sdXN %s)", rc_msg(), j->device, j->device);
 	if (r)
 		return cli_liberr(c);
 	if ((r = open_source(&j->t, &j->src)))
