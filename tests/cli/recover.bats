@@ -12,11 +12,19 @@ setup() {
 	T=$BATS_TEST_TMPDIR
 }
 
-# The realistic root (tests/fixtures/mkrecover.sh) is built once per file.
+# The realistic root (tests/fixtures/mkrecover.sh) is built once per file,
+# under a temporary name: a half-made fixture never passes for a whole one.
 setup_file() {
-	[ "$(id -u)" = 0 ] || return 0
 	export RIMG=$BATS_FILE_TMPDIR/root.img
-	"$TOP/tests/fixtures/mkrecover.sh" "$RIMG" "$BATS_FILE_TMPDIR/mk" >/dev/null 2>&1
+	[ "$(id -u)" = 0 ] || return 0
+	"$TOP/tests/fixtures/mkrecover.sh" "$RIMG.part" "$BATS_FILE_TMPDIR/mk" > "$BATS_FILE_TMPDIR/mk.log" 2>&1 &&
+		mv "$RIMG.part" "$RIMG"
+}
+
+# The fixture, or skip without root; a fixture that failed as root is a failure.
+fixture() {
+	[ "$(id -u)" = 0 ] || skip "needs root for the fixture (loop mount)"
+	[ -f "$RIMG" ] || { echo "mkrecover.sh failed:"; cat "$BATS_FILE_TMPDIR/mk.log"; false; }
 }
 
 # srcmount IMG DIR: the image as the kernel sees it, read-only, for comparing.
@@ -26,7 +34,7 @@ srcmount() {
 
 @test "recover: the archive of a realistic root unpacks with GNU tar and bsdtar to the same tree; the image is unchanged" {
 	need_loop
-	[ -f "$RIMG" ]
+	fixture
 	before=$(sha "$RIMG")
 	run --separate-stderr "$RESCUECTL" recover "$RIMG" / -o "$T/a.tar"
 	echo "$stderr"
@@ -51,7 +59,7 @@ srcmount() {
 }
 
 @test "recover: owner names are the target's (its /etc/passwd), numbers stay numbers; names with a newline and non-UTF-8 bytes are one entry each" {
-	[ -f "$RIMG" ] || skip "needs root for the fixture"
+	fixture
 	"$RESCUECTL" recover "$RIMG" /root/demo > "$T/a.tar"
 	tar -tvf "$T/a.tar" 2>/dev/null > "$T/list"
 	# uid 1000 is 'admin' in the target, whatever this machine calls it
@@ -72,7 +80,7 @@ E
 }
 
 @test "recover --gzip and --zstd: compressed archives list the same entries" {
-	[ -f "$RIMG" ] || skip "needs root for the fixture"
+	fixture
 	"$RESCUECTL" recover "$RIMG" /etc /root/demo > "$T/p.tar"
 	"$RESCUECTL" recover --gzip "$RIMG" /etc /root/demo > "$T/p.tar.gz"
 	"$RESCUECTL" recover --zstd "$RIMG" /etc /root/demo > "$T/p.tar.zst"
@@ -89,7 +97,7 @@ E
 }
 
 @test "recover: never writes a binary archive to a terminal; bad combinations and PATHs are usage errors; a missing PATH is exit 4" {
-	[ -f "$RIMG" ] || skip "needs root for the fixture"
+	fixture
 	command -v script >/dev/null || skip "no script(1) for a terminal"
 	run script -qec "$RESCUECTL recover $RIMG /etc" /dev/null
 	[ "$status" -eq 2 ]
@@ -113,7 +121,7 @@ E
 }
 
 @test "recover --list: an ls -l-like table and JSON, as many entries as the archive" {
-	[ -f "$RIMG" ] || skip "needs root for the fixture"
+	fixture
 	run --separate-stderr "$RESCUECTL" recover --list "$RIMG" /root/demo
 	[ "$status" -eq 0 ]
 	echo "$output" | grep -E '^-rw-rw-r--\+ admin/admin +19 [0-9-]+ [0-9:]+ root/demo/notes.txt$'
@@ -132,7 +140,7 @@ E
 }
 
 @test "recover --json: the summary is one document on stderr (stdout is the archive), or in --json-file" {
-	[ -f "$RIMG" ] || skip "needs root for the fixture"
+	fixture
 	run --separate-stderr "$RESCUECTL" recover --json "$RIMG" /root/demo -o "$T/a.tar"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
@@ -144,7 +152,7 @@ E
 
 @test "recover: an inode cleared with debugfs -w is listed as lost (both its links), everything else is intact (exit 7)" {
 	need_loop
-	[ -f "$RIMG" ]
+	fixture
 	cp "$RIMG" "$T/d.img"
 	debugfs -w -R 'clri /root/demo/notes.txt' "$T/d.img" >/dev/null 2>&1
 	before=$(sha "$T/d.img")
@@ -166,7 +174,7 @@ E
 
 @test "recover: a journal that needs recovery is reported; the image is not replayed or changed" {
 	need_loop
-	[ -f "$RIMG" ]
+	fixture
 	cp "$RIMG" "$T/j0.img"
 	l=$(attach "$T/j0.img")
 	mount_tmp "$l" "$T/m"
@@ -185,7 +193,7 @@ E
 }
 
 @test "recover: a truncated image (a partial dd) loses the files beyond its end; --partial keeps their readable part, marked" {
-	[ -f "$RIMG" ] || skip "needs root for the fixture"
+	fixture
 	cp "$RIMG" "$T/t.img"
 	truncate -s 20M "$T/t.img"
 	run --separate-stderr "$RESCUECTL" recover --json-file "$T/s1.json" "$T/t.img" /root/demo -o "$T/t1.tar"
@@ -206,7 +214,7 @@ E
 }
 
 @test "recover: a directory loop in a damaged tree is detected; nothing hangs" {
-	[ -f "$RIMG" ] || skip "needs root for the fixture"
+	fixture
 	cp "$RIMG" "$T/l.img"
 	debugfs -w -R 'link /root/demo /root/demo/sub/loop' "$T/l.img" >/dev/null 2>&1
 	debugfs -w -R 'link /root /root/demo/sub/deeper/up' "$T/l.img" >/dev/null 2>&1
@@ -220,7 +228,7 @@ E
 
 @test "recover --to DIR: the same tree with every attribute; a second run refuses, --force replaces" {
 	need_loop
-	[ -f "$RIMG" ]
+	fixture
 	mkdir "$T/to" "$T/to2"
 	run "$RESCUECTL" recover --to "$T/to" "$RIMG" /root/demo /dev /usr
 	echo "$output"
@@ -248,7 +256,7 @@ E
 }
 
 @test "recover --to never leaves DIR: a planted symbolic link in DIR, and hostile links and duplicate names in the target" {
-	[ -f "$RIMG" ] || skip "needs root for the fixture"
+	fixture
 	mkdir -p "$T/outside" "$T/to1"
 	ln -s "$T/outside" "$T/to1/root"
 	run "$RESCUECTL" recover --to "$T/to1" "$RIMG" /root/demo
@@ -273,7 +281,7 @@ E
 
 @test "recover --to a full disk stops with a clear error and leaves no half-written file" {
 	need_root
-	[ -f "$RIMG" ]
+	fixture
 	mkdir -p "$T/small"
 	mount -t tmpfs -o size=4m tmpfs "$T/small" && track_mount "$T/small"
 	run --separate-stderr "$RESCUECTL" recover --to "$T/small" "$RIMG" /root/demo
@@ -287,7 +295,7 @@ E
 
 @test "recover --root DIR reads a mounted tree the same way; output inside the target is refused" {
 	need_loop
-	[ -f "$RIMG" ]
+	fixture
 	srcmount "$RIMG" "$T/src"
 	run --separate-stderr "$RESCUECTL" recover --root "$T/src" /root/demo -o "$T/r.tar"
 	echo "$stderr"
