@@ -2,21 +2,24 @@
 # make deps | make | make check | make demo | make bench | make completions
 CC       ?= gcc
 UL       ?= build/ul
+LA       ?= build/la
 LIBDIR   ?= $(shell gcc -print-multiarch >/dev/null 2>&1 && echo /usr/lib/$$(gcc -print-multiarch))
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
 # Messages are cut to their buffers on purpose: format-truncation is noise here.
 WARN     := -Wall -Wextra -Werror -Wno-format-truncation
-CPPFLAGS += -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I$(UL)/include -DRESCUECTL_VERSION='"$(VERSION)"'
+CPPFLAGS += -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I$(UL)/include -I$(LA)/include -DLIBARCHIVE_STATIC -DRESCUECTL_VERSION='"$(VERSION)"'
 CFLAGS   ?= -Os -g
 CFLAGS   += $(WARN) -std=gnu11 -ffunction-sections -fdata-sections
 LDFLAGS  += -static -Wl,--gc-sections
-# Static archives: util-linux's from build/ul, the rest from the distribution.
+# Static archives: util-linux's from build/ul, libarchive's (pax writer, gzip,
+# zstd only) from build/la, the rest from the distribution.
 LIBS     := $(UL)/lib/libfdisk.a $(UL)/lib/libsmartcols.a $(UL)/lib/libblkid.a $(UL)/lib/libuuid.a \
-            -lext2fs -le2p -lcom_err -lcrypt -ljson-c -lyaml
+            $(LA)/lib/libarchive.a $(LA)/lib/libzstd.a -lext2fs -le2p -lcom_err -lcrypt -ljson-c -lyaml -lz
 
-# UL_SYSTEM=1: use the system's util-linux static archives (Alpine's
+# UL_SYSTEM=1 / LA_SYSTEM=1: use the system's util-linux / libarchive static
+# archives instead of building them (point UL / LA at their prefix), e.g. Alpine's
 # util-linux-static) instead of building them; NO_DEPS=1: skip apt-get.
-ULDONE     := $(if $(UL_SYSTEM),,$(UL)/.done)
+ULDONE     := $(if $(UL_SYSTEM),,$(UL)/.done) $(if $(LA_SYSTEM),,$(LA)/.done)
 DEPSDONE   := $(if $(NO_DEPS),,build/.deps)
 
 LIB_SRC    := $(sort $(wildcard lib/*.c))
@@ -39,6 +42,9 @@ build/.deps: mk/deps.sh
 $(UL)/.done: mk/util-linux.sh | $(DEPSDONE)
 	sh mk/util-linux.sh $(UL)
 
+$(LA)/.done: mk/libarchive.sh | $(DEPSDONE)
+	sh mk/libarchive.sh $(LA)
+
 build/obj/%.o: %.c build/obj/%.d | $(ULDONE)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
@@ -60,7 +66,7 @@ SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRC))
 TEST_LIBS := $(UL)/lib/libfdisk.a $(UL)/lib/libsmartcols.a $(UL)/lib/libblkid.a $(UL)/lib/libuuid.a \
-             -lext2fs -le2p -lcom_err -lcrypt -ljson-c -lyaml -lcmocka
+             $(LA)/lib/libarchive.a $(LA)/lib/libzstd.a -lext2fs -le2p -lcom_err -lcrypt -ljson-c -lyaml -lz -lcmocka
 
 # The library once under ASan+UBSan, as an archive every unit test links.
 SAN_LIB_OBJ    := $(patsubst %.c,build/san/%.o,$(LIB_SRC))

@@ -21,7 +21,9 @@
 	X(shrink_root, "shrink-root", AP_WRITES | AP_TARGET, "[DEVICE]", \
 	  "Shrink the root filesystem and its partition in place") \
 	X(disable_growpart, "disable-growpart", AP_WRITES | AP_TARGET, "[DEVICE]", \
-	  "Stop cloud-init and growroot from growing the root back")
+	  "Stop cloud-init and growroot from growing the root back") \
+	X(recover, "recover", AP_TARGET | AP_STDOUT_DATA | AP_PATHS, "[DEVICE] [PATH...]", \
+	  "Copy files out of the installed system as a tar archive, even when it will not mount")
 
 #define X(id, name, flags, args, summary) \
 	int id##_main(int argc, char **argv); \

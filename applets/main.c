@@ -44,6 +44,7 @@ static const char exit_table[] =
 	"  4    nothing found\n"
 	"  5    ambiguous: several candidates, none chosen\n"
 	"  6    cannot tell: what a question needs cannot be read (disable-growpart --status)\n"
+	"  7    done, but incomplete: some files lost (recover)\n"
 	"  127  unknown applet\n"
 	"fsck uses fsck(8)'s codes instead: see 'rescuectl fsck --help'.\n";
 

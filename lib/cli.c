@@ -163,7 +163,7 @@ int cli_parse(struct cli *c, const struct applet *ap, int argc, char **argv,
 	} else if (max_args >= 0 && c->nargs > max_args) {
 		ret = cli_usage(c, "unexpected argument '%s'", c->args[max_args]);
 		*exit_now = 1;
-	} else if (c->root && c->nargs > 0 && (ap->flags & AP_TARGET)) {
+	} else if (c->root && c->nargs > 0 && (ap->flags & AP_TARGET) && !(ap->flags & AP_PATHS)) {
 		ret = cli_usage(c, "give either DEVICE or --root DIR, not both");
 		*exit_now = 1;
 	}
@@ -185,8 +185,16 @@ static void vput(FILE *f, const char *fmt, va_list ap)
 	free(buf);
 }
 
+/* The JSON document goes to stderr: then it is the only thing there. */
+static int json_on_stderr(const struct cli *c)
+{
+	return c->json && !c->json_fp && c->ap && (c->ap->flags & AP_STDOUT_DATA);
+}
+
 static void vmsg(struct cli *c, const char *pfx, const char *fmt, va_list ap)
 {
+	if (json_on_stderr(c))
+		return;
 	fprintf(stderr, "rescuectl %s: %s", c->ap ? c->ap->name : "", pfx);
 	vput(stderr, fmt, ap);
 }
@@ -222,8 +230,8 @@ void cli_info(struct cli *c, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	/* Human progress words go to stdout unless stdout carries JSON. */
-	FILE *f = c->json ? stderr : stdout;
+	/* Human progress words go to stdout unless stdout carries JSON or data. */
+	FILE *f = c->json || (c->ap && (c->ap->flags & AP_STDOUT_DATA)) ? stderr : stdout;
 	vput(f, fmt, ap);
 	fflush(f);
 	va_end(ap);
@@ -245,7 +253,8 @@ int cli_usage(struct cli *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(c, "", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Try 'rescuectl %s --help'\n", c->ap ? c->ap->name : "");
+	if (!json_on_stderr(c))
+		fprintf(stderr, "Try 'rescuectl %s --help'\n", c->ap ? c->ap->name : "");
 	if (c->json) {
 		char buf[1024];
 		va_start(ap, fmt);
@@ -273,7 +282,7 @@ int cli_error(struct cli *c, int exitcode, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (exitcode != usage_code(c) || !c->json) {
+	if ((exitcode != usage_code(c) || !c->json) && !json_on_stderr(c)) {
 		fprintf(stderr, "rescuectl %s: ", c->ap ? c->ap->name : "");
 		text_fputs(buf, "\n\t", stderr);
 		fputc('\n', stderr);
@@ -325,10 +334,11 @@ int cli_finish(struct cli *c, int exitcode)
 			json_object_object_add(e, "exit", json_object_new_int(exitcode));
 			json_object_object_add(doc, "error", e);
 		}
-		puts(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-						    JSON_C_TO_STRING_SPACED |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
-		fflush(stdout);
+		FILE *f = c->json_fp ? c->json_fp : (c->ap && (c->ap->flags & AP_STDOUT_DATA)) ? stderr : stdout;
+		fprintf(f, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+								  JSON_C_TO_STRING_SPACED |
+								  JSON_C_TO_STRING_NOSLASHESCAPE));
+		fflush(f);
 	}
 	c->done = 1;
 	if (c->doc) {

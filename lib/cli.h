@@ -12,6 +12,10 @@
 #define AP_TARGET 0x2  /* works on an installed system: DEVICE or --root DIR */
 #define AP_FSCK_CODES 0x4 /* exits with fsck(8)'s codes: usage 16, refusals 8, 1-2 are success;
 			   * its help text carries the exit-code table */
+#define AP_STDOUT_DATA 0x8 /* stdout may carry data (recover's archive): JSON documents
+			    * and cli_info go to stderr unless cli.json_fp says otherwise; a JSON
+			    * document on stderr is alone there (no human lines) */
+#define AP_PATHS 0x10      /* after DEVICE come paths inside the target, so --root goes with arguments */
 
 struct applet {
 	const char *name;
@@ -42,6 +46,7 @@ struct cli {
 	char **args;           /* positional arguments */
 	int nargs;
 	json_object *doc;      /* the JSON document being built (--json) */
+	FILE *json_fp;         /* where cli_finish prints it; NULL: stdout (stderr for AP_STDOUT_DATA) */
 	int done;
 };
 

@@ -14,6 +14,7 @@ enum rc_exit {
 	RC_EXIT_AMBIGUOUS = 5, /* several candidates, none chosen */
 	RC_EXIT_CANNOT_TELL = 6, /* a question (disable-growpart --status) has no answer:
 				  * what it needs could not be read or is beyond the limits */
+	RC_EXIT_INCOMPLETE = 7,/* done, but some files were lost (recover) */
 	RC_EXIT_UNKNOWN = 127, /* unknown applet */
 };
 
