@@ -1,4 +1,5 @@
-/* The only interface to libext2fs outside lib/ext4.c. */
+/* Superblock facts and a read-only tree of an unmounted ext2/3/4 (libext2fs;
+ * lib/ext4_walk.h is the other user, for recover's inode walk). */
 #ifndef RC_EXT4_H
 #define RC_EXT4_H
 #include <stdint.h>
