@@ -1,6 +1,7 @@
 /* mount-root and umount-root. Mount points inside the target are resolved
  * inside it, one component at a time with O_NOFOLLOW from the target's root
- * directory: no symbolic link is ever followed, so a target whose /boot is a
+ * directory (chase.h, CHASE_NOFOLLOW_ANY): no symbolic link is ever
+ * followed, so a target whose /boot is a
  * link to /etc can make us mount neither over the rescue system's /etc nor
  * over its own. The mount is then made on /proc/self/fd/N of the resolved
  * directory, so nothing can swap the path between the check and the mount. */
@@ -12,6 +13,7 @@
 #include "probe.h"
 #include "tree.h"
 #include "loop.h"
+#include "chase.h"
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -39,16 +41,6 @@ const char *mr_status_name(enum mr_status s)
 }
 
 /* ---- pure helpers -------------------------------------------------------- */
-
-int path_under(const char *path, const char *dir)
-{
-	size_t l = strlen(dir);
-	while (l > 1 && dir[l - 1] == '/')
-		l--;
-	if (l == 1 && dir[0] == '/')
-		return path[0] == '/';
-	return !strncmp(path, dir, l) && (path[l] == 0 || path[l] == '/');
-}
 
 const char *mount_noreplay_opt(const char *fstype)
 {
@@ -269,49 +261,11 @@ static void join(char *out, size_t sz, const char *target, const char *path)
  * offending component and its link target are in LINK. */
 static int open_in_root(int rootfd, const char *path, char *link, size_t lsz)
 {
-	char buf[PATH_MAX], sofar[PATH_MAX] = "";
-	if (strlen(path) >= sizeof(buf))
-		return -ENAMETOOLONG;
-	strcpy(buf, path);
-	int cur = dup(rootfd);
-	if (cur < 0)
-		return -errno;
-	char *save = NULL;
-	for (char *c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		if (!strcmp(c, "."))
-			continue;
-		size_t l = strlen(sofar);
-		snprintf(sofar + l, sizeof(sofar) - l, "/%s", c);
-		if (!strcmp(c, "..")) {
-			close(cur);
-			return -EINVAL;
-		}
-		struct stat st;
-		if (fstatat(cur, c, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			int e = errno;
-			close(cur);
-			return -e;
-		}
-		if (S_ISLNK(st.st_mode)) {
-			char t[PATH_MAX];
-			ssize_t n = readlinkat(cur, c, t, sizeof(t) - 1);
-			t[n > 0 ? n : 0] = 0;
-			snprintf(link, lsz, "%s -> %s", sofar, t);
-			close(cur);
-			return -ELOOP;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			close(cur);
-			return -ENOTDIR;
-		}
-		int nfd = openat(cur, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		int e = errno;
-		close(cur);
-		if (nfd < 0)
-			return -e;
-		cur = nfd;
-	}
-	return cur;
+	struct chase_out co;
+	int fd = chase(rootfd, path, CHASE_NOFOLLOW_ANY | CHASE_NO_DOTDOT | CHASE_DIRECTORY, &co);
+	if (fd == -ELOOP)
+		snprintf(link, lsz, "%s", co.why);
+	return fd;
 }
 
 static void fd_path(int fd, char *out, size_t sz)

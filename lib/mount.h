@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include "rootfs.h"
+#include "chase.h"
 
 #define MOUNT_DEFAULT_TARGET "/mnt"
 
@@ -113,7 +114,5 @@ const char *mount_noreplay_opt(const char *fstype);
 /* Order mount points for unmounting: deepest first, and for the same path
  * the one mounted last (higher index) first. Sorts IDX[0..N) by PATHS. */
 void umount_order(const char *const *paths, size_t *idx, size_t n);
-/* Is PATH equal to or below DIR ("/mnt" covers "/mnt" and "/mnt/boot", not "/mnt2")? */
-int path_under(const char *path, const char *dir);
 
 #endif
