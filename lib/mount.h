@@ -6,8 +6,7 @@
 #include <stddef.h>
 #include "rootfs.h"
 #include "chase.h"
-
-#define MOUNT_DEFAULT_TARGET "/mnt"
+#include "mount_opts.h"
 
 /* One mount mount-root made, found made, planned or could not make. */
 enum mr_status {
@@ -93,24 +92,10 @@ struct ur_result {
 int umount_root(const char *target, int lazy, int dry_run, struct ur_result *r);
 void ur_result_free(struct ur_result *r);
 
-/* mount(2) read-only without replaying a journal: ext3/4 noload, xfs
- * norecovery, btrfs rescue=nologreplay (or nologreplay, kernels before 5.9).
- * EXTRA data options (subvol=...) are added. USED (may be NULL) gets the
- * data string that worked. Returns 0 or -errno (no message recorded). */
-int mount_ro_noreplay(const char *src, const char *dir, const char *fstype, unsigned long flags,
-		      const char *extra, char *used, size_t usz);
-
 /* ---- pure helpers (unit-tested) ---------------------------------------- */
 
-/* Split fstab options into mount(2) flags and the filesystem's data string;
- * userspace-only options (defaults, noauto, nofail, user, _netdev, x-*,
- * comment=...) are dropped. Returns 0, or -ENOSPC when DATA is too small. */
-int mount_opts_parse(const char *opts, unsigned long *flags, char *data, size_t dsz);
 /* Should mount-root mount this fstab entry? 1 = yes; 0 = no, with the reason. */
 int fstab_entry_mountable(const struct fstab_entry *e, char *why, size_t wsz);
-/* The data options that keep FSTYPE from replaying a journal on a read-only
- * mount ("noload", "norecovery", "rescue=nologreplay"), or "". */
-const char *mount_noreplay_opt(const char *fstype);
 /* Order mount points for unmounting: deepest first, and for the same path
  * the one mounted last (higher index) first. Sorts IDX[0..N) by PATHS. */
 void umount_order(const char *const *paths, size_t *idx, size_t n);
