@@ -870,20 +870,17 @@ static int any_open(const struct ur_result *r)
 	return 0;
 }
 
+static void swap_holder(const char *name, void *ud)
+{
+	add_holder(ud, 0, "[swap]", "active swap (swapoff it)", name);
+}
+
 /* Who holds what under the remaining mounts: /proc/PID/cwd, root, fd/N and
  * maps; and the kernel itself: a swap file or a loop device's backing file
  * (pid 0). */
 static void find_holders(struct ur_result *r)
 {
-	FILE *sw = fopen("/proc/swaps", "re");
-	char line[PATH_MAX + 128];
-	while (sw && fgets(line, sizeof(line), sw)) {
-		char name[PATH_MAX];
-		if (sscanf(line, "%4095s", name) == 1 && name[0] == '/')
-			add_holder(r, 0, "[swap]", "active swap (swapoff it)", name);
-	}
-	if (sw)
-		fclose(sw);
+	swaps_each(swap_holder, r);
 	DIR *lb = opendir("/sys/class/block");
 	struct dirent *le;
 	while (lb && (le = readdir(lb))) {
