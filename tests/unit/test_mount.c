@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <sys/mount.h>
 #include <cmocka.h>
-#include "../../lib/mount.h"
+#include "../../lib/mount_fstab.h"
+#include "../../lib/mount_opts.h"
+#include "../../lib/umount.h"
 
 static void opts_flags_and_data(void **s)
 {
