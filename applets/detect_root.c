@@ -149,8 +149,16 @@ int detect_root_main(int argc, char **argv)
 	if (s.assemble)
 		assemble(&c);
 	struct detect d;
-	if (detect_scan(c.args, c.nargs, "/mnt", &d))
+	const struct cand *root;
+	struct detect_policy p = { .devices = c.args, .ndev = c.nargs, .want = s.all ? DETECT_SOME : DETECT_ONE,
+				   .listed = 1 };
+	int found = detect_find_root(&p, &d, &root), code = found ? rc_exit_hint() : 0;
+	char why[1200];
+	snprintf(why, sizeof(why), "%s", found ? rc_msg() : "");
+	if (!d.scanned) {
+		detect_free(&d);
 		return cli_finish(&c, cli_liberr(&c));
+	}
 	json_object *doc = cli_doc(&c), *roots = json_object_new_array(), *cands = json_object_new_array(),
 		    *hints = json_object_new_array();
 	for (size_t i = 0; i < d.n; i++)
@@ -164,12 +172,7 @@ int detect_root_main(int argc, char **argv)
 		print_table(&c, &d, s.all);
 	for (int i = 0; i < d.nhints && !c.quiet; i++)
 		fprintf(stderr, "hint: %s\n", d.hints[i]);
-	if (d.nroots == 0)
-		rc = cli_error(&c, RC_EXIT_NOTFOUND, "no installed Linux root found");
-	else if (d.nroots > 1 && !s.all)
-		rc = cli_error(&c, RC_EXIT_AMBIGUOUS, "%zu roots found; name one as DEVICE, or use --all", d.nroots);
-	else
-		rc = 0;
+	rc = found ? cli_error(&c, code, "%s%s", why, code == RC_EXIT_AMBIGUOUS ? ", or use --all" : "") : 0;
 	detect_free(&d);
 	return cli_finish(&c, rc);
 }

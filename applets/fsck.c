@@ -255,22 +255,18 @@ static int device_of_root(struct cli *c, const char *dir, char *dev, size_t sz)
 static int find_device(struct cli *c, char *dev, size_t sz)
 {
 	struct detect d;
-	memset(&d, 0, sizeof(d));
-	if (detect_scan(NULL, 0, "/mnt", &d) < 0) {
-		detect_free(&d);
-		return cli_error(c, FSCK_EX_OPERATIONAL, "%s", rc_msg());
-	}
-	int i = detect_pick(&d);
-	if (i < 0) {
+	const struct cand *k;
+	struct detect_policy p = { .want = DETECT_ONE };
+	if (detect_find_root(&p, &d, &k) < 0) {
 		cli_error(c, FSCK_EX_OPERATIONAL, "%s", rc_msg());
-		for (int h = 1; h < d.nhints; h++)
+		for (int h = 1; d.scanned && h < d.nhints; h++)
 			cli_warnj(c, "%s", d.hints[h]);
 		detect_free(&d);
 		return FSCK_EX_OPERATIONAL;
 	}
-	snprintf(dev, sz, "%s", d.c[i].id.path);
-	cli_info(c, "Installed root: %s (%s%s%s)", dev, d.c[i].id.fstype,
-		 d.c[i].ri.os.pretty_name[0] ? ", " : "", d.c[i].ri.os.pretty_name);
+	snprintf(dev, sz, "%s", k->id.path);
+	cli_info(c, "Installed root: %s (%s%s%s)", dev, k->id.fstype,
+		 k->ri.os.pretty_name[0] ? ", " : "", k->ri.os.pretty_name);
 	detect_free(&d);
 	return 0;
 }

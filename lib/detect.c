@@ -5,8 +5,9 @@
  * mount namespace and private temporary directory, so nothing of it is ever
  * seen by the rescue system and nothing outlives the look. */
 #include "detect.h"
+#include "chase.h"
 #include "err.h"
-#include "mount.h"
+#include "mount_opts.h"
 #include "mountinfo.h"
 #include "tree.h"
 #include <fcntl.h>
@@ -62,11 +63,50 @@ static int add(struct detect *d, struct cand **out)
 	return 0;
 }
 
+
+/* What the look at an xfs/btrfs sends back from its child process. */
+struct look {
+	struct rootinfo ri;
+	char subvol[128];
+	int ok;                    /* it could be mounted at all */
+};
+
+/* In the child: mount the filesystem read-only in a namespace of its own
+ * and inspect it. btrfs: the default subvolume first, then the usual root
+ * subvolumes. */
+static void look_child(const struct cand *c, struct look *res)
+{
+	memset(res, 0, sizeof(*res));
+	char dir[] = "/tmp/rescuectl-look.XXXXXX";
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 || !mkdtemp(dir))
+		return;
+	const char *subs[] = { NULL, "@", "root", "@rootfs", "rootfs" };
+	int nsubs = !strcmp(c->id.fstype, "btrfs") ? 5 : 1;
+	for (int i = 0; i < nsubs && !res->ri.is_root; i++) {
+		char o[256] = "";
+		if (subs[i])
+			snprintf(o, sizeof(o), "subvol=%s", subs[i]);
+		if (mount_ro_noreplay(c->id.path, dir, c->id.fstype, MS_NOSUID | MS_NODEV | MS_NOEXEC, o, NULL, 0) < 0)
+			continue;
+		res->ok = 1;
+		struct tree *t;
+		if (tree_open_dir(dir, 0, &t) == 0) {
+			rootfs_inspect(t, &res->ri);
+			tree_close(t);
+		}
+		if (res->ri.is_root && subs[i])
+			snprintf(res->subvol, sizeof(res->subvol), "%s", subs[i]);
+		umount2(dir, MNT_DETACH);
+	}
+	rmdir(dir);
+}
+
 /* Inspect an xfs/btrfs filesystem through a private read-only mount in a
  * child process; the child sends back the rootinfo. */
 static int inspect_mounted_child(struct cand *c)
 {
 	int p[2];
+	struct look res;
 	if (pipe(p) < 0)
 		return -errno;
 	fflush(NULL);
@@ -77,48 +117,19 @@ static int inspect_mounted_child(struct cand *c)
 		return -errno;
 	}
 	if (pid == 0) {
-		struct { struct rootinfo ri; char subvol[128]; int ok; } res;
-		memset(&res, 0, sizeof(res));
 		close(p[0]);
-		if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0) {
-			char dir[] = "/tmp/rescuectl-look.XXXXXX";
-			if (mkdtemp(dir)) {
-				/* btrfs: the default subvolume first, then the usual root subvolumes. */
-				const char *subs[] = { NULL, "@", "root", "@rootfs", "rootfs" };
-				int nsubs = !strcmp(c->id.fstype, "btrfs") ? 5 : 1;
-				for (int i = 0; i < nsubs && !res.ri.is_root; i++) {
-					char o[256] = "";
-					if (subs[i])
-						snprintf(o, sizeof(o), "subvol=%s", subs[i]);
-					if (mount_ro_noreplay(c->id.path, dir, c->id.fstype, MS_NOSUID | MS_NODEV | MS_NOEXEC,
-							      o, NULL, 0) < 0)
-						continue;
-					res.ok = 1;
-					struct tree *t;
-					if (tree_open_dir(dir, 0, &t) == 0) {
-						rootfs_inspect(t, &res.ri);
-						tree_close(t);
-					}
-					if (res.ri.is_root && subs[i])
-						snprintf(res.subvol, sizeof(res.subvol), "%s", subs[i]);
-					umount2(dir, MNT_DETACH);
-				}
-				rmdir(dir);
-			}
-		}
+		look_child(c, &res);
 		ssize_t w = write(p[1], &res, sizeof(res));
 		_exit(w == (ssize_t)sizeof(res) ? 0 : 1);
 	}
 	close(p[1]);
-	struct { struct rootinfo ri; char subvol[128]; int ok; } res;
 	/* A damaged filesystem can hang its driver: give the look 30 s. */
 	struct pollfd pf = { .fd = p[0], .events = POLLIN };
-	int pr;
+	int pr, st;
 	while ((pr = poll(&pf, 1, 30000)) < 0 && errno == EINTR)
 		;
 	ssize_t n = pr > 0 ? read(p[0], &res, sizeof(res)) : -1;
 	close(p[0]);
-	int st;
 	if (pr <= 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &st, WNOHANG);  /* a child stuck in the kernel is left to init */
@@ -258,71 +269,10 @@ static void classify(struct detect *d, struct cand *c, const struct blkdev *b)
 		d->nroots++;
 }
 
-/* Where, if anywhere, the rescue system has DEV mounted. Returns 1 when it
- * is mounted outside TARGET_DIR (the rescue system's own). */
-static int in_use(const struct mounts *ms, dev_t dev, const char *target_dir, char *mp, size_t mpsz)
-{
-	size_t from = 0;
-	const struct mnt *m;
-	size_t tl = target_dir ? strlen(target_dir) : 0;
-	mp[0] = 0;
-	while ((m = mountinfo_by_dev(ms, dev, &from))) {
-		if (tl && !strncmp(m->target, target_dir, tl) && (m->target[tl] == 0 || m->target[tl] == '/')) {
-			if (!mp[0] && !strcmp(m->root, "/"))
-				snprintf(mp, mpsz, "%s", m->target);
-			continue;
-		}
-		snprintf(mp, mpsz, "%s", m->target);
-		return 1;
-	}
-	return 0;
-}
-
-static dev_t swapdevs[32];
-static size_t nswapdevs;
-
-static int scan_one(struct detect *d, const char *path, const struct blkdev *b, const struct mounts *ms,
-		    const char *target_dir)
-{
-	struct cand *c;
-	int r = add(d, &c);
-	if (r)
-		return r;
-	c->kind = b ? b->kind : BLK_OTHER;
-	snprintf(c->id.path, sizeof(c->id.path), "%s", path);
-	struct stat st;
-	if (ms && stat(path, &st) == 0 && S_ISBLK(st.st_mode)) {
-		char mp[4096];
-		if (in_use(ms, st.st_rdev, target_dir, mp, sizeof(mp))) {
-			snprintf(c->skip, sizeof(c->skip), "used by the rescue system (mounted on %s)", mp);
-			return 0;
-		}
-		snprintf(c->mountpoint, sizeof(c->mountpoint), "%s", mp);
-		for (size_t i = 0; i < nswapdevs; i++)
-			if (swapdevs[i] == st.st_rdev) {
-				snprintf(c->skip, sizeof(c->skip), "used by the rescue system (active swap)");
-				return 0;
-			}
-	}
-	char mp[sizeof(c->mountpoint)];
-	memcpy(mp, c->mountpoint, sizeof(mp));
-	if ((r = probe_device(path, &c->id))) {
-		snprintf(c->skip, sizeof(c->skip), "cannot probe: %s", rc_msg());
-		return 0;
-	}
-	memcpy(c->mountpoint, mp, sizeof(mp));
-	if (b)
-		snprintf(c->id.name, sizeof(c->id.name), "%s", b->name);
-	if (b && b->kind == BLK_DM && b->dm_name[0])
-		snprintf(c->id.name, sizeof(c->id.name), "%s", b->dm_name);
-	classify(d, c, b);
-	return 0;
-}
-
 /* fstab names an md array /dev/mdN or /dev/md/NAME, but arrays are renamed
  * across systems (md0 there, md127 here). The members carry the array's
  * name ("host:0" for md0 / md/0): when it matches, fstab means this array. */
-static void md_confirm(struct cand *c, const struct blkdev *b, const struct blkdevs *bs)
+static void md_confirm(struct detect *d, struct cand *c, const struct blkdev *b, const struct blkdevs *bs)
 {
 	const char *spec = c->ri.fstab_root_spec, *n;
 	if (c->fstab_confirms)
@@ -336,7 +286,7 @@ static void md_confirm(struct cand *c, const struct blkdev *b, const struct blkd
 	for (size_t s = 0; s < b->nslaves; s++) {
 		const struct blkdev *m = blkdevs_find(bs, b->slaves[s]);
 		struct devid id;
-		if (!m || probe_device(m->path, &id) || strcmp(id.fstype, "linux_raid_member"))
+		if (!m || probe_cached(d->probes, m->path, &id) || strcmp(id.fstype, "linux_raid_member"))
 			continue;
 		const char *colon = strchr(id.label, ':');
 		const char *name = colon ? colon + 1 : id.label;
@@ -352,80 +302,241 @@ static void md_confirm(struct cand *c, const struct blkdev *b, const struct blkd
 	}
 }
 
-int detect_scan(char *const *devices, int ndev, const char *target_dir, struct detect *d)
+/* ---- scanning ------------------------------------------------------------- */
+
+struct scan {
+	struct detect *d;
+	const char *target_dir;
+	struct blkdevs bs;
+	int have_bs;
+	struct mounts ms;
+	int have_ms;
+	dev_t swaps[32];
+	size_t nswaps;
+	int *held;                 /* per bs.d[k]: an open fd, or -1 */
+};
+
+/* Where, if anywhere, the rescue system has DEV mounted. Returns 1 when it
+ * is mounted outside TARGET_DIR (the rescue system's own); a mount of its
+ * whole filesystem under TARGET_DIR is the installed system's, in MP. */
+static int in_use(const struct mounts *ms, dev_t dev, const char *target_dir, char *mp, size_t mpsz)
 {
-	struct blkdevs bs = { 0 };
-	struct mounts ms = { 0 };
-	int r = 0;
-	memset(d, 0, sizeof(*d));
-	int have_ms = mountinfo_load(&ms) == 0;
-	nswapdevs = swaps_list(swapdevs, sizeof(swapdevs) / sizeof(swapdevs[0]), NULL, NULL);
-	int have_bs = blkdevs_scan(&bs) == 0;
-	/* Hold every block device open while we look: the kernel drops a block
-	 * device's page cache on its last close, and libblkid, libext2fs and the
-	 * partition-table lookups each open the same devices again. Held open,
-	 * each sector is read from the disk once (a read-only open changes
-	 * nothing). */
-	int *held = have_bs && bs.n ? calloc(bs.n, sizeof(int)) : NULL;
-	for (size_t k = 0; held && k < bs.n; k++) {
-		struct stat hst;
-		held[k] = -1;
-		if (bs.d[k].kind != BLK_RAM && bs.d[k].size && stat(bs.d[k].path, &hst) == 0 && S_ISBLK(hst.st_mode))
-			held[k] = open(bs.d[k].path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	}
-	if (ndev > 0) {
-		for (int i = 0; i < ndev && !r; i++) {
-			const struct blkdev *b = NULL;
-			struct stat st;
-			if (stat(devices[i], &st) < 0) {
-				r = rc_failx(RC_EXIT_NOTFOUND, errno, "%s: %s", devices[i], strerror(errno));
-				break;
-			}
-			if (have_bs && S_ISBLK(st.st_mode))
-				for (size_t k = 0; k < bs.n; k++)
-					if (bs.d[k].devno == st.st_rdev)
-						b = &bs.d[k];
-			r = scan_one(d, devices[i], b, have_ms ? &ms : NULL, target_dir);
+	size_t from = 0;
+	const struct mnt *m;
+	mp[0] = 0;
+	while ((m = mountinfo_by_dev(ms, dev, &from))) {
+		if (path_under(m->target, target_dir)) {
+			if (!mp[0] && !strcmp(m->root, "/"))
+				snprintf(mp, mpsz, "%s", m->target);
+			continue;
 		}
-	} else if (!have_bs) {
-		r = rc_fail(ENOENT, "%s", rc_msg());
-	} else {
-		for (size_t k = 0; k < bs.n && !r; k++) {
-			const struct blkdev *b = &bs.d[k];
-			if (b->kind == BLK_RAM || b->size == 0)
-				continue;
-			/* A device others are built on (md, dm) is a member: it is
-			 * reported through its probe type, never inspected. */
-			r = scan_one(d, b->path, b, have_ms ? &ms : NULL, target_dir);
-			if (!r && b->nholders && !d->c[d->n - 1].skip[0] && !d->c[d->n - 1].ri.is_root)
-				snprintf(d->c[d->n - 1].skip, sizeof(d->c[0].skip), "in use by %s", b->holders[0]);
-		}
+		snprintf(mp, mpsz, "%s", m->target);
+		return 1;
 	}
-	/* An md array: name its members as evidence. */
-	for (size_t i = 0; have_bs && i < d->n; i++) {
-		const struct blkdev *b = blkdevs_find(&bs, d->c[i].id.name);
-		if (b && b->kind == BLK_MD && d->c[i].ri.is_root && b->nslaves) {
-			char m[160] = "";
-			for (size_t s = 0; s < b->nslaves; s++) {
-				size_t l = strlen(m);
-				snprintf(m + l, sizeof(m) - l, "%s%s", s ? ", " : "", b->slaves[s]);
-			}
-			evidence(&d->c[i], "md array%s%s over %s", b->md_level[0] ? " " : "", b->md_level, m);
-			md_confirm(&d->c[i], b, &bs);
-		}
+	return 0;
+}
+
+/* The rescue system's own use of PATH, as the reason to skip it; or its
+ * mount under the target in C->mountpoint. 1 = skip. */
+static int rescue_owns(const struct scan *sc, struct cand *c, const char *path)
+{
+	struct stat st;
+	char mp[sizeof(c->mountpoint)];
+	if (!sc->have_ms || stat(path, &st) < 0 || !S_ISBLK(st.st_mode))
+		return 0;
+	if (in_use(&sc->ms, st.st_rdev, sc->target_dir, mp, sizeof(mp))) {
+		snprintf(c->skip, sizeof(c->skip), "used by the rescue system (mounted on %s)", mp);
+		return 1;
 	}
-	if (!r && d->nroots == 0 && d->nhints == 0)
-		hint(d, "no Linux root found: if the root is on RAID, LVM or LUKS, assemble or open it first");
-	if (have_ms)
-		mountinfo_free(&ms);
-	for (size_t k = 0; held && k < bs.n; k++)
-		if (held[k] >= 0)
-			close(held[k]);
-	free(held);
-	blkdevs_free(&bs);
+	snprintf(c->mountpoint, sizeof(c->mountpoint), "%s", mp);
+	for (size_t i = 0; i < sc->nswaps; i++)
+		if (sc->swaps[i] == st.st_rdev) {
+			snprintf(c->skip, sizeof(c->skip), "used by the rescue system (active swap)");
+			return 1;
+		}
+	return 0;
+}
+
+static int scan_one(struct scan *sc, const char *path, const struct blkdev *b)
+{
+	struct detect *d = sc->d;
+	struct cand *c;
+	int r = add(d, &c);
 	if (r)
-		detect_free(d);
+		return r;
+	c->kind = b ? b->kind : BLK_OTHER;
+	snprintf(c->id.path, sizeof(c->id.path), "%s", path);
+	if (rescue_owns(sc, c, path))
+		return 0;
+	char mp[sizeof(c->mountpoint)];
+	memcpy(mp, c->mountpoint, sizeof(mp));
+	if (probe_cached(d->probes, path, &c->id)) {
+		snprintf(c->skip, sizeof(c->skip), "cannot probe: %s", rc_msg());
+		return 0;
+	}
+	memcpy(c->mountpoint, mp, sizeof(mp));
+	if (b)
+		snprintf(c->id.name, sizeof(c->id.name), "%s", b->kind == BLK_DM && b->dm_name[0] ? b->dm_name : b->name);
+	classify(d, c, b);
+	return 0;
+}
+
+/* Hold every block device open while we look: the kernel drops a block
+ * device's page cache on its last close, and libblkid, libext2fs and the
+ * partition-table lookups each open the same devices again. Held open,
+ * each sector is read from the disk once (a read-only open changes
+ * nothing). */
+static void hold(struct scan *sc)
+{
+	sc->held = sc->have_bs && sc->bs.n ? calloc(sc->bs.n, sizeof(int)) : NULL;
+	for (size_t k = 0; sc->held && k < sc->bs.n; k++) {
+		const struct blkdev *b = &sc->bs.d[k];
+		struct stat st;
+		sc->held[k] = -1;
+		if (b->kind != BLK_RAM && b->size && stat(b->path, &st) == 0 && S_ISBLK(st.st_mode))
+			sc->held[k] = open(b->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	}
+}
+
+static void scan_end(struct scan *sc)
+{
+	if (sc->have_ms)
+		mountinfo_free(&sc->ms);
+	for (size_t k = 0; sc->held && k < sc->bs.n; k++)
+		if (sc->held[k] >= 0)
+			close(sc->held[k]);
+	free(sc->held);
+	blkdevs_free(&sc->bs);
+}
+
+/* The DEVICEs named, each as given (an image file has no blkdev). */
+static int scan_named(struct scan *sc, char *const *devices, int ndev)
+{
+	int r = 0;
+	for (int i = 0; i < ndev && !r; i++) {
+		const struct blkdev *b = NULL;
+		struct stat st;
+		if (stat(devices[i], &st) < 0)
+			return rc_failx(RC_EXIT_NOTFOUND, errno, "%s: %s", devices[i], strerror(errno));
+		for (size_t k = 0; sc->have_bs && S_ISBLK(st.st_mode) && k < sc->bs.n; k++)
+			if (sc->bs.d[k].devno == st.st_rdev)
+				b = &sc->bs.d[k];
+		r = scan_one(sc, devices[i], b);
+	}
 	return r;
+}
+
+/* Every block device. A device others are built on (md, dm) is a member:
+ * it is reported through its probe type, never inspected. */
+static int scan_all(struct scan *sc)
+{
+	struct detect *d = sc->d;
+	int r = 0;
+	for (size_t k = 0; k < sc->bs.n && !r; k++) {
+		const struct blkdev *b = &sc->bs.d[k];
+		if (b->kind == BLK_RAM || b->size == 0)
+			continue;
+		r = scan_one(sc, b->path, b);
+		if (!r && b->nholders && !d->c[d->n - 1].skip[0] && !d->c[d->n - 1].ri.is_root)
+			snprintf(d->c[d->n - 1].skip, sizeof(d->c[0].skip), "in use by %s", b->holders[0]);
+	}
+	return r;
+}
+
+/* An md array: name its members as evidence. */
+static void md_evidence(struct scan *sc)
+{
+	struct detect *d = sc->d;
+	for (size_t i = 0; sc->have_bs && i < d->n; i++) {
+		const struct blkdev *b = blkdevs_find(&sc->bs, d->c[i].id.name);
+		if (!b || b->kind != BLK_MD || !d->c[i].ri.is_root || !b->nslaves)
+			continue;
+		char m[160] = "";
+		for (size_t s = 0; s < b->nslaves; s++) {
+			size_t l = strlen(m);
+			snprintf(m + l, sizeof(m) - l, "%s%s", s ? ", " : "", b->slaves[s]);
+		}
+		evidence(&d->c[i], "md array%s%s over %s", b->md_level[0] ? " " : "", b->md_level, m);
+		md_confirm(d, &d->c[i], b, &sc->bs);
+	}
+}
+
+static int scan(const struct detect_policy *p, struct detect *d)
+{
+	struct scan sc = { .d = d, .target_dir = p->target_dir ? p->target_dir : MOUNT_DEFAULT_TARGET };
+	int r, bs_r;
+	sc.have_ms = mountinfo_load(&sc.ms) == 0;
+	sc.nswaps = swaps_list(sc.swaps, sizeof(sc.swaps) / sizeof(sc.swaps[0]), NULL, NULL);
+	sc.have_bs = (bs_r = blkdevs_scan(&sc.bs)) == 0;
+	hold(&sc);
+	if (p->ndev > 0)
+		r = scan_named(&sc, p->devices, p->ndev);
+	else
+		r = sc.have_bs ? scan_all(&sc) : bs_r;   /* blkdevs_scan said why */
+	md_evidence(&sc);
+	if (!r && d->nroots == 0 && d->nhints == 0)
+		hint(d, "if the root is on RAID, LVM or LUKS, assemble or open it first");
+	scan_end(&sc);
+	d->scanned = !r;
+	return r;
+}
+
+/* ---- picking --------------------------------------------------------------- */
+
+/* Why the one DEVICE named is no root, as a refusal (exit 3) for what must
+ * not be used, or "nothing found" (exit 4). */
+static int explain(const struct cand *c)
+{
+	const char *dev = c->id.path;
+	if (strstr(c->skip, "partitioned"))
+		return rc_failx(RC_EXIT_NOTFOUND, ENODEV, "%s is a whole disk (%s): name its root partition, or "
+				"leave DEVICE out to have the root found", dev, c->skip);
+	if (c->skip[0])
+		return rc_failx(strstr(c->skip, "no filesystem") ? RC_EXIT_NOTFOUND : RC_EXIT_REFUSED, EINVAL,
+				"%s: %s", dev, c->skip);
+	return rc_failx(RC_EXIT_NOTFOUND, ENOENT, "%s holds no installed Linux root (%s)", dev, c->ri.why_not);
+}
+
+/* "/dev/sda3 (Debian GNU/Linux 12), /dev/sdb1 (xfs)" */
+static void root_list(const struct detect *d, char *list, size_t sz)
+{
+	list[0] = 0;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->c[i].ri.is_root) {
+			size_t l = strlen(list);
+			snprintf(list + l, sz - l, "%s%s (%s)", l ? ", " : "", d->c[i].id.path,
+				 d->c[i].ri.os.pretty_name[0] ? d->c[i].ri.os.pretty_name : d->c[i].id.fstype);
+		}
+}
+
+static int pick(const struct detect_policy *p, const struct detect *d, const struct cand **root)
+{
+	if (d->nroots == 0 && p->explain && p->ndev == 1 && d->n == 1)
+		return explain(&d->c[0]);
+	if (d->nroots == 0)
+		return rc_failx(RC_EXIT_NOTFOUND, ENOENT, "no installed Linux root found%s%s",
+				d->nhints && !p->listed ? ": " : "", d->nhints && !p->listed ? d->hints[0] : "");
+	if (d->nroots > 1 && p->want == DETECT_ONE) {
+		char list[1024];
+		root_list(d, list, sizeof(list));
+		return rc_failx(RC_EXIT_AMBIGUOUS, EEXIST, "%zu roots found%s%s; name one as DEVICE", d->nroots,
+				p->listed ? "" : ": ", p->listed ? "" : list);
+	}
+	for (size_t i = 0; i < d->n; i++)
+		if (d->c[i].ri.is_root) {
+			*root = &d->c[i];
+			break;
+		}
+	return 0;
+}
+
+int detect_find_root(const struct detect_policy *p, struct detect *d, const struct cand **root)
+{
+	memset(d, 0, sizeof(*d));
+	d->probes = p->probes ? p->probes : &d->own;
+	*root = NULL;
+	int r = scan(p, d);
+	return r ? r : pick(p, d, root);
 }
 
 void detect_free(struct detect *d)
@@ -433,29 +544,5 @@ void detect_free(struct detect *d)
 	free(d->c);
 	d->c = NULL;
 	d->n = d->nroots = 0;
-}
-
-int detect_pick(const struct detect *d)
-{
-	int idx = -1;
-	if (d->nroots == 0) {
-		rc_failx(RC_EXIT_NOTFOUND, ENOENT, "no installed Linux root found%s%s", d->nhints ? ": " : "",
-			 d->nhints ? d->hints[0] : "");
-		return -1;
-	}
-	if (d->nroots > 1) {
-		char list[1024] = "";
-		for (size_t i = 0; i < d->n; i++)
-			if (d->c[i].ri.is_root) {
-				size_t l = strlen(list);
-				snprintf(list + l, sizeof(list) - l, "%s%s (%s)", l ? ", " : "", d->c[i].id.path,
-					 d->c[i].ri.os.pretty_name[0] ? d->c[i].ri.os.pretty_name : d->c[i].id.fstype);
-			}
-		rc_failx(RC_EXIT_AMBIGUOUS, EEXIST, "several installed roots found: %s; name one as DEVICE", list);
-		return -1;
-	}
-	for (size_t i = 0; i < d->n; i++)
-		if (d->c[i].ri.is_root)
-			idx = (int)i;
-	return idx;
+	probe_cache_free(&d->own);
 }

@@ -1,14 +1,44 @@
-/* Mounting the installed system for a chroot (mount-root) and taking it
- * down again (umount-root). */
+/* mount-root: the installed system mounted on /mnt for a chroot -- the
+ * root, its own fstab's local filesystems, proc, sys, dev and run -- as a
+ * plan (plan.h) that is made first and then committed.
+ *
+ * mount_root_prepare() finds and checks everything and mounts nothing:
+ * the root (DEVICE, or found as detect-root finds it, through
+ * detect_find_root), the target (empty, or holding this very root
+ * already), an image file's loop device (attached with autoclear, held
+ * until the root's mount holds it). It leaves a table of rows (struct
+ * mr_mount: what is mounted where, or skipped or refused, and why) and the
+ * plan, in order:
+ *   create the target (when missing) -> mount the root -> make it private
+ *   -> read /etc/fstab -> one step per fstab mount, in path-length order ->
+ *   proc, sys, efivarfs, dev, dev/pts, dev/shm, run
+ * The fstab is read from the mounted root (after its journal is replayed),
+ * so the step that reads it adds the fstab and API steps behind itself.
+ * When the root is there already, or for --dry-run of an ext2/3/4 root
+ * (read offline through libext2fs), the fstab is read while planning and
+ * those steps are planned at once. Mount points are resolved inside the
+ * target with chase(CHASE_NOFOLLOW_ANY) when each step runs, since
+ * /boot/efi only exists once /boot is mounted.
+ *
+ * mount_root_commit() runs the plan. The steps up to the private root stop
+ * the plan when they fail, and what they did is undone (the root is
+ * unmounted, a target directory made for it removed, the loop device let
+ * go): a failing root leaves nothing mounted. A submount that fails is a
+ * step with PLAN_CONTINUE: its row says why, the commit succeeds. A second
+ * run mounts nothing twice: what is mounted already is reported so.
+ *
+ * Contract: 0 or -errno with a message and exit hint (err.h); after a
+ * failed commit plan_failure(m->plan) words it. Never prints. */
 #ifndef RC_MOUNT_H
 #define RC_MOUNT_H
 #include <limits.h>
 #include <stddef.h>
+#include <sys/types.h>
+#include "mount_opts.h"
+#include "plan.h"
 #include "rootfs.h"
 
-#define MOUNT_DEFAULT_TARGET "/mnt"
-
-/* One mount mount-root made, found made, planned or could not make. */
+/* What happened to one mount. */
 enum mr_status {
 	MR_MOUNTED = 0,   /* mounted now */
 	MR_ALREADY,       /* was already mounted there: nothing done */
@@ -18,30 +48,35 @@ enum mr_status {
 };
 const char *mr_status_name(enum mr_status s);
 
-struct mr_step {
+/* One row of mount-root's table. */
+struct mr_mount {
 	char what[8];            /* "root", "fstab", "api" */
 	char source[PATH_MAX];   /* /dev/sda2, or proc/sysfs/... for API filesystems */
 	char spec[256];          /* the fstab spec (UUID=...), for fstab entries */
 	char path[PATH_MAX];     /* the mount point inside the target: /boot */
 	char where[PATH_MAX];    /* the mount point in the rescue system: /mnt/boot */
 	char fstype[32];
-	char opts[256];          /* options given to mount(2) */
+	char opts[256];          /* data given to mount(2) */
 	enum mr_status status;
-	char reason[320];        /* why skipped or failed */
+	char reason[320];        /* why skipped or failed; a note ("created the mount point") */
+	unsigned long flags;     /* mount(2) flags */
+	dev_t dev;               /* the device number it has once mounted; 0: an API fs (same type counts) */
+	int step;                /* the plan step that mounts it (1-based), 0 none */
 };
 
 struct mr_opts {
 	const char *device;      /* NULL: found as detect-root finds it */
-	const char *target;      /* NULL: /mnt */
+	const char *target;      /* NULL: MOUNT_DEFAULT_TARGET */
 	int read_only;           /* no journal replay: ro,noload / ro,norecovery / ro,nologreplay */
 	int no_fstab;            /* only the root */
 	int no_bind;             /* no proc, sys, dev, run */
 	int dry_run;             /* plan only */
 };
 
-struct mr_result {
-	struct mr_step *s;
-	size_t n;
+struct mr_state;             /* mount_priv.h */
+
+struct mroot {
+	struct mr_opts o;
 	char target[PATH_MAX];   /* canonical target directory */
 	char device[PATH_MAX];   /* the root's block device (the loop device for an image) */
 	char image[PATH_MAX];    /* the image file DEVICE named, when a loop device was used */
@@ -50,70 +85,22 @@ struct mr_result {
 	struct osrel os;
 	char shell[32];          /* /bin/bash, or /bin/sh when the target has no bash */
 	int loop_attached;       /* a loop device was attached (autoclear) this run */
-};
-
-/* Mount the root on the target, then (unless no_fstab) its fstab's local
- * block filesystems in path-length order, then (unless no_bind) proc, sys,
- * efivarfs, dev, dev/pts, dev/shm and run. The root failing is a failure
- * and leaves nothing mounted; a submount failing is a step with MR_FAILED.
- * Idempotent: what is mounted already is reported MR_ALREADY. */
-int mount_root(const struct mr_opts *o, struct mr_result *r);
-void mr_result_free(struct mr_result *r);
-
-/* umount-root. */
-struct ur_holder {
-	int pid;
-	char comm[32];
-	char how[80];            /* "cwd", "root", "fd 3", "mapped /mnt/usr/lib/x.so" */
-	char path[PATH_MAX];
-};
-enum ur_status { UR_UNMOUNTED = 0, UR_LAZY, UR_BUSY, UR_PLANNED };
-struct ur_mount {
-	char target[PATH_MAX];
-	char fstype[32];
-	char source[PATH_MAX];
-	enum ur_status status;
-	int err;                 /* errno of the failed umount */
-	struct ur_holder *h;
-	size_t nh;
-};
-struct ur_result {
-	char target[PATH_MAX];
-	struct ur_mount *m;
+	int loop_found;          /* the image was on a loop device already */
+	struct mr_mount **m;     /* the rows, in the table's order */
 	size_t n;
-	size_t remaining;        /* still mounted at the end (lazy detaches don't count) */
-	size_t foreign;          /* mounts below a target that is no mount point: left alone */
+	struct plan *plan;
+	struct mr_state *x;
 };
-/* Unmount everything at and under TARGET, deepest first, when TARGET is a
- * mount point (otherwise nothing: mounts below it are not mount-root's and
- * are only counted in FOREIGN). Busy mounts are
- * named with the processes holding them; with LAZY they are detached
- * (MNT_DETACH) after a normal unmount failed. */
-int umount_root(const char *target, int lazy, int dry_run, struct ur_result *r);
-void ur_result_free(struct ur_result *r);
 
-/* mount(2) read-only without replaying a journal: ext3/4 noload, xfs
- * norecovery, btrfs rescue=nologreplay (or nologreplay, kernels before 5.9).
- * EXTRA data options (subvol=...) are added. USED (may be NULL) gets the
- * data string that worked. Returns 0 or -errno (no message recorded). */
-int mount_ro_noreplay(const char *src, const char *dir, const char *fstype, unsigned long flags,
-		      const char *extra, char *used, size_t usz);
-
-/* ---- pure helpers (unit-tested) ---------------------------------------- */
-
-/* Split fstab options into mount(2) flags and the filesystem's data string;
- * userspace-only options (defaults, noauto, nofail, user, _netdev, x-*,
- * comment=...) are dropped. Returns 0, or -ENOSPC when DATA is too small. */
-int mount_opts_parse(const char *opts, unsigned long *flags, char *data, size_t dsz);
-/* Should mount-root mount this fstab entry? 1 = yes; 0 = no, with the reason. */
-int fstab_entry_mountable(const struct fstab_entry *e, char *why, size_t wsz);
-/* The data options that keep FSTYPE from replaying a journal on a read-only
- * mount ("noload", "norecovery", "rescue=nologreplay"), or "". */
-const char *mount_noreplay_opt(const char *fstype);
-/* Order mount points for unmounting: deepest first, and for the same path
- * the one mounted last (higher index) first. Sorts IDX[0..N) by PATHS. */
-void umount_order(const char *const *paths, size_t *idx, size_t n);
-/* Is PATH equal to or below DIR ("/mnt" covers "/mnt" and "/mnt/boot", not "/mnt2")? */
-int path_under(const char *path, const char *dir);
+/* Plan (see above). *OUT is set whenever memory allows, also on failure;
+ * free it with mount_root_free. 0, or -errno with a message and exit hint
+ * (3 refused, 4 no root, 5 several). */
+int mount_root_prepare(const struct mr_opts *o, struct mroot **out);
+/* Commit the plan (HOOKS may be NULL). 0 also when submounts failed (their
+ * rows say why); -errno when the root could not be mounted, and then
+ * nothing is left mounted. */
+int mount_root_commit(struct mroot *m, const struct plan_hooks *hooks);
+/* Close what the plan held (the loop device goes with its mount, or away). */
+void mount_root_free(struct mroot *m);
 
 #endif

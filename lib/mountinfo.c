@@ -198,28 +198,49 @@ const struct mnt *mountinfo_by_target(const struct mounts *ms, const char *targe
 
 /* ---- /proc/swaps ---------------------------------------------------------- */
 
-size_t swaps_list(dev_t *out, size_t max, const char *path, int *path_used)
+size_t swaps_each(void (*fn)(const char *name, void *ud), void *ud)
 {
 	char *t = slurp("/proc/swaps");
 	size_t n = 0;
-	if (path_used)
-		*path_used = 0;
 	if (!t)
 		return 0;
 	for (char *save = NULL, *l = strtok_r(t, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		size_t len = strcspn(l, " \t");
 		char *name = len && l[0] == '/' ? unescape(l, len) : NULL;
-		struct stat st;
 		if (!name)
 			continue;
-		if (path && path_used && !strcmp(name, path))
-			*path_used = 1;
-		if (n < max && stat(name, &st) == 0 && S_ISBLK(st.st_mode))
-			out[n++] = st.st_rdev;
+		fn(name, ud);
+		n++;
 		free(name);
 	}
 	free(t);
 	return n;
+}
+
+struct swaps_ctx {
+	dev_t *out;
+	size_t max, n;
+	const char *path;
+	int *path_used;
+};
+
+static void swap_dev(const char *name, void *ud)
+{
+	struct swaps_ctx *x = ud;
+	struct stat st;
+	if (x->path && x->path_used && !strcmp(name, x->path))
+		*x->path_used = 1;
+	if (x->n < x->max && stat(name, &st) == 0 && S_ISBLK(st.st_mode))
+		x->out[x->n++] = st.st_rdev;
+}
+
+size_t swaps_list(dev_t *out, size_t max, const char *path, int *path_used)
+{
+	struct swaps_ctx x = { out, max, 0, path, path_used };
+	if (path_used)
+		*path_used = 0;
+	swaps_each(swap_dev, &x);
+	return x.n;
 }
 
 /* ---- every mount namespace -------------------------------------------------- */

@@ -42,6 +42,9 @@ struct mount_where {
  * filled, 0 not, -ENOMEM. */
 int mountinfo_anywhere(dev_t dev, struct mount_where *w);
 
+/* Every active swap area (/proc/swaps): FN gets its name (unescaped: a
+ * swap file's path may hold spaces). How many there are. */
+size_t swaps_each(void (*fn)(const char *name, void *ud), void *ud);
 /* Active swap areas (/proc/swaps): up to MAX block devices into OUT; how many.
  * With PATH and PATH_USED, *PATH_USED says whether PATH (a swap file) is one. */
 size_t swaps_list(dev_t *out, size_t max, const char *path, int *path_used);

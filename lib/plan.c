@@ -235,6 +235,11 @@ static int failed(const struct plan_step *s)
 	return s->run && (s->status == PLAN_FAILED || (s->status == PLAN_UNDONE && s->error[0]));
 }
 
+int plan_stopped(const struct plan *p)
+{
+	return p->stop;
+}
+
 int plan_exit(const struct plan *p)
 {
 	for (size_t i = 0; i < p->n; i++)

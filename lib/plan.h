@@ -44,6 +44,9 @@
  *    over. A failing undo stops the walk too.
  *  - Steps never print. They report through plan_warn() and plan_output(),
  *    which go to the hooks the applet gives plan_commit().
+ *  - A run function may add steps (plan_add) behind the last one; they run
+ *    in turn. That is for what can only be planned once earlier steps are
+ *    done: mount-root reads the fstab from the root it has just mounted.
  *
  * Functions return 0 or -errno with a message (lib/err.h), never print and
  * never exit. plan_json builds json-c objects; the caller owns them. */
@@ -139,6 +142,9 @@ const char *plan_warning(const struct plan *p, size_t i);
  * words it. HOOKS may be NULL. A plan is committed at most once (-EALREADY). */
 int plan_commit(struct plan *p, const struct plan_hooks *hooks);
 
+/* The 1-based step whose failure stopped the plan, 0 when none did (a
+ * commit that failed only in PLAN_CONTINUE steps ran to its end). */
+int plan_stopped(const struct plan *p);
 /* After a failed commit: the exit code (RC_EXIT_REFUSED when the first
  * failure was a refusal, else RC_EXIT_FAIL); 0 when nothing failed. */
 int plan_exit(const struct plan *p);

@@ -21,6 +21,22 @@ struct devid {
 
 /* Probe PATH read-only (superblocks and, for partitions, the table entry). */
 int probe_device(const char *path, struct devid *id);
+
+/* Probing once per run: what was probed, keyed by device number (st_rdev of
+ * a block device; device and inode of an image file). detect fills one
+ * while it scans, and mount-root resolves the target's fstab from the same
+ * one, so each device is read once. A cache lives as long as one run of a
+ * look: nothing may write to the devices in it meanwhile. Zero it to start. */
+struct probe_hit;
+struct probe_cache {
+	struct probe_hit *e;
+	size_t n;
+	size_t probed;         /* devices really probed (the rest were hits) */
+};
+/* probe_device through the cache PC (NULL: no cache). A failed probe is
+ * not kept. ID's path and name are PATH's, whichever path probed it. */
+int probe_cached(struct probe_cache *pc, const char *path, struct devid *id);
+void probe_cache_free(struct probe_cache *pc);
 /* A filesystem signature on a device that also holds a partition table: one
  * of the two is stale (mkfs wipes the table; partitioning after mkfs can
  * leave the old superblock, e.g. behind an MBR). An empty table (no

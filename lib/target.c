@@ -2,7 +2,7 @@
 #include "target.h"
 #include "detect.h"
 #include "err.h"
-#include "mount.h"
+#include "mount_opts.h"
 #include "mountinfo.h"
 #include "ext4.h"
 #include "loop.h"
@@ -66,16 +66,6 @@ static int refuse_kind(const struct devid *id)
 
 /* ---- reading ------------------------------------------------------------ */
 
-/* Read-only filesystem options that replay no journal. */
-static const char *noreplay(const char *fstype)
-{
-	if (!strcmp(fstype, "xfs"))
-		return "norecovery";
-	if (!strcmp(fstype, "btrfs"))
-		return "rescue=nologreplay";
-	return "";
-}
-
 /* A block device for the kernel to mount: DEV itself, or a loop device
  * attached to the image file (autoclear: it goes with the mount). */
 static int block_for(struct target *t, const struct stat *st, int rw, int *loopfd)
@@ -106,7 +96,7 @@ static int private_mount(struct target *t, const struct stat *st, int rw, const 
 	if ((r = block_for(t, st, rw, &loopfd)))
 		return r;
 	const char *bdev = t->loopdev[0] ? t->loopdev : t->device;
-	mount_data(t, rw, noreplay(t->fstype), subvol, data, sizeof(data));
+	mount_data(t, rw, mount_noreplay_opt(t->fstype), subvol, data, sizeof(data));
 	r = pmount_open(bdev, fs, rw, data, &rootfd);
 	if (r == -EINVAL && !rw && !strcmp(t->fstype, "btrfs")) {  /* kernels before 5.9 */
 		mount_data(t, rw, "nologreplay", subvol, data, sizeof(data));
@@ -205,7 +195,9 @@ int target_writable(struct target *t)
 	return private_mount(t, &st, 1, t->subvol);
 }
 
-static int open_device(struct target *t, const char *dev, unsigned flags, const char *subvol)
+/* DEV, probed already as KNOWN when it was found (NULL: probe it here). */
+static int open_device(struct target *t, const char *dev, unsigned flags, const char *subvol,
+		       const struct devid *known)
 {
 	int rw = !!(flags & TARGET_RW);
 	struct stat st;
@@ -215,7 +207,9 @@ static int open_device(struct target *t, const char *dev, unsigned flags, const 
 	if (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode))
 		return rc_fail(EINVAL, "%s is neither a block device nor an image file", dev);
 	snprintf(t->device, sizeof(t->device), "%s", dev);
-	if ((r = probe_device(dev, &t->id)))
+	if (known)
+		t->id = *known;
+	else if ((r = probe_device(dev, &t->id)))
 		return r;
 	if ((r = refuse_kind(&t->id)))
 		return r;
@@ -247,21 +241,15 @@ int target_open(const char *device, const char *rootdir, unsigned flags, struct 
 		return tree_open_dir(rootdir, !!(flags & TARGET_RW), &t->tree);
 	}
 	if (device)
-		return open_device(t, device, flags, NULL);
+		return open_device(t, device, flags, NULL, NULL);
 	struct detect d;
-	int r = detect_scan(NULL, 0, "/mnt", &d);
-	if (r)
-		return r;
-	int i = detect_pick(&d);
-	if (i < 0) {
-		detect_free(&d);
-		return -ENOENT;
-	}
-	char dev[PATH_MAX], subvol[128];
-	snprintf(dev, sizeof(dev), "%s", d.c[i].id.path);
-	snprintf(subvol, sizeof(subvol), "%s", d.c[i].subvol);
+	const struct cand *c;
+	struct detect_policy p = { .want = DETECT_ONE };
+	int r = detect_find_root(&p, &d, &c);
+	if (r == 0)
+		r = open_device(t, c->id.path, flags, c->subvol, &c->id);
 	detect_free(&d);
-	return open_device(t, dev, flags, subvol);
+	return r;
 }
 
 int target_close(struct target *t)

@@ -1,9 +1,9 @@
 /* The tree front end and the mounted-directory backend. Paths inside the
- * tree are resolved by walking it component by component from a directory
- * fd, following symbolic links as if the tree were "/": a link can never
- * lead outside it (the effect of openat2's RESOLVE_IN_ROOT, without needing
- * a kernel that has openat2). */
+ * tree are resolved by chase() (chase.h), following symbolic links as if
+ * the tree were "/": a link can never lead outside it (the effect of
+ * openat2's RESOLVE_IN_ROOT, without needing a kernel that has openat2). */
 #include "tree_priv.h"
+#include "chase.h"
 #include "err.h"
 #include <dirent.h>
 #include <fcntl.h>
@@ -16,8 +16,6 @@
 #include <time.h>
 #include <signal.h>
 #include <unistd.h>
-
-#define MAX_LINKS 40
 
 int tree_split(const char *path, char *dir, size_t dsz, char *base, size_t bsz)
 {
@@ -143,125 +141,17 @@ int tree_open_ext4(const char *dev, struct tree **out)
 
 /* ---- directory backend -------------------------------------------------- */
 
-static int same_dir(int a, int b)
-{
-	struct stat sa, sb;
-	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-/* Walk PATH inside the tree rooted at ROOT, starting at START (absolute paths
- * start at ROOT). Every component but the last must be a directory; symbolic
- * links among them are followed inside the tree. Returns an O_PATH fd of the
- * last component's parent and copies the last component into NAME ("." for
- * the root itself). */
-static int walk(int root, int start, const char *path, int *pfd, char *name, int *hops)
-{
-	char buf[PATH_MAX];
-	int cur;
-
-	if (strlen(path) >= sizeof(buf))
-		return -ENAMETOOLONG;
-	strcpy(buf, path);
-	cur = dup(path[0] == '/' ? root : start);
-	if (cur < 0)
-		return -errno;
-	char *p = buf;
-	for (;;) {
-		while (*p == '/')
-			p++;
-		char *end = strchr(p, '/');
-		char *rest = end;
-		if (end) {
-			*end = 0;
-			rest = end + 1;
-			while (*rest == '/')
-				rest++;
-			if (!*rest)
-				rest = NULL;
-		}
-		if (!*p)
-			p = ".";
-		if (!rest) {
-			if (strlen(p) > NAME_MAX) {
-				close(cur);
-				return -ENAMETOOLONG;
-			}
-			if (!strcmp(p, "..")) {
-				/* Resolve "x/.." fully and name the result "." */
-				int nfd = same_dir(cur, root) ? dup(cur) : openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-				close(cur);
-				if (nfd < 0)
-					return -errno;
-				cur = nfd;
-				p = ".";
-			}
-			strcpy(name, p);
-			*pfd = cur;
-			return 0;
-		}
-		int nfd;
-		struct stat st;
-		if (!strcmp(p, ".")) {
-			p = rest;
-			continue;
-		}
-		if (!strcmp(p, "..")) {
-			nfd = same_dir(cur, root) ? dup(cur) : openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		} else if (fstatat(cur, p, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			nfd = -1;
-		} else if (S_ISLNK(st.st_mode)) {
-			char tgt[PATH_MAX], np[PATH_MAX];
-			ssize_t l = readlinkat(cur, p, tgt, sizeof(tgt) - 1);
-			if (l < 0 || ++*hops > MAX_LINKS) {
-				int e = l < 0 ? errno : ELOOP;
-				close(cur);
-				return -e;
-			}
-			tgt[l] = 0;
-			if ((size_t)snprintf(np, sizeof(np), "%s/%s", tgt, rest) >= sizeof(np)) {
-				close(cur);
-				return -ENAMETOOLONG;
-			}
-			int r = walk(root, cur, np, pfd, name, hops);
-			close(cur);
-			return r;
-		} else if (!S_ISDIR(st.st_mode)) {
-			close(cur);
-			return -ENOTDIR;
-		} else {
-			nfd = openat(cur, p, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		}
-		int e = errno;
-		close(cur);
-		if (nfd < 0)
-			return -e;
-		cur = nfd;
-		p = rest;
-	}
-}
-
-/* Resolve PATH to (parent fd, name), following a final symlink when FOLLOW. */
+/* Resolve PATH to (parent fd, name) inside the tree (chase.h), following a
+ * final symbolic link when FOLLOW. */
 static int resolve(struct tree *t, const char *path, int follow, int *pfd, char *name)
 {
-	int hops = 0;
-	int r = walk(t->dirfd, t->dirfd, path, pfd, name, &hops);
-	while (!r && follow) {
-		struct stat st;
-		if (fstatat(*pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode))
-			return 0;
-		char tgt[PATH_MAX];
-		ssize_t l = readlinkat(*pfd, name, tgt, sizeof(tgt) - 1);
-		if (l < 0 || ++hops > MAX_LINKS) {
-			r = l < 0 ? -errno : -ELOOP;
-			close(*pfd);
-			return r;
-		}
-		tgt[l] = 0;
-		int old = *pfd;
-		r = walk(t->dirfd, old, tgt, pfd, name, &hops);
-		close(old);
-	}
-	return r;
+	struct chase_out co;
+	int fd = chase(t->dirfd, path, CHASE_PARENT | (follow ? 0 : CHASE_NOFOLLOW), &co);
+	if (fd < 0)
+		return fd;
+	*pfd = fd;
+	memcpy(name, co.name, sizeof(co.name));
+	return 0;
 }
 
 static int dir_stat(struct tree *t, const char *path, int follow, struct tree_stat *ts)

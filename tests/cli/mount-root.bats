@@ -371,3 +371,68 @@ gpt_disk() {
 		[ -z "$(under "$M")" ]
 	done
 }
+
+@test "--json carries the plan: a missing target is made first, the fstab read from the mounted root adds its mounts" {
+	gpt_disk
+	run --separate-stderr "$RESCUECTL" mount-root --json --target "$M/new" "$DISK"p3
+	[ "$status" -eq 0 ]
+	[ "$(mnt_at "$M/new/boot")" = "${DISK}p2 ext4" ]
+	jq -e '[.steps[0:4][].kind] == ["make-target", "mount-root", "make-private", "read-fstab"]' <<<"$output"
+	jq -e '.steps[3].result == "9 mounts planned" or .steps[3].result == "8 mounts planned"' <<<"$output"
+	# one mount step per row that was to be mounted, in the table's order
+	jq -e '[.steps[] | select(.kind == "mount") | .does | capture("on (?<w>[^ ]+)").w] ==
+	       [.mounts[] | select(.kind != "root" and .status != "skipped") | .mountpoint]' <<<"$output"
+	jq -e '.mounts[0].reason == "created the target directory " + .root.target' <<<"$output"
+	# the dry run of the same shows the same plan, nothing run
+	run "$RESCUECTL" umount-root --target "$M/new"
+	[ "$status" -eq 0 ]
+	rmdir "$M/new"
+	run --separate-stderr "$RESCUECTL" mount-root --json --dry-run --target "$M/new" "$DISK"p3
+	[ "$status" -eq 0 ]
+	[ ! -e "$M/new" ]
+	jq -e '[.steps[].status] | unique == ["todo"]' <<<"$output"
+	jq -e '.mounts[0].reason | test("would create the target directory")' <<<"$output"
+}
+
+@test "a root that cannot be made private is unmounted again, and the target it made removed (the plan's undo)" {
+	command -v strace >/dev/null || skip "needs strace"
+	"$FIX/mkroot.sh" "$T/tree" debian12
+	mkext4 "$T/root.img" "$T/tree" 64M
+	# the second mount(2) is MS_PRIVATE on the target (ext4 is looked at through libext2fs)
+	run --separate-stderr strace -f -qq -o /dev/null -e trace=mount -e inject=mount:error=EPERM:when=2 \
+		"$RESCUECTL" mount-root --json --no-fstab --no-bind --target "$M/new" "$T/root.img"
+	[ "$status" -eq 1 ]
+	jq -e '.error.message | test("cannot make .* a private mount")' <<<"$output"
+	jq -e --arg t "$(realpath -m "$M/new")" '.error.undone == [1, 2] and .error.state == "nothing is mounted on " + $t' <<<"$output"
+	[[ "$stderr" == *"undoing step 2 (mount the root)"* ]]
+	[ -z "$(under "$M")" ]
+	[ ! -e "$M/new" ]
+	sleep 0.2
+	[ -z "$(losetup -n -O NAME -j "$T/root.img")" ]
+}
+
+@test "each device is probed once: the fstab's specs are resolved from detect's probes (fake md sysroot)" {
+	command -v strace >/dev/null || skip "needs strace"
+	WITH_TRUE=1 "$FIX/mkroot.sh" "$T/tree" debian12 /dev/md0 LABEL=nosuch
+	mkext4 "$T/md.img" "$T/tree" 60M
+	truncate -s 64M "$T/m0.img" "$T/m1.img"
+	mkmdsb "$T/m0.img" 0 0123456789abcdef0123456789abcdef server1:0
+	mkmdsb "$T/m1.img" 1 0123456789abcdef0123456789abcdef server1:0
+	truncate -s 1M "$T/sda.img" "$T/sdb.img"
+	SR=$T/sysroot
+	"$FIX/mksysfs.sh" "$SR" disk sda "$T/sda.img"
+	"$FIX/mksysfs.sh" "$SR" part sda1 "$T/m0.img" sda 1
+	"$FIX/mksysfs.sh" "$SR" disk sdb "$T/sdb.img"
+	"$FIX/mksysfs.sh" "$SR" part sdb1 "$T/m1.img" sdb 1
+	"$FIX/mksysfs.sh" "$SR" md md127 "$T/md.img" raid1 sda1 sdb1
+	# a probe is libblkid's look through an O_NONBLOCK open of the node
+	RESCUECTL_SYSROOT=$SR run strace -f -qq -o "$T/trace" -e trace=openat \
+		"$RESCUECTL" mount-root --dry-run --target "$M"
+	[ "$status" -eq 0 ]
+	# the fstab's LABEL= entry made mount-root look at every device
+	[[ "$output" == *"no device found for LABEL=nosuch"* ]]
+	for d in sda sda1 sdb sdb1 md127; do
+		echo "$d: $(grep -c "$SR/dev/$d\", O_RDONLY|O_NONBLOCK" "$T/trace")"
+		[ "$(grep -c "$SR/dev/$d\", O_RDONLY|O_NONBLOCK" "$T/trace")" = 1 ]
+	done
+}

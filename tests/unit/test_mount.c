@@ -1,6 +1,6 @@
 /* mount-root's pure parts: fstab options to mount(2) flags and data, which
- * fstab entries are mounted, unmount order, path containment; and the LVM
- * /dev/VG/LV spelling of fstab_spec_matches. */
+ * fstab entries are mounted, unmount order; and the LVM /dev/VG/LV
+ * spelling of fstab_spec_matches. (Path containment: test_chase.c.) */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <sys/mount.h>
 #include <cmocka.h>
-#include "../../lib/mount.h"
+#include "../../lib/mount_fstab.h"
+#include "../../lib/mount_opts.h"
+#include "../../lib/umount.h"
 
 static void opts_flags_and_data(void **s)
 {
@@ -99,17 +101,6 @@ static void order_deepest_first(void **s)
 	assert_true(idx[2] > idx[3] && idx[3] > idx[4]);
 }
 
-static void under(void **s)
-{
-	(void)s;
-	assert_true(path_under("/mnt", "/mnt"));
-	assert_true(path_under("/mnt/boot", "/mnt"));
-	assert_true(path_under("/mnt/boot", "/mnt/"));
-	assert_false(path_under("/mnt2", "/mnt"));
-	assert_false(path_under("/", "/mnt"));
-	assert_true(path_under("/anything", "/"));
-}
-
 static void lvm_spelling(void **s)
 {
 	(void)s;
@@ -134,7 +125,6 @@ int main(void)
 		cmocka_unit_test(which_entries),
 		cmocka_unit_test(noreplay),
 		cmocka_unit_test(order_deepest_first),
-		cmocka_unit_test(under),
 		cmocka_unit_test(lvm_spelling),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -305,6 +305,45 @@ static void test_hooks_and_json(void **st)
 	plan_free(p);
 }
 
+/* A step that plans more once it has run (mount-root reads the fstab from
+ * the root it has just mounted): the steps it adds run in turn, and a
+ * failure among them, with PLAN_CONTINUE, does not stop the plan. */
+static int run_grow(struct plan *p, struct plan_step *s)
+{
+	int r = run(p, s);
+	for (int i = 0; r == 0 && i < 2; i++) {
+		struct plan_step *n = plan_add(p, "added", "added");
+		n->run = run;
+		n->flags = PLAN_CONTINUE;
+	}
+	return r;
+}
+
+static void test_grow_and_stopped(void **st)
+{
+	(void)st;
+	struct fake f = { .continue_fail = 3 };
+	struct plan *p = plan_new(NULL, &f);
+	add_step(p, PLAN_UNDO_LATER, "u", 1);
+	plan_step(p, 0)->run = run_grow;
+	assert_true(plan_commit(p, NULL) < 0);
+	assert_string_equal(f.log, "s1 s2 s3 ");
+	assert_int_equal(plan_count(p), 3);
+	assert_int_equal(plan_step(p, 2)->status, PLAN_FAILED);
+	assert_int_equal(plan_stopped(p), 0);    /* ran to its end: no undo */
+	assert_int_equal(f.disk[1], 1);
+	/* a stopping failure is named, and undone */
+	struct fake g = { .fail_at = 2 };
+	struct plan *q = plan_new(NULL, &g);
+	add_step(q, PLAN_UNDO_LATER, "u", 1);
+	add_step(q, 0, "", 0);
+	assert_true(plan_commit(q, NULL) < 0);
+	assert_int_equal(plan_stopped(q), 2);
+	assert_string_equal(g.log, "s1 s2 u1 ");
+	plan_free(q);
+	plan_free(p);
+}
+
 static void test_limits(void **st)
 {
 	(void)st;
@@ -340,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_continue_and_needs),
 		cmocka_unit_test(test_undo_walk),
 		cmocka_unit_test(test_hooks_and_json),
+		cmocka_unit_test(test_grow_and_stopped),
 		cmocka_unit_test(test_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
