@@ -225,6 +225,9 @@ class ActionModule(ActionBase):
             own.append('--password-stdin')
         argv = [path, applet] + own + args
         in_data = to_bytes(password + '\n') if password is not None else None
+        if '--generate' in args:
+            # the connection logs a command's output at -vvv unless no_log
+            self._play_context.no_log = True
         rc, out, err = self._sh(' '.join(shlex.quote(x) for x in argv), in_data=in_data)
         dry = check or '--dry-run' in args or '-n' in args
         try:
