@@ -192,10 +192,12 @@ both() {
 	[ "$(sums)" = "$before" ]
 }
 
-@test "fleet: the collection builds, ansible-doc reads it, ansible-test sanity (offline tests) and ansible-lint pass" {
+@test "fleet: the plugin's unit tests pass; the collection builds, ansible-doc reads it, ansible-test sanity (offline tests) and ansible-lint pass" {
 	cp -a "$COLL" "$T/coll"
 	(cd "$T/coll" && ansible-galaxy collection build --output-path "$T" >/dev/null)
 	[ -f "$T/rescuectl-rescue-0.1.0.tar.gz" ]
+	# the plugin's decisions per applet and exit code, without a host
+	(cd "$COLL" && PYTHONPATH=$TOP/contrib/ansible /usr/bin/python3 tests/unit/plugins/action/test_run.py)
 	ansible-doc rescuectl.rescue.run > "$T/doc"
 	grep -q 'fail_on' "$T/doc"
 	# ansible-test sanity, on a copy (it writes tests/output), without the

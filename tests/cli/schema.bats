@@ -16,13 +16,23 @@ setup() {
 	JIN=/dev/null
 }
 
+# the document: stdout, or stderr for an applet whose stdout carries data
+# (recover: then the document is all there is on stderr)
+_keep() {  # _keep APPLET CASE EXIT
+	if [ -s "$D/out" ] || [ ! -s "$D/err" ]; then
+		mv "$D/out" "$D/$1@$2@$3.json"
+	else
+		cp "$D/err" "$D/$1@$2@$3.json"
+	fi
+}
+
 # jdoc CASE EXIT APPLET ARGS...: run the applet with --json (stdin from
-# $JIN), keep stdout as $D/APPLET@CASE@EXIT.json, and insist on EXIT.
+# $JIN), keep its document as $D/APPLET@CASE@EXIT.json, and insist on EXIT.
 jdoc() {
 	local case=$1 want=$2 applet=$3 st=0
 	shift 3
 	"$RESCUECTL" "$applet" --json "$@" < "$JIN" > "$D/out" 2> "$D/err" || st=$?
-	mv "$D/out" "$D/$applet@$case@$st.json"
+	_keep "$applet" "$case" "$st"
 	if [ "$st" -ne "$want" ]; then
 		echo "$applet $case: exit $st, expected $want; stderr:" >&2
 		cat "$D/err" >&2
@@ -49,8 +59,8 @@ tree() {  # tree DIR FLAVOR: an installed root as a directory
 	tree "$T/r"
 	for a in $("$RESCUECTL" --list); do
 		st=0
-		"$RESCUECTL" "$a" --json --no-such-option > "$D/$a@usage@x.json" 2>/dev/null || st=$?
-		mv "$D/$a@usage@x.json" "$D/$a@usage@$st.json"
+		"$RESCUECTL" "$a" --json --no-such-option > "$D/out" 2> "$D/err" || st=$?
+		_keep "$a" usage "$st"
 		[ "$(jq .schema "$D/$a@usage@$st.json")" = 1 ]
 	done
 	validate

@@ -75,6 +75,20 @@ def file_sha256(path):
     return h.hexdigest()
 
 
+def parse_document(out, err):
+    """The applet's JSON document: stdout, or stderr for an applet whose
+    stdout carries data (recover writes its archive there). None when
+    neither is one JSON object."""
+    for text in (out, err):
+        try:
+            doc = json.loads(text) if text and text.strip() else None
+        except ValueError:
+            doc = None
+        if isinstance(doc, dict):
+            return doc
+    return None
+
+
 def _any_status(items, statuses):
     return any(isinstance(i, dict) and i.get('status') in statuses for i in items or [])
 
@@ -230,15 +244,12 @@ class ActionModule(ActionBase):
             self._play_context.no_log = True
         rc, out, err = self._sh(' '.join(shlex.quote(x) for x in argv), in_data=in_data)
         dry = check or '--dry-run' in args or '-n' in args
-        try:
-            doc = json.loads(out) if out.strip() else None
-        except ValueError:
-            doc = None
+        doc = parse_document(out, err)
         info = dict(path=path, copied=copied)
         result.update(rc=rc, cmd=argv, stderr=err, rescuectl=info,
                       invocation=dict(module_args=dict(a, password='VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
                                                       if password is not None else None)))
-        if not isinstance(doc, dict):
+        if doc is None:
             result.update(failed=True, changed=False,
                           msg='rescuectl %s printed no JSON document (exit %s): %s' %
                           (applet, rc, (err or out).strip()[-2000:]))
