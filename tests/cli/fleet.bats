@@ -133,8 +133,12 @@ both() {
 	both --check
 	for h in h1 h2 h3; do [ "$(recap $h changed)" = 2 ]; [ "$(recap $h failed)" = 0 ]; done
 	[ "$(sums)" = "$before" ]
-	# nothing left behind on the rescue systems either
-	for i in 1 2 3; do [ -z "$(ls "$BASE/h$i/root/tmp")" ]; done
+	# nothing left behind on the rescue systems either (no binary in /tmp,
+	# no ~/.ansible/tmp directory)
+	for i in 1 2 3; do
+		[ -z "$(ls -A "$BASE/h$i/root/tmp")" ]
+		[ -z "$(ls -A "$BASE/h$i/root/root/.ansible/tmp" 2>/dev/null)" ]
+	done
 }
 
 @test "fleet: reset-pass and disable-growpart change each host once; the second run reports changed=0; the password verifies" {

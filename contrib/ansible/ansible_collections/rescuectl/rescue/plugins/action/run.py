@@ -29,7 +29,7 @@ import os
 import shlex
 
 from ansible.module_utils.common.parameters import remove_values
-from ansible.module_utils.common.text.converters import to_bytes, to_text
+from ansible.module_utils.common.text.converters import to_bytes
 from ansible.plugins.action import ActionBase
 
 # Exit codes (README "Exit codes"); fsck uses fsck(8)'s bitmask instead.
@@ -145,7 +145,8 @@ def judge(applet, args, rc, doc, dry, changed, fail_on):
 
 class ActionModule(ActionBase):
 
-    TRANSFERS_FILES = True
+    # the binary travels on a command's stdin: no remote temporary directory
+    TRANSFERS_FILES = False
     _supports_check_mode = True
     _supports_async = False
 
