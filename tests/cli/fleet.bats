@@ -174,6 +174,23 @@ both() {
 	[ "$(sums)" = "$before" ]
 }
 
+@test "fleet: recover through the plugin: files copied on the host, its document (on stderr) as the result; check mode skips it" {
+	ansible -i "$BASE/inventory" h3 -m ansible.builtin.raw -a 'mkdir -p /root/saved' >/dev/null
+	run ansible -i "$BASE/inventory" h3 -m rescuectl.rescue.run -o \
+		-a "applet=recover args={{ ['--to', '/root/saved', rescuectl_device, '/etc'] }}"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	doc=$(sed -n 's/^h3 | CHANGED => //p' <<<"$output")
+	[ "$(jq -r '.output, .complete, .files > 0' <<<"$doc" | tr '\n' ' ')" = "/root/saved true true " ]
+	cmp <(debugfs -R 'cat /etc/os-release' "$(disk 3)p3" 2>/dev/null) "$BASE/h3/root/root/saved/etc/os-release"
+	run ansible -i "$BASE/inventory" h3 -m rescuectl.rescue.run -o --check \
+		-a "applet=recover args={{ ['--to', '/root/saved2', rescuectl_device, '/etc'] }}"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"h3 | SKIPPED"* ]]
+	[ ! -e "$BASE/h3/root/root/saved2" ]
+}
+
 @test "fleet: no password appears in any output or in ANSIBLE_LOG_PATH" {
 	[ -s "$BASE/all.out" ]
 	[ -s "$BASE/ansible.log" ]

@@ -198,3 +198,21 @@ tree() {  # tree DIR FLAVOR: an installed root as a directory
 	jdoc done 0 shrink-root --yes --backup "$T/t2.sfdisk" --size 128M "${disk}p3"
 	validate
 }
+
+@test "recover: an archive (document on stderr), --list (on stdout), --to; incomplete, not found, refused, usage" {
+	tree "$T/r"
+	mkext4 "$T/r.img" "$T/r" 32M
+	jdoc archive 0 recover -o "$T/a.tar" "$T/r.img" /etc
+	[ "$(jq .files "$D/recover@archive@0.json")" -gt 0 ]
+	jdoc list 0 recover --list "$T/r.img" /etc
+	[ "$(jq '.entries | length > 0' "$D/recover@list@0.json")" = true ]
+	mkdir "$T/out"
+	jdoc to 0 recover --to "$T/out" "$T/r.img" /etc
+	jdoc exists 3 recover --to "$T/out" "$T/r.img" /etc
+	jdoc not-found 4 recover --list "$T/r.img" /no/such/path
+	jdoc usage 2 recover -o "$T/b.tar" "$T/r.img" ../etc
+	debugfs -w -R 'clri /etc/os-release' "$T/r.img" >/dev/null 2>&1
+	jdoc incomplete 7 recover -o "$T/c.tar" "$T/r.img" /etc
+	[ "$(jq '.losses | length' "$D/recover@incomplete@7.json")" -ge 1 ]
+	validate
+}

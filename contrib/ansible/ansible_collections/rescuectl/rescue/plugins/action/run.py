@@ -113,6 +113,10 @@ def reported_change(applet, doc, dry):
         return _any_status(doc.get('mounts'), ('would mount',) if dry else ('mounted',))
     if applet == 'umount-root':
         return bool(doc.get('unmounted')) or bool(doc.get('lazily_detached'))
+    if applet == 'recover':
+        # files written on the host (--to DIR, --output FILE); not an archive on stdout
+        made = sum(doc.get(k) or 0 for k in ('files', 'directories', 'symlinks', 'hardlinks', 'devices', 'fifos'))
+        return doc.get('output') not in (None, '-', 'list') and made > 0
     if applet == 'fsck':
         st = doc.get('exit_status') or 0
         return bool(st & FSCK_UNCORRECTED) if dry else bool(st & (FSCK_CORRECTED | FSCK_REBOOT))
@@ -231,8 +235,17 @@ class ActionModule(ActionBase):
             if temporary:
                 self._sh('rm -f %s' % shlex.quote(path))
 
+    def _has_dry_run(self, path, applet):
+        """Does the applet take --dry-run (its --help says so)?"""
+        rc, out, err = self._sh('%s %s --help' % (shlex.quote(path), shlex.quote(applet)))
+        return rc == 0 and '--dry-run' in out
+
     def _run_applet(self, result, a, path, copied, check, secrets):
         applet, args, password = a['applet'], list(a['args']), a.get('password')
+        if check and not self._has_dry_run(path, applet):
+            result.update(skipped=True, changed=False, rescuectl=dict(path=path, copied=copied),
+                          msg='check mode: %s has no --dry-run, so it was not run' % applet)
+            return result
         own = ['--json']
         if check:
             own.append('--dry-run')
@@ -246,6 +259,8 @@ class ActionModule(ActionBase):
         rc, out, err = self._sh(' '.join(shlex.quote(x) for x in argv), in_data=in_data)
         dry = check or '--dry-run' in args or '-n' in args
         doc = parse_document(out, err)
+        if doc is not None and parse_document(out, '') is None:
+            err = ''    # stderr was the document itself
         info = dict(path=path, copied=copied)
         result.update(rc=rc, cmd=argv, stderr=err, rescuectl=info,
                       invocation=dict(module_args=dict(a, password='VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'

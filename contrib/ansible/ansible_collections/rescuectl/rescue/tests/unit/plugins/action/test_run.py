@@ -45,10 +45,16 @@ class Changed(unittest.TestCase):
         self.assertTrue(reported_change('fsck', {'exit_status': 4}, True))
         self.assertFalse(reported_change('detect-root', {'roots': [{}]}, False))
 
+    def test_recover(self):
+        self.assertTrue(reported_change('recover', {'output': '/root/out', 'files': 3}, False))
+        self.assertFalse(reported_change('recover', {'output': '-', 'files': 3}, False))
+        self.assertFalse(reported_change('recover', {'output': 'list', 'files': 3}, False))
+        self.assertFalse(reported_change('recover', {'output': '/root/out', 'files': 0}, False))
+
     def test_new_applet_reports_its_own(self):
-        self.assertTrue(reported_change('recover', {'changed': True}, False))
-        self.assertTrue(reported_change('recover', {'changed': False, 'would_change': True}, True))
-        self.assertFalse(reported_change('recover', {'would_change': True}, False))
+        self.assertTrue(reported_change('doctor', {'changed': True}, False))
+        self.assertTrue(reported_change('doctor', {'changed': False, 'would_change': True}, True))
+        self.assertFalse(reported_change('doctor', {'would_change': True}, False))
 
 
 class Failed(unittest.TestCase):
