@@ -37,9 +37,13 @@ const char reset_pass_help[] =
 	"is what the command is for, so running it is the confirmation: it does not\n"
 	"ask (-y is accepted). Afterwards it says what will still stop the login:\n"
 	"sshd's PermitRootLogin and PasswordAuthentication, a nologin shell, an\n"
-	"expired account.";
+	"expired account.\n"
+	"\n"
+	"--keep-same makes a repeated run change nothing: when the account's current\n"
+	"hash already verifies the password given, no byte is written (the last\n"
+	"change stays as it is) and the JSON says \"changed\": false.";
 
-enum { O_USER = 'u', O_STDIN = 256, O_HASHED, O_GENERATE, O_METHOD, O_EXPIRE };
+enum { O_USER = 'u', O_STDIN = 256, O_HASHED, O_GENERATE, O_METHOD, O_EXPIRE, O_KEEP };
 
 static const struct cli_opt opts[] = {
 	{ "user", required_argument, O_USER, "NAME", "the account (default root)" },
@@ -48,6 +52,7 @@ static const struct cli_opt opts[] = {
 	{ "generate", no_argument, O_GENERATE, NULL, "make up a strong password and print it once" },
 	{ "method", required_argument, O_METHOD, "METHOD", "yescrypt, sha512 or sha256 (default: what the target uses)" },
 	{ "expire", no_argument, O_EXPIRE, NULL, "force a password change at the next login" },
+	{ "keep-same", no_argument, O_KEEP, NULL, "change nothing when the password already is this one" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -55,7 +60,7 @@ struct st {
 	const char *user;
 	int source;  /* 0 terminal, O_STDIN, O_HASHED, O_GENERATE */
 	const char *method;
-	int expire;
+	int expire, keep;
 };
 
 static int opt_fn(struct cli *c, void *vst, int id, const char *arg)
@@ -76,6 +81,7 @@ static int opt_fn(struct cli *c, void *vst, int id, const char *arg)
 		break;
 	}
 	case O_EXPIRE: s->expire = 1; break;
+	case O_KEEP: s->keep = 1; break;
 	default: return RC_EXIT_USAGE;
 	}
 	return 0;
@@ -212,6 +218,8 @@ int reset_pass_main(int argc, char **argv)
 		return rc;
 	if (s.source == O_HASHED && s.method)
 		return cli_finish(&c, cli_usage(&c, "--method does not apply to --hashed (the hash has its method)"));
+	if (s.keep && (s.source == O_HASHED || s.source == O_GENERATE))
+		return cli_finish(&c, cli_usage(&c, "--keep-same needs the password itself (terminal or --password-stdin)"));
 
 	struct pass_ctx p;
 	char pw[PWMAX];
@@ -285,6 +293,18 @@ int reset_pass_main(int argc, char **argv)
 
 	long lastchg = s.expire ? 0 : pw_today();
 	int changed = 0;
+	/* --keep-same: the field as it is, so the edit is "nothing to change" */
+	int same = s.keep && pw[0] && p.old_field && pwhash_verify(pw, p.old_field) == 1;
+	if (s.keep)
+		json_object_object_add(cli_doc(&c), "same_password", json_object_new_boolean(same));
+	if (same) {
+		lastchg = -1;
+		free(hash);
+		if (!(hash = strdup(p.old_field))) {
+			rc = cli_error(&c, RC_EXIT_FAIL, "out of memory");
+			goto out;
+		}
+	}
 	/* Under --dry-run there is no hash yet: describe it by its method. */
 	char placeholder[16];
 	snprintf(placeholder, sizeof(placeholder), "%s", ch.method == PWM_YESCRYPT ? "$y$" :

@@ -4,7 +4,7 @@ _rescuectl_opts() {
   detect-root) echo '--all --assemble --dry-run --help --json --quiet --verbose --yes ' ;;
   mount-root) echo '--dry-run --help --json --no-bind --no-fstab --quiet --read-only --target --verbose --yes ' ;;
   umount-root) echo '--dry-run --help --json --lazy --quiet --target --verbose --yes ' ;;
-  reset-pass) echo '--dry-run --expire --generate --hashed --help --json --method --password-stdin --quiet --root --user --verbose --yes ' ;;
+  reset-pass) echo '--dry-run --expire --generate --hashed --help --json --keep-same --method --password-stdin --quiet --root --user --verbose --yes ' ;;
   clear-pass) echo '--dry-run --help --json --lock --quiet --root --unlock --user --verbose --yes ' ;;
   fsck) echo '--block-size --check-only --dry-run --help --json --quiet --repair --root --superblock --type --verbose --yes ' ;;
   shrink-root) echo '--backup --dry-run --free --help --json --keep-growpart --minimum --mkfs --new --quiet --root --size --verbose --yes ' ;;

@@ -65,6 +65,8 @@ complete -c rescuectl -n '__fish_seen_subcommand_from reset-pass' -l help
 complete -c reset-pass -l help
 complete -c rescuectl -n '__fish_seen_subcommand_from reset-pass' -l json
 complete -c reset-pass -l json
+complete -c rescuectl -n '__fish_seen_subcommand_from reset-pass' -l keep-same
+complete -c reset-pass -l keep-same
 complete -c rescuectl -n '__fish_seen_subcommand_from reset-pass' -l method
 complete -c reset-pass -l method
 complete -c rescuectl -n '__fish_seen_subcommand_from reset-pass' -l password-stdin

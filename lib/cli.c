@@ -326,6 +326,7 @@ int cli_finish(struct cli *c, int exitcode)
 {
 	if (c->json && !c->done) {
 		json_object *doc = cli_doc(c);
+		json_object_object_add(doc, "schema", json_object_new_int(RC_JSON_SCHEMA));
 		/* fsck(8): 1 and 2 (errors corrected) are not failures */
 		int failed = (c->ap && (c->ap->flags & AP_FSCK_CODES)) ? (exitcode & ~3) : exitcode;
 		if (failed && !json_object_object_get_ex(doc, "error", NULL)) {

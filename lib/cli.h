@@ -73,6 +73,9 @@ int cli_liberr(struct cli *c);
 /* Ask before a destructive step. Returns 1 to go on; 0 when refused (the
  * message is printed, caller returns RC_EXIT_REFUSED). */
 int cli_confirm(struct cli *c, const char *question);
+/* The version of the JSON documents' schemas (doc/schema/APPLET.schema.json),
+ * in every document as "schema": raised when a name or type changes. */
+#define RC_JSON_SCHEMA 1
 /* Finish: print the JSON document when --json; returns EXITCODE. */
 int cli_finish(struct cli *c, int exitcode);
 /* The top-level JSON object (created on demand). */

@@ -6,7 +6,8 @@ BUILD_PKGS="gcc make pkg-config libc6-dev libext2fs-dev comerr-dev libcrypt-dev
   libjson-c-dev libyaml-dev dpkg-dev xz-utils zlib1g-dev"
 TEST_PKGS="libcmocka-dev bats e2fsprogs xfsprogs btrfs-progs fdisk util-linux
   file attr passwd dosfstools jq python3-yaml strace python3 acl libcap2-bin tar
-  libarchive-tools zstd gzip"
+  libarchive-tools zstd gzip
+  ansible-core ansible-lint python3-jsonschema openssh-server busybox-static"
 case "${1:-all}" in
   build) PKGS=$BUILD_PKGS ;;
   bench) PKGS="os-prober hyperfine" ;;
@@ -23,6 +24,20 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 echo "deps: installing$missing"
+# The fleet tests start their own sshd instances on 127.0.0.1 at high ports.
+# Installing openssh-server must not leave a system sshd on port 22 behind:
+# when we are the ones installing it (so nothing relied on a system sshd),
+# Debian's own switch keeps the service from starting, now and at boot
+# (ssh.service and /etc/init.d/ssh honour it); sshd started by hand is not
+# affected. Remove the file to run the system's sshd.
+case " $missing " in
+*" openssh-server "*)
+  if [ ! -e /etc/ssh/sshd_not_to_be_run ]; then
+    mkdir -p /etc/ssh
+    echo "created by rescuectl's make deps (mk/deps.sh): the system sshd stays off" \
+      > /etc/ssh/sshd_not_to_be_run
+  fi ;;
+esac
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq || true
 # shellcheck disable=SC2086

@@ -633,3 +633,31 @@ malformed() {
 	jq -e '.login.ssh.permit_root_login.value == "yes"' <<<"$output"
 	jq -e '[.warnings[]? | select(test("PermitRootLogin"))] | length == 0' <<<"$output"
 }
+
+@test "--keep-same: the same password again writes no byte (image identical, changed false); another one is set" {
+	mkroot "$T/r" debian12
+	mkext4 "$T/img" "$T/r" 32M
+	setpw "$T/img" 'same pass 1' --keep-same >/dev/null
+	img_cat "$T/img" /etc/shadow > "$T/shadow1"
+	run verifies "$T/shadow1" root 'same pass 1'
+	[ "$status" -eq 0 ]
+	before=$(sha "$T/img")
+	run --separate-stderr setpw "$T/img" 'same pass 1' --keep-same --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.changed, .same_password' <<<"$output" | tr '\n' ' ')" = "false true " ]
+	[ "$(sha "$T/img")" = "$before" ]
+	# a dry run with the same password would change nothing either
+	run --separate-stderr setpw "$T/img" 'same pass 1' --keep-same --json --dry-run
+	[ "$status" -eq 0 ]
+	[ "$(jq 'has("backup")' <<<"$output")" = false ]
+	# another password is set as usual, and verifies
+	run --separate-stderr setpw "$T/img" 'other pass 2' --keep-same --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.changed, .same_password' <<<"$output" | tr '\n' ' ')" = "true false " ]
+	img_cat "$T/img" /etc/shadow > "$T/shadow2"
+	run verifies "$T/shadow2" root 'other pass 2'
+	[ "$status" -eq 0 ]
+	# it needs the password itself: not with --generate or --hashed
+	run setpw "$T/img" x --keep-same --generate
+	[ "$status" -eq 2 ]
+}
