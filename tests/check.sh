@@ -4,6 +4,13 @@
 # summary line: "check: N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
+# The tests mount images. In a mount namespace of their own, a namespace
+# some other program creates meanwhile (unshare, ip netns exec) cannot copy
+# those mounts and keep a test's filesystem busy after its umount: rescuectl
+# looks for mounts in every namespace and would rightly call it in use.
+if [ -z "${RC_CHECK_NS:-}" ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+	RC_CHECK_NS=1 exec unshare -m --propagation private sh "$0" "$@"
+fi
 log=build/check.log
 mkdir -p build
 : > "$log"
