@@ -109,7 +109,8 @@ static void list_checks(struct cli *c)
 		json_object_object_add(o, "fix", json_object_new_boolean(k->fix != NULL));
 		json_object_object_add(o, "why", json_object_new_string(k->why));
 		json_object_array_add(a, o);
-		cli_info(c, "%-26s %-12s %-4s %s", k->id, dr_sev_name(k->sev), k->fix ? "fix" : "", k->why);
+		if (!c->json)
+			cli_info(c, "%-26s %-12s %-4s %s", k->id, dr_sev_name(k->sev), k->fix ? "fix" : "", k->why);
 	}
 	json_object_object_add(cli_doc(c), "checks", a);
 }
@@ -242,7 +243,7 @@ static int do_fix(struct cli *c, struct dr_ctx *d, const struct st *s, const cha
 	json_object_object_add(cli_doc(c), "not_fixed", sk);
 	if (!plan_count(dr_fix_steps(fp))) {
 		cli_info(c, "Nothing to fix%s.", dr_fix_nskipped(fp) ? " safely" : " among the findings selected");
-		ret = dr_fix_nskipped(fp) ? 1 : 0;
+		ret = dr_fix_refused(fp) ? RC_EXIT_REFUSED : dr_fix_nskipped(fp) ? 1 : 0;
 	} else {
 		ret = commit(c, fp, 0, tgt);
 		if (!ret && dr_fix_nskipped(fp))
@@ -323,14 +324,21 @@ int doctor_main(int argc, char **argv)
 	}
 	int writes = (s.fix[0] || s.undo) && !c.dry_run;
 	if (target_open(c.nargs ? c.args[0] : NULL, c.root, writes ? TARGET_RW : 0, &tg)) {
-		rc = cli_liberr(&c);
+		/* As disable-growpart --status: for a diagnosis, a device that holds
+		 * no root rescuectl can read (vfat, a RAID member) is not an installed
+		 * root (4); one that cannot be read at all cannot tell (6). */
+		int h = rc_exit_hint();
+		rc = cli_error(&c, writes || h == RC_EXIT_NOTFOUND || h == RC_EXIT_AMBIGUOUS || h == RC_EXIT_USAGE ? h :
+			       h == RC_EXIT_REFUSED ? RC_EXIT_NOTFOUND : RC_EXIT_CANNOT_TELL, "%s", rc_msg());
 		target_close(&tg);
 		return cli_finish(&c, rc);
 	}
 	target_describe(&tg, desc, sizeof(desc));
 	json_object_object_add(cli_doc(&c), "target", json_object_new_string(desc));
 	rootfs_inspect(tg.tree, &ri);
-	if (!ri.is_root) {
+	/* RESCUECTL_DOCTOR_ANY_TREE: a test seam, to run every check on trees that
+	 * are no root (the damaged-image corpus) */
+	if (!ri.is_root && !getenv("RESCUECTL_DOCTOR_ANY_TREE")) {
 		rc = cli_error(&c, RC_EXIT_NOTFOUND, "%s is not an installed root (%s)", desc, ri.why_not);
 	} else {
 		json_object_object_add(cli_doc(&c), "os", json_object_new_string(ri.os.pretty_name[0] ? ri.os.pretty_name : ri.os.id));

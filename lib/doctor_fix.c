@@ -33,6 +33,7 @@ struct dr_fixplan {
 	const struct dr_finding *cur;   /* the finding being planned */
 	int next_seq;                   /* the journal's next sequence number (0: not read yet) */
 	int force;
+	int refused;                    /* a fix was left out by a safety check */
 };
 
 #define MAX_SKIPPED 64
@@ -73,6 +74,7 @@ void dr_fix_free(struct dr_fixplan *p)
 struct plan *dr_fix_steps(struct dr_fixplan *p) { return p->plan; }
 size_t dr_fix_nskipped(const struct dr_fixplan *p) { return p->nskipped; }
 size_t dr_fix_nfixed(const struct dr_fixplan *p) { return p->nfixed; }
+int dr_fix_refused(const struct dr_fixplan *p) { return p->refused; }
 
 const char *dr_fix_skipped(const struct dr_fixplan *p, size_t i)
 {
@@ -434,8 +436,10 @@ int dr_fix_plan(struct dr_ctx *c, const char *select, struct dr_fixplan **out)
 			continue;
 		p->cur = fd;
 		rc_clear();
-		if ((r = fd->row->fix(c, fd, p)) < 0)
+		if ((r = fd->row->fix(c, fd, p)) < 0) {
+			p->refused |= rc_exit_hint() == RC_EXIT_REFUSED;
 			skip(p, "%s: %s", fd->row->id, *rc_msg() ? rc_msg() : strerror(-r));
+		}
 		else
 			p->nfixed++;
 	}

@@ -56,6 +56,8 @@ int dr_fix_plan(struct dr_ctx *c, const char *select, struct dr_fixplan **out);
 struct plan *dr_fix_steps(struct dr_fixplan *p);
 size_t dr_fix_nskipped(const struct dr_fixplan *p);
 const char *dr_fix_skipped(const struct dr_fixplan *p, size_t i);
+/* Was a fix left out because a safety check refused it (exit 3)? */
+int dr_fix_refused(const struct dr_fixplan *p);
 /* How many findings the plan fixes. */
 size_t dr_fix_nfixed(const struct dr_fixplan *p);
 int dr_fix_commit(struct dr_fixplan *p, const struct plan_hooks *h);

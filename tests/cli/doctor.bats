@@ -210,3 +210,102 @@ generator() {
 	generator "$W/fstab.commented" "$W/gen"
 	[ ! -e "$W/gen/srv.mount" ]
 }
+
+@test "--chroot: the target's own update-initramfs rebuilds a cut-short initramfs in a mount-root tree; --undo puts the old one back" {
+	need_loop
+	command -v busybox >/dev/null && [ -z "$(ldd "$(command -v busybox)" 2>/dev/null | grep '=>')" ] || skip "needs a static busybox"
+	healthy debian12
+	k=6.1.0-27-amd64
+	cp "$(command -v busybox)" "$W/tree/usr/bin/busybox"
+	for p in sh cp; do rm -f "$W/tree/usr/bin/$p"; ln -s busybox "$W/tree/usr/bin/$p"; done
+	mkdir -p "$W/tree/usr/share"
+	cp "$W/tree/boot/initrd.img-$k" "$W/tree/usr/share/good-initrd"
+	printf '#!/bin/sh\n[ "$1" = -u ] && [ "$2" = -k ] || exit 2\ncp /usr/share/good-initrd "/boot/initrd.img-$3"\n' \
+		> "$W/tree/usr/sbin/update-initramfs"
+	truncate -s 3000 "$W/tree/boot/initrd.img-$k"
+	rebuild
+	before=$(sig "$W/root.img")
+	loop=$(attach "$W/root.img")
+	mount_tmp "$loop" "$W/mnt"
+	# not offered without --chroot: the exact command is printed instead
+	run doctor --json --root "$W/mnt"
+	jq -e --arg k "$k" '.findings[] | select(.id == "boot.initramfs") | (.fixable | not) and
+		(.fix | contains("update-initramfs -u -k " + $k))' <<<"$output" >/dev/null
+	run doctor --chroot --fix boot.initramfs --yes --root "$W/mnt"
+	[ "$status" -eq 3 ]                           # no /proc in the tree: not a mount-root tree
+	[[ "$output" == *"mount-root"* ]]
+	mount -t proc proc "$W/mnt/proc" && track_mount "$W/mnt/proc"
+	mount --bind /dev "$W/mnt/dev" && track_mount "$W/mnt/dev"
+	run doctor --chroot --fix boot.initramfs --yes --root "$W/mnt"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	cmp "$W/mnt/boot/initrd.img-$k" "$W/mnt/usr/share/good-initrd"
+	run doctor --json --root "$W/mnt"
+	jq -e '.findings == []' <<<"$output" >/dev/null
+	run doctor --undo --yes --root "$W/mnt"
+	[ "$status" -eq 0 ]
+	umount "$W/mnt/dev" "$W/mnt/proc" "$W/mnt"
+	[ "$(sig "$W/root.img")" = "$before" ]
+}
+
+@test "GRUB's default moved to the newest whole kernel (RHEL: grubenv's saved_entry), and back" {
+	need_loop
+	healthy rhel9
+	k=5.14.0-503.14.1.el9_5.x86_64 o=5.14.0-427.13.1.el9_4.x86_64 mid=5f1d3c2b9a8e4f7d6c5b4a3928171615
+	cp "$W/tree/boot/vmlinuz-$k" "$W/tree/boot/vmlinuz-$o"
+	cp "$W/tree/boot/initramfs-$k.img" "$W/tree/boot/initramfs-$o.img"
+	mkdir -p "$W/tree/usr/lib/modules/$o"
+	sed "s/$k/$o/g" "$W/tree/boot/loader/entries/$mid-$k.conf" > "$W/tree/boot/loader/entries/$mid-$o.conf"
+	truncate -s 70000 "$W/tree/boot/initramfs-$k.img"
+	rebuild
+	before=$(sig "$W/root.img")
+	run doctor --json "$W/root.img"
+	jq -e --arg m "$mid-$k" '.findings[] | select(.id == "boot.default") | .file == "/boot/grub2/grubenv" and .seen == $m
+		and .fixable' <<<"$output" >/dev/null
+	run doctor --fix boot.default --yes "$W/root.img"
+	[ "$status" -eq 0 ]
+	debugfs -R "cat /boot/grub2/grubenv" "$W/root.img" 2>/dev/null | grep -qx "saved_entry=$mid-$o"
+	[ "$(debugfs -R 'cat /boot/grub2/grubenv' "$W/root.img" 2>/dev/null | wc -c)" = 1024 ]
+	run doctor --json "$W/root.img"
+	jq -e '[.findings[] | select(.id == "boot.default")] == [] and ([.findings[] | .id] | index("boot.initramfs"))' <<<"$output" >/dev/null
+	run doctor --undo --yes "$W/root.img"
+	[ "$(sig "$W/root.img")" = "$before" ]
+}
+
+@test "evidence for a fault of each family (sshd, login, SELinux, boot, last boot's log)" {
+	healthy rhel9
+	t=$W/tree
+	echo "FooBar yes" >> "$t/etc/ssh/sshd_config.d/50-redhat.conf"
+	echo "ghost:x:1001:1001::/home/ghost:/bin/bash" >> "$t/etc/passwd"
+	setfattr -x security.selinux "$t/etc/shadow"
+	sed -i "s/root=UUID=$ROOT_UUID/root=UUID=$GONE/" "$t"/boot/loader/entries/*.conf
+	printf 'Nov 18 10:21:40 server1 systemd[1]: Failed to start OpenSSH server daemon.\n' >> "$t/var/log/messages"
+	rebuild
+	run doctor --json "$W/root.img"
+	[ "$status" -eq 1 ]
+	jq -e '.findings[] | select(.id == "sshd.config") | .file == "/etc/ssh/sshd_config.d/50-redhat.conf" and .line == 22 and .seen == "FooBar yes"' <<<"$output" >/dev/null
+	jq -e '.findings[] | select(.id == "login.disagree") | .line == 8 and (.seen | startswith("ghost:"))' <<<"$output" >/dev/null
+	jq -e '.findings[] | select(.id == "selinux.unlabeled") | .file == "/etc/shadow"' <<<"$output" >/dev/null
+	jq -e --arg g "$GONE" '.findings[] | select(.id == "boot.root-mismatch") | .severity == "blocks boot" and
+		(.file | startswith("/boot/loader/entries/")) and (.what | contains($g))' <<<"$output" >/dev/null
+	jq -e '.findings[] | select(.id == "logs.sshd-failed") | .file == "/var/log/messages" and .line == 5 and .related == "sshd.config"' <<<"$output" >/dev/null
+	# most serious first
+	jq -e '[.findings[].severity] | .[0] == "blocks boot"' <<<"$output" >/dev/null
+}
+
+@test "not an installed root: exit 4; usage errors: exit 2; --list-checks names every check" {
+	mkdir -p "$W/empty"
+	run doctor --root "$W/empty"
+	[ "$status" -eq 4 ]
+	run doctor --fix nosuch --root "$W/empty"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'no check or family "nosuch"'* ]]
+	run doctor --undo --fix safe --root "$W/empty"
+	[ "$status" -eq 2 ]
+	run doctor --chroot --fix safe "$W/x.img"
+	[ "$status" -eq 2 ]
+	run --separate-stderr doctor --list-checks --json
+	[ "$status" -eq 0 ]
+	jq -e '[.checks[].id] | index("fstab.missing-device") and index("sshd.config") and index("logs.emergency")' <<<"$output" >/dev/null
+	jq -e '[.checks[] | select(.fix)] | length >= 10' <<<"$output" >/dev/null
+}
