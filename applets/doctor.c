@@ -198,6 +198,15 @@ static void report_human(struct cli *c, const struct dr_ctx *d, const char *tgt)
 		cli_warnj(c, "%zu more findings were not kept (more than %d)", d->dropped, DR_MAX_FINDINGS);
 }
 
+/* In --fix mode: one line on what was found (-v shows the whole report). */
+static void summary(struct cli *c, const struct dr_ctx *d)
+{
+	size_t n[4], fixable = dr_count(d, n);
+	cli_info(c, "%zu finding%s (%zu block%s boot, %zu block%s login), %zu with a safe fix%s.", d->nf, d->nf == 1 ? "" : "s",
+		 n[0], n[0] == 1 ? "s" : "", n[1], n[1] == 1 ? "s" : "", fixable,
+		 d->nf > fixable ? "; without --fix the report says what to do about the others" : "");
+}
+
 /* ---- fix and undo ------------------------------------------------------------- */
 
 /* Show the plan, ask, commit. Returns the exit code. */
@@ -214,7 +223,8 @@ static int commit(struct cli *c, struct dr_fixplan *fp, int undo, const char *tg
 	snprintf(q, sizeof(q), undo ? "Put back %zu file(s) as they were before doctor?" :
 		 "Make these %zu change(s)? (each is journaled first: rescuectl doctor --undo takes it back)",
 		 plan_count(pl) - (undo ? 1 : 0));
-	if (!cli_confirm(c, q))
+	/* an undo that only removes doctor's own empty journal directory asks nothing */
+	if ((!undo || dr_fix_nfixed(fp)) && !cli_confirm(c, q))
 		return RC_EXIT_REFUSED;
 	struct plan_hooks h = plan_cli_hooks(c);
 	int r = undo ? dr_undo_commit(fp, &h) : dr_fix_commit(fp, &h);
@@ -296,8 +306,10 @@ static int diagnose(struct cli *c, struct target *tg, const struct st *s)
 	} else {
 		dr_run(&d, s->check);
 		report_json(c, &d);
-		if (!c->json && !(s->fix[0] && c->quiet))
+		if (!c->json && (!s->fix[0] || c->verbose))
 			report_human(c, &d, tgt);
+		else if (!c->json)
+			summary(c, &d);
 		ret = s->fix[0] ? do_fix(c, &d, s, tgt) : d.nf ? 1 : 0;
 	}
 	dr_free(&d);

@@ -595,6 +595,17 @@ static int add_undo_step(struct dr_fixplan *p, struct fx_file *f)
 	return 0;
 }
 
+/* Is the journal directory there, holding no entry (nothing else either)? */
+static int journal_left(struct dr_ctx *c)
+{
+	char **names;
+	size_t n;
+	if (dv_list(c->v, DJ_DIR, &names, &n))
+		return 0;
+	tree_free_list(names, n);
+	return n == 0;
+}
+
 int dr_undo_plan(struct dr_ctx *c, int force, struct dr_fixplan **out)
 {
 	struct dr_fixplan *p = fp_new(c);
@@ -610,7 +621,8 @@ int dr_undo_plan(struct dr_ctx *c, int force, struct dr_fixplan **out)
 	for (size_t i = 0; i < p->n; i++)
 		if ((r = add_undo_step(p, &p->f[i])))
 			return r;
-	if (p->n) {
+	/* an undo killed after its last entry leaves the empty directory: take it too */
+	if (p->n || journal_left(c)) {
 		struct plan_step *s = plan_add(p->plan, "rmdir", "remove the journal");
 		if (!s)
 			return -E2BIG;

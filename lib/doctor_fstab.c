@@ -129,10 +129,13 @@ int ck_fstab_missing_device(struct dr_ctx *c)
 			struct dr_finding *f = dr_add(c, DR_DEGRADED, FSTAB, e->line, dr_line(t, e->line), "the root's line "
 						      "names another device (%s): the kernel mounts the root from root=, "
 						      "but the check at boot and remounts look for this one", why);
-			dr_fixtext(f, "correct the line: the root is %s (%s)", c->v->root_id.path,
-				   c->v->root_id.uuid[0] ? c->v->root_id.uuid : "no UUID");
-			if (f)
+			dr_fixtext(f, "correct the line: the root is %s (UUID=%s)", c->v->root_id.path,
+				   c->v->root_id.uuid[0] ? c->v->root_id.uuid : "?");
+			if (f) {
 				f->fixable = 0;
+				snprintf(f->why, sizeof(f->why), "What reads fstab for the root (fsck at boot, mount -o remount) "
+					 "looks for it by this name.");
+			}
 			continue;
 		}
 		nofail_fix(c, dr_add(c, DR_BOOT, FSTAB, e->line, dr_line(t, e->line), "%s, and the line has no "

@@ -56,6 +56,8 @@ int dv_open(struct dview *v, struct target *tg, unsigned flags)
 	if (tg->device[0]) {
 		v->root_id = tg->id;
 		v->root_known = 1;
+		if (!v->root_id.path[0])
+			snprintf(v->root_id.path, sizeof(v->root_id.path), "%s", tg->device);
 	} else if (dev_of_dir(tg->root, &v->root_id) == 0) {
 		v->root_known = 1;
 	}

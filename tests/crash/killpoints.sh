@@ -65,6 +65,7 @@ one() {
 	snapshot "$sc" "$tgt" > "$work/after-rerun"
 	cmp -s "$work/after-rerun" "$work/final" || { echo "  re-run did not reach the new version" >&2; ok=1; }
 	[ -z "$(strays "$tgt")" ] || { echo "  left behind: $(strays "$tgt")" >&2; ok=1; }
+	after_rerun "$sc" "$tgt" "$work/before" || ok=1
 	release "$sc" || ok=1
 	e2fsck -fn "$work/work.img" >/dev/null 2>&1 || { echo "  e2fsck -fn is not clean" >&2; ok=1; }
 	[ $ok = 0 ] || echo "  ^ $sc: killed before call $n of $sys" >&2

@@ -68,6 +68,7 @@ for ((i = 0; i < runs; i++)); do
 	snapshot "$sc" "$tgt" > "$work/after-rerun"
 	cmp -s "$work/after-rerun" "$work/$sc.final" || { echo "  re-run did not reach the new version" >&2; ok=1; }
 	[ -z "$(strays "$tgt")" ] || { echo "  left behind: $(strays "$tgt")" >&2; ok=1; }
+	after_rerun "$sc" "$tgt" "$work/$sc.before" || ok=1
 	release "$sc" || ok=1
 	e2fsck -fn "$work/work.img" >/dev/null 2>&1 || { echo "  e2fsck -fn is not clean" >&2; ok=1; }
 	if [ $ok = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "  ^ $sc killed after ${delay} ms" >&2; fi
