@@ -128,6 +128,9 @@ static int value_ok(const struct kw *k, const char *v, char *why, size_t wsz)
 		long n = strtol(v, &end, 10);
 		if (*v && !*end && n >= (k->t == 'p') && (k->t == 'i' || n <= 65535))
 			return 1;
+		/* a port may be a service name ("ssh"): sshd looks it up in /etc/services */
+		if (k->t == 'p' && *end && strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == strlen(v))
+			return 1;
 	}
 	if (k->t == 'a' || k->t == 'd' || k->t == 'm')
 		return 1;

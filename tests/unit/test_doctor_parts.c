@@ -239,7 +239,7 @@ static void sshd_keywords(void **s)
 	assert_true(rejects("PermitRootLogin", "maybe", 0));
 	assert_true(rejects("PasswordAuthentication", "true", 0));
 	assert_true(rejects("FooBar", "yes", 0));
-	assert_true(rejects("Port", "ssh", 0));
+	assert_false(rejects("Port", "ssh", 0));        /* a service name (sshd -t agrees) */
 	assert_true(rejects("Port", "70000", 0));
 	assert_false(rejects("Port", "2222", 0));
 	assert_true(rejects("Port", "2222", 1));          /* not allowed inside Match */
