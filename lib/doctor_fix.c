@@ -444,7 +444,7 @@ int dr_fix_plan(struct dr_ctx *c, const char *select, struct dr_fixplan **out)
 			p->nfixed++;
 	}
 	p->cur = NULL;
-	if ((r = check_journal_place(c)))
+	if (p->n && (r = check_journal_place(c)))
 		return r;
 	for (size_t i = 0; i < p->n; i++)
 		if (changes(&p->f[i]) && (r = add_step(p, &p->f[i])))
