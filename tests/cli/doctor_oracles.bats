@@ -79,3 +79,36 @@ doctor_rejects() {
 	done
 	[ "$n" -eq 22 ]
 }
+
+# journal FILE MESSAGE...: a real systemd journal of one boot, written by
+# systemd-journal-remote from journalctl's export format.
+journal() {
+	local out=$1 t=1732000000000000 bid=0123456789abcdef0123456789abcdef i=0
+	shift
+	for m in "Linux version 6.1.0-27-amd64 (debian-kernel@lists.debian.org)" "$@"; do
+		i=$((i + 1))
+		printf '__CURSOR=s=%d\n__REALTIME_TIMESTAMP=%d\n__MONOTONIC_TIMESTAMP=%d\n_BOOT_ID=%s\n_HOSTNAME=server1\nPRIORITY=3\nSYSLOG_IDENTIFIER=systemd\nMESSAGE=%s\n\n' \
+			$i $((t + i)) $((i * 1000)) $bid "$m"
+	done | "$ORA/lib/systemd/systemd-journal-remote" -o "$out" - 2>/dev/null
+}
+
+@test "the systemd journal, read with journalctl -D (offline: copied out first; mounted: in place)" {
+	command -v journalctl >/dev/null || skip "no journalctl"
+	H=$BATS_TEST_TMPDIR/h
+	"$FIX/mkhealthy.sh" "$H" debian12 >/dev/null
+	sed -i '/boot\/efi/d' "$H/etc/fstab"
+	mkdir -p "$H/var/log/journal/$(cat "$H/etc/machine-id")"
+	journal "$H/var/log/journal/$(cat "$H/etc/machine-id")/system.journal" \
+		"Timed out waiting for device /dev/disk/by-uuid/11111111-2222-4333-8444-555555555555." \
+		"You are in emergency mode. After logging in, type \"journalctl -xb\" to view system logs."
+	mke2fs -q -F -t ext4 -U 4a3f1c2e-8d5b-4e6f-9a1b-2c3d4e5f6a7b -d "$H" "$BATS_TEST_TMPDIR/j.img" 128M 2>/dev/null
+	export RESCUECTL_SYSROOT=$BATS_TEST_TMPDIR/nosys
+	run --separate-stderr "$RESCUECTL" doctor --json "$BATS_TEST_TMPDIR/j.img"
+	[ "$status" -eq 1 ]
+	jq -e '.findings[] | select(.id == "logs.emergency") | .file == "journal (journalctl -b 0)" and (.seen | contains("emergency mode"))' <<<"$output" >/dev/null
+	jq -e '[.findings[] | select(.id == "logs.device-timeout")] | length == 1' <<<"$output" >/dev/null
+	jq -e '.not_checked == []' <<<"$output" >/dev/null
+	[ -z "$(ls /tmp | grep rescuectl-journal)" ]     # the copy is gone
+	run --separate-stderr "$RESCUECTL" doctor --json --root "$H"
+	jq -e '[.findings[] | select(.id == "logs.emergency")] | length == 1' <<<"$output" >/dev/null
+}

@@ -255,18 +255,33 @@ static void test_nofail(void **s)
 	env_close(&e);
 }
 
+/* A journal on the target and no journalctl here: said, not skipped silently. */
+static void test_no_journalctl(void **s)
+{
+	(void)s;
+	struct env e;
+	put("var/log/journal/5f1d3c2b/system.journal", "LPKSHHRH");
+	env_open(&e, 0, NULL);
+	dr_run(&e.c, "logs");
+	assert_int_equal(e.c.nf, 0);
+	assert_int_equal(e.c.nunchecked, 1);
+	assert_non_null(strstr(e.c.unchecked[0], "no journalctl"));
+	env_close(&e);
+}
+
 int main(void)
 {
 	if (geteuid() != 0) {
 		print_message("test_doctor: needs root (the tree has files of uid 1000)\n");
 		return 0;
 	}
-	struct CMUnitTest t[NCASES + 4];
+	struct CMUnitTest t[NCASES + 5];
 	size_t n = 0;
 	t[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(test_healthy, setup, teardown);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_coverage);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(test_related, setup, teardown);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(test_nofail, setup, teardown);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(test_no_journalctl, setup, teardown);
 	for (size_t i = 0; i < NCASES; i++)
 		t[n++] = (struct CMUnitTest){ cases[i].id, test_case, setup, teardown, (void *)&cases[i] };
 	return _cmocka_run_group_tests("doctor", t, n, NULL, NULL);
