@@ -469,6 +469,18 @@ static void check_args(struct dr_ctx *c, const char *args, const char *file, int
 	}
 }
 
+/* A root= in /etc/default/grub that names another device: the next
+ * update-grub writes it into every entry. */
+static void next_root(struct dr_ctx *c, const char *args, int line)
+{
+	char val[512], why[600];
+	if (!kparam(args, "root", val, sizeof(val)) || root_ok(c, val, why, sizeof(why)) != 0)
+		return;
+	dr_fixtext(dr_add(c, DR_DEGRADED, "/etc/default/grub", line, args, "%.300s: the next update-grub writes it "
+			  "into every entry, and then the kernel cannot find its root", why),
+		   "correct or remove root= on line %d of /etc/default/grub (grub-mkconfig finds the root itself)", line);
+}
+
 int ck_boot_cmdline(struct dr_ctx *c)
 {
 	const struct dr_boot *b = dr_boot(c);
@@ -481,8 +493,10 @@ int ck_boot_cmdline(struct dr_ctx *c)
 		return 0;
 	static const char *const keys[] = { "GRUB_CMDLINE_LINUX", "GRUB_CMDLINE_LINUX_DEFAULT" };
 	for (int i = 0; i < 2; i++)
-		if (grub_default_var(b->defgrub.raw, keys[i], val, sizeof(val), &line) && !strchr(val, '$'))
+		if (grub_default_var(b->defgrub.raw, keys[i], val, sizeof(val), &line) && !strchr(val, '$')) {
 			check_args(c, val, "/etc/default/grub", line, 0);
+			next_root(c, val, line);
+		}
 	return 0;
 }
 

@@ -255,6 +255,22 @@ static void test_nofail(void **s)
 	env_close(&e);
 }
 
+/* root= in /etc/default/grub naming another device: the next update-grub's problem. */
+static void test_default_grub_root(void **s)
+{
+	(void)s;
+	struct env e;
+	put("etc/default/grub", "GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX=\"root=UUID=deadbeef-0000-4000-8000-000000000000 quiet\"\n");
+	env_open(&e, 0, NULL);
+	assert_int_equal(run_check(&e, "boot.cmdline"), 1);
+	const struct dr_finding *f = finding(&e, "boot.cmdline");
+	assert_string_equal(f->file, "/etc/default/grub");
+	assert_int_equal(f->line, 2);
+	assert_int_equal(f->sev, DR_DEGRADED);
+	assert_non_null(strstr(f->what, "deadbeef"));
+	env_close(&e);
+}
+
 /* A journal on the target and no journalctl here: said, not skipped silently. */
 static void test_no_journalctl(void **s)
 {
@@ -275,13 +291,14 @@ int main(void)
 		print_message("test_doctor: needs root (the tree has files of uid 1000)\n");
 		return 0;
 	}
-	struct CMUnitTest t[NCASES + 5];
+	struct CMUnitTest t[NCASES + 6];
 	size_t n = 0;
 	t[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(test_healthy, setup, teardown);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(test_coverage);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(test_related, setup, teardown);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(test_nofail, setup, teardown);
 	t[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(test_no_journalctl, setup, teardown);
+	t[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(test_default_grub_root, setup, teardown);
 	for (size_t i = 0; i < NCASES; i++)
 		t[n++] = (struct CMUnitTest){ cases[i].id, test_case, setup, teardown, (void *)&cases[i] };
 	return _cmocka_run_group_tests("doctor", t, n, NULL, NULL);
