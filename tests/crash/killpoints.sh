@@ -59,6 +59,7 @@ one() {
 		[ $rc -eq 0 ] || { echo "  $sc $sys#$n: not killed, exit $rc" >&2; return 1; }
 		return 3
 	fi
+	settle "$sc" "$work/work.img" || ok=1
 	snapshot "$sc" "$tgt" > "$work/after-kill"
 	check_between "$work/after-kill" "$work/before" "$work/final" || ok=1
 	run_cmd "$sc" "$tgt" >/dev/null 2>&1 || { echo "  re-run failed" >&2; ok=1; }

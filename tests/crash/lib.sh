@@ -191,6 +191,16 @@ wait_free() {
 	return 1
 }
 
+# settle SCENARIO IMG: after a kill, the kernel tears the killed run's
+# private mount and its autoclear loop device down asynchronously (Linux
+# 5.19+ clears an autoclear loop device in a work queue). Until then the
+# image is busy and its superblock still says "mounted": look at it, and run
+# again, only once the kernel has let go of it, as a person would seconds later.
+settle() {
+	case $1 in *-root*) return 0 ;; esac
+	wait_free "$2"
+}
+
 # check_between SNAP BEFORE FINAL: each file's line is in BEFORE or FINAL.
 check_between() {
 	local f s ok=0

@@ -62,6 +62,7 @@ for ((i = 0; i < runs; i++)); do
 	kill -KILL "$pid" 2>/dev/null && killed=$((killed + 1))
 	wait "$pid" 2>/dev/null
 	ok=0
+	settle "$sc" "$work/work.img" || ok=1
 	snapshot "$sc" "$tgt" > "$work/after-kill"
 	check_between "$work/after-kill" "$work/$sc.before" "$work/$sc.final" || ok=1
 	run_cmd "$sc" "$tgt" >/dev/null 2>&1 || { echo "  re-run failed" >&2; ok=1; }
