@@ -18,7 +18,8 @@ F=tests/fixtures
 sed -i '/boot\/efi/d' "$W/deb/etc/fstab"
 mke2fs -q -F -t ext4 -U 4a3f1c2e-8d5b-4e6f-9a1b-2c3d4e5f6a7b -d "$W/deb" "$W/deb.img" 256M 2>/dev/null
 BOOT_DIR=$W/fboot "$F/mkhealthy.sh" "$W/fed" fedora40 >/dev/null
-sed -i '/boot\/efi/d' "$W/fed/etc/fstab"
+sed -i '/boot\/efi/d' "$W/fed/etc/fstab"   # sed -i makes a new file: give it its label back
+setfattr -n security.selinux -v system_u:object_r:etc_t:s0 "$W/fed/etc/fstab"
 mke2fs -q -F -t ext4 -U 4a3f1c2e-8d5b-4e6f-9a1b-2c3d4e5f6a7b -d "$W/fed" "$W/fed.img" 256M 2>/dev/null
 mke2fs -q -F -t ext4 -U 7e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b -d "$W/fboot" "$W/fboot.img" 64M 2>/dev/null
 "$F/mksysfs.sh" "$W/sys" disk sda "$W/fboot.img" && "$F/mksysfs.sh" "$W/sys" part sda2 "$W/fboot.img" sda 2
