@@ -23,7 +23,9 @@
 	X(disable_growpart, "disable-growpart", AP_WRITES | AP_TARGET, "[DEVICE]", \
 	  "Stop cloud-init and growroot from growing the root back") \
 	X(recover, "recover", AP_TARGET | AP_STDOUT_DATA | AP_PATHS, "[DEVICE] [PATH...]", \
-	  "Copy files out of the installed system as a tar archive, even when it will not mount")
+	  "Copy files out of the installed system as a tar archive, even when it will not mount") \
+	X(doctor, "doctor", AP_WRITES | AP_TARGET, "[DEVICE]", \
+	  "Say why the installed system does not boot or cannot be reached; fix what is safe")
 
 #define X(id, name, flags, args, summary) \
 	int id##_main(int argc, char **argv); \

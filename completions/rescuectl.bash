@@ -10,13 +10,14 @@ _rescuectl_opts() {
   shrink-root) echo '--backup --dry-run --free --help --json --keep-growpart --minimum --mkfs --new --quiet --root --size --verbose --yes ' ;;
   disable-growpart) echo '--dry-run --edit-cloud-cfg --force --help --json --quiet --root --status --undo --verbose --yes ' ;;
   recover) echo '--force --gzip --help --json --json-file --list --output --partial --quiet --root --to --verbose --zstd ' ;;
+  doctor) echo '--check --chroot --comment-out --dry-run --fix --force --help --json --list-checks --quiet --root --undo --verbose --yes ' ;;
   esac
 }
 _rescuectl() {
   local cur=${COMP_WORDS[COMP_CWORD]} applet=${COMP_WORDS[0]##*/} i=1
   if [ "$applet" = rescuectl ]; then
     if [ "$COMP_CWORD" = 1 ]; then
-      COMPREPLY=($(compgen -W 'detect-root mount-root umount-root reset-pass clear-pass fsck shrink-root disable-growpart recover  --list --install --help --version help' -- "$cur"))
+      COMPREPLY=($(compgen -W 'detect-root mount-root umount-root reset-pass clear-pass fsck shrink-root disable-growpart recover doctor  --list --install --help --version help' -- "$cur"))
       return
     fi
     applet=${COMP_WORDS[1]}
@@ -26,4 +27,4 @@ _rescuectl() {
     *) COMPREPLY=($(compgen -f -- "$cur")) ;;
   esac
 }
-complete -F _rescuectl rescuectl detect-root mount-root umount-root reset-pass clear-pass fsck shrink-root disable-growpart recover 
+complete -F _rescuectl rescuectl detect-root mount-root umount-root reset-pass clear-pass fsck shrink-root disable-growpart recover doctor 

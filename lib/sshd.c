@@ -166,11 +166,15 @@ static int parse_line(char *s, const char *file, int lineno, struct sshd_conf *c
 	if (!k || !*k || *k == '#')
 		return 0;
 	if (!*rest) {
+		if (c->line_fn)
+			c->line_fn(c->line_ud, file, lineno, k, NULL, 0, c->in_match);
 		note(c, 1, "%s line %d: no argument after keyword \"%s\"", file, lineno, k);
 		return 0;
 	}
 	char *av[SSHD_MAX_ARGS];
 	int ac = split_args(rest, av, SSHD_MAX_ARGS);
+	if (c->line_fn)
+		c->line_fn(c->line_ud, file, lineno, k, av, ac < 0 ? -1 : ac > SSHD_MAX_ARGS ? SSHD_MAX_ARGS : ac, c->in_match);
 	if (ac < 0) {
 		note(c, 1, "%s line %d: invalid quotes", file, lineno);
 		return 0;
@@ -330,7 +334,15 @@ static int read_file(struct tree *t, const char *path, struct sshd_conf *c)
 
 int sshd_scan(struct tree *t, struct sshd_conf *c)
 {
+	return sshd_scan_lines(t, c, NULL, NULL);
+}
+
+int sshd_scan_lines(struct tree *t, struct sshd_conf *c,
+		    void (*fn)(void *, const char *, int, const char *, char **, int, int), void *ud)
+{
 	memset(c, 0, sizeof(*c));
+	c->line_fn = fn;
+	c->line_ud = ud;
 	int r = read_file(t, SSHDIR "/sshd_config", c);
 	if (r == -ENOENT && !c->files)
 		return 0;

@@ -46,6 +46,11 @@ struct sshd_conf {
 	int depth;                       /* Include level of the file being read (0: sshd_config) */
 	const char *reading[SSHD_MAX_DEPTH + 2];  /* the files being read, outermost first */
 	int stop;                        /* 1: a limit was hit, not yet placed; 2: recorded, stop reading */
+	/* Optional, for checks of every line (doctor): called for each line
+	 * with a keyword once its arguments are split (AC -1: a quote is not
+	 * closed; AC 0: no argument), with the Match state before the line. */
+	void (*line_fn)(void *ud, const char *file, int line, const char *kw, char **av, int ac, int in_match);
+	void *line_ud;
 };
 
 /* Called for each pattern of an "Include" line; it reads what the pattern
@@ -65,6 +70,9 @@ int sshd_parse(const char *text, size_t len, const char *file, struct sshd_conf 
  * message "FILE line N: ..." (also in C->problem), and C holds what was read
  * before: the settings may be incomplete, the caller must say so. */
 int sshd_scan(struct tree *t, struct sshd_conf *c);
+/* The same, calling FN(UD, ...) for every line (see line_fn above). */
+int sshd_scan_lines(struct tree *t, struct sshd_conf *c,
+		    void (*fn)(void *, const char *, int, const char *, char **, int, int), void *ud);
 
 /* Effective values with OpenSSH's defaults applied. */
 const char *sshd_permit_root_login(const struct sshd_conf *c);  /* default prohibit-password */

@@ -7,8 +7,8 @@ bats_require_minimum_version 1.5.0
 @test "rescuectl --list prints every applet, one a line" {
 	run "$RESCUECTL" --list
 	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -eq 9 ]
-	for a in detect-root mount-root umount-root reset-pass clear-pass fsck shrink-root disable-growpart recover; do
+	[ "${#lines[@]}" -eq 10 ]
+	for a in detect-root mount-root umount-root reset-pass clear-pass fsck shrink-root disable-growpart recover doctor; do
 		printf '%s\n' "${lines[@]}" | grep -qx "$a"
 	done
 }
@@ -111,5 +111,5 @@ bats_require_minimum_version 1.5.0
 	cp "$RESCUECTL" "$d/rescuectl"
 	run chroot "$d" /rescuectl --list
 	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -eq 9 ]
+	[ "${#lines[@]}" -eq 10 ]
 }

@@ -24,6 +24,7 @@ scrub() {
 	    -e 's/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/UUID/g' \
 	    -e 's/20[0-9]{6}-[0-9]{6}/DATE/g' \
 	    -e 's/20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}/DATETIME/g' \
+	    -e 's/20[0-9]{2}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)?/DATETIME/g' \
 	    -e '/^  free  /s/[0-9]+/N/g' -e '/: [0-9]+\/[0-9]+ files /s/[0-9]+/N/g' \
 	    -e "s/\\b$TODAY\\b/TODAY/g" \
 	    -e 's/^e2fsck [0-9.]+ \([^)]*\)$/e2fsck VERSION/'
@@ -122,4 +123,19 @@ mkroot() {
 	golden shrink-root/usage "$RESCUECTL" shrink-root --dry-run root.img
 	golden mount-root/missing "$RESCUECTL" mount-root --target empty /dev/no-such-disk
 	golden umount-root/nothing "$RESCUECTL" umount-root --target empty
+}
+
+@test "doctor: nothing found, a gone disk found, the fix planned, made and undone" {
+	export RESCUECTL_SYSROOT=$T/nosys
+	"$FIX/mkhealthy.sh" "$T/r" debian12 >/dev/null
+	sed -i '/boot\/efi/d' "$T/r/etc/fstab"
+	cd "$T"
+	golden doctor/nothing "$RESCUECTL" doctor --root r
+	echo "UUID=11111111-2222-4333-8444-555555555555 /srv ext4 defaults 0 2" >> "$T/r/etc/fstab"
+	mkdir -p "$T/r/srv"
+	golden doctor/found "$RESCUECTL" doctor --root r
+	golden doctor/dry-run "$RESCUECTL" doctor --fix safe --dry-run --root r
+	golden doctor/fix "$RESCUECTL" doctor --fix safe --yes --root r
+	golden doctor/undo "$RESCUECTL" doctor --undo --yes --root r
+	golden doctor/usage "$RESCUECTL" doctor --fix nosuch --root r
 }

@@ -59,12 +59,14 @@ one() {
 		[ $rc -eq 0 ] || { echo "  $sc $sys#$n: not killed, exit $rc" >&2; return 1; }
 		return 3
 	fi
+	settle "$sc" "$work/work.img" || ok=1
 	snapshot "$sc" "$tgt" > "$work/after-kill"
 	check_between "$work/after-kill" "$work/before" "$work/final" || ok=1
 	run_cmd "$sc" "$tgt" >/dev/null 2>&1 || { echo "  re-run failed" >&2; ok=1; }
 	snapshot "$sc" "$tgt" > "$work/after-rerun"
 	cmp -s "$work/after-rerun" "$work/final" || { echo "  re-run did not reach the new version" >&2; ok=1; }
 	[ -z "$(strays "$tgt")" ] || { echo "  left behind: $(strays "$tgt")" >&2; ok=1; }
+	after_rerun "$sc" "$tgt" "$work/before" || ok=1
 	release "$sc" || ok=1
 	e2fsck -fn "$work/work.img" >/dev/null 2>&1 || { echo "  e2fsck -fn is not clean" >&2; ok=1; }
 	[ $ok = 0 ] || echo "  ^ $sc: killed before call $n of $sys" >&2

@@ -16,7 +16,10 @@ WRITE_SYSCALLS="write pwrite64 fsync fdatasync rename renameat renameat2 unlinka
   fsetxattr fsconfig fsmount ioctl flock fcntl"
 
 SCENARIOS="reset-offline reset-offline-5m reset-root reset-root-5m clear-offline clear-root
-  growpart-offline growpart-root undo-offline undo-root"
+  growpart-offline growpart-root undo-offline undo-root doctor-fix-offline doctor-fix-root
+  doctor-undo-offline doctor-undo-root"
+# doctor sees no device of this machine: the same findings everywhere
+export RESCUECTL_SYSROOT=${RESCUECTL_SYSROOT:-/nonexistent-rescuectl-sysroot}
 
 die() { echo "crash: $*" >&2; exit 2; }
 
@@ -29,9 +32,27 @@ in_private_namespace() {
 	RC_CRASH_NS=1 exec unshare -m --propagation private bash "$0" "$@"
 }
 
+# doctor_image DIR: a healthy Debian 12 with four faults doctor fixes safely:
+# a gone disk in fstab, /etc/sudoers 0666, a host key 0644, a line sshd rejects.
+doctor_image() {
+	local d=$1 r=$1/tree
+	rm -rf "$r"
+	"$FIX/mkhealthy.sh" "$r" debian12 >/dev/null
+	echo "UUID=11111111-2222-4333-8444-555555555555 /srv ext4 defaults 0 2" >> "$r/etc/fstab"
+	mkdir -p "$r/srv"
+	chmod 0666 "$r/etc/sudoers"
+	chmod 0644 "$r/etc/ssh/ssh_host_ed25519_key"
+	echo "PermitRootLogin maybe" >> "$r/etc/ssh/sshd_config"
+	mke2fs -q -F -t ext4 -d "$r" "$d/base.img" 128M 2>/dev/null
+	case $sc in doctor-undo-*)
+		"$RESCUECTL" doctor -q --fix safe -y "$d/base.img" >/dev/null 2>&1 || die "cannot prepare $sc" ;;
+	esac
+}
+
 # base_image SCENARIO DIR: DIR/base.img for the scenario.
 base_image() {
 	local sc=$1 d=$2 r=$2/tree
+	case $sc in doctor-*) doctor_image "$d"; return ;; esac
 	rm -rf "$r"
 	"$FIX/mkroot.sh" "$r" debian12 >/dev/null
 	printf '#!/bin/sh\n' > "$r/usr/bin/bash"
@@ -57,6 +78,7 @@ base_image() {
 files() {
 	case $1 in
 	reset-* | clear-*) echo /etc/shadow /etc/shadow- ;;
+	doctor-*) echo /etc/fstab /etc/sudoers /etc/ssh/ssh_host_ed25519_key /etc/ssh/sshd_config /etc/ssh ;;
 	*) echo /etc/cloud/cloud.cfg.d/zz-rescuectl-growpart.cfg /etc/growroot-disabled \
 		/etc/cloud/cloud.cfg /etc/cloud/cloud.cfg.rescuectl-orig /etc/cloud/cloud.cfg.d ;;
 	esac
@@ -73,7 +95,30 @@ run_cmd() {
 	clear-*) "$@" "$RESCUECTL" clear-pass -q "${where[@]}" </dev/null ;;
 	growpart-*) "$@" "$RESCUECTL" disable-growpart -q --edit-cloud-cfg -y "${where[@]}" </dev/null ;;
 	undo-*) "$@" "$RESCUECTL" disable-growpart -q --undo -y "${where[@]}" </dev/null ;;
+	doctor-fix-*) "$@" "$RESCUECTL" doctor -q --fix safe -y "${where[@]}" </dev/null ;;
+	doctor-undo-*) "$@" "$RESCUECTL" doctor -q --undo -y "${where[@]}" </dev/null ;;
 	esac
+}
+
+# after_rerun SCENARIO TARGET BEFORE: what else must hold once the re-run
+# finished the job. doctor: the journal is whole -- an undo brings every file
+# back as it was before the fix (doctor-fix-*), or the journal is gone (doctor-undo-*).
+after_rerun() {
+	local sc=$1 tgt=$2 where=("$2")
+	case $sc in *-root*) where=(--root "$2") ;; esac
+	case $sc in
+	doctor-fix-*)
+		"$RESCUECTL" doctor -q --undo -y "${where[@]}" </dev/null >/dev/null 2>&1 || { echo "  undo failed" >&2; return 1; }
+		snapshot "$sc" "$tgt" | cmp -s - "$3" || { echo "  undo did not bring back the old version" >&2; return 1; } ;;
+	doctor-undo-*)
+		[ "$(snapshot_path "$tgt" /var/lib/rescuectl)" = absent ] || { echo "  the journal is left" >&2; return 1; } ;;
+	esac
+	return 0
+}
+
+# snapshot_path IMG|ROOT PATH: its state.
+snapshot_path() {
+	if [ -d "$1" ]; then state_dir "$1" "$2"; else state_img "$1" "$2"; fi
 }
 
 # state_img IMG PATH: "absent", or mode:uid:gid:type:sha256 of a file in an unmounted image.
@@ -126,7 +171,7 @@ snapshot() {
 # strays IMG|ROOT: temporary files of rescuectl in the edited directories.
 strays() {
 	local d
-	for d in /etc /etc/cloud /etc/cloud/cloud.cfg.d; do
+	for d in /etc /etc/cloud /etc/cloud/cloud.cfg.d /etc/ssh /var/lib/rescuectl; do
 		if [ -d "$1" ]; then
 			ls -A "$1$d" 2>/dev/null | grep -E '^\..*\.rescuectl-[0-9]+-[0-9]+$' | sed "s|^|$d/|"
 		else
@@ -144,6 +189,16 @@ wait_free() {
 	done
 	echo "crash: $1 is still attached: $(losetup -j "$1")" >&2
 	return 1
+}
+
+# settle SCENARIO IMG: after a kill, the kernel tears the killed run's
+# private mount and its autoclear loop device down asynchronously (Linux
+# 5.19+ clears an autoclear loop device in a work queue). Until then the
+# image is busy and its superblock still says "mounted": look at it, and run
+# again, only once the kernel has let go of it, as a person would seconds later.
+settle() {
+	case $1 in *-root*) return 0 ;; esac
+	wait_free "$2"
 }
 
 # check_between SNAP BEFORE FINAL: each file's line is in BEFORE or FINAL.

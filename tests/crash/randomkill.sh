@@ -62,12 +62,14 @@ for ((i = 0; i < runs; i++)); do
 	kill -KILL "$pid" 2>/dev/null && killed=$((killed + 1))
 	wait "$pid" 2>/dev/null
 	ok=0
+	settle "$sc" "$work/work.img" || ok=1
 	snapshot "$sc" "$tgt" > "$work/after-kill"
 	check_between "$work/after-kill" "$work/$sc.before" "$work/$sc.final" || ok=1
 	run_cmd "$sc" "$tgt" >/dev/null 2>&1 || { echo "  re-run failed" >&2; ok=1; }
 	snapshot "$sc" "$tgt" > "$work/after-rerun"
 	cmp -s "$work/after-rerun" "$work/$sc.final" || { echo "  re-run did not reach the new version" >&2; ok=1; }
 	[ -z "$(strays "$tgt")" ] || { echo "  left behind: $(strays "$tgt")" >&2; ok=1; }
+	after_rerun "$sc" "$tgt" "$work/$sc.before" || ok=1
 	release "$sc" || ok=1
 	e2fsck -fn "$work/work.img" >/dev/null 2>&1 || { echo "  e2fsck -fn is not clean" >&2; ok=1; }
 	if [ $ok = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "  ^ $sc killed after ${delay} ms" >&2; fi
