@@ -142,6 +142,17 @@ int loop_attach(const char *file, int ro, char *dev, size_t sz)
 	return lfd;
 }
 
+int loop_autoclear(const char *dev)
+{
+	struct loop_info64 li;
+	int fd = open(dev, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	int ok = ioctl(fd, LOOP_GET_STATUS64, &li) == 0 && (li.lo_flags & LO_FLAGS_AUTOCLEAR);
+	close(fd);
+	return ok;
+}
+
 int loop_bound(const char *dev)
 {
 	const char *name = strrchr(dev, '/');

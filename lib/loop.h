@@ -21,6 +21,9 @@ int loop_find(const struct stat *fst, char *dev, size_t sz);
  * Returns the open fd of the loop device (keep it until the device is
  * mounted, or close it to let the device go), the name in DEV. */
 int loop_attach(const char *file, int ro, char *dev, size_t sz);
+/* Is DEV a loop device set to detach itself when its last user closes it
+ * (LO_FLAGS_AUTOCLEAR, as mount -o loop and rescuectl attach)? */
+int loop_autoclear(const char *dev);
 /* Is DEV ("/dev/loop3") a loop device that still has a backing file? */
 int loop_bound(const char *dev);
 /* Wait up to MS milliseconds for an autoclear loop device to let go of

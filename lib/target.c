@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static int is_ext(const char *t)
@@ -148,13 +149,31 @@ static int ext_preflight(const char *dev)
 /* Everything that must hold before the first write, checked without
  * writing: the lock, nobody else using it, a clean ext4. The tree stays
  * read-only (the plan is made from it) until target_writable. */
+/* dev_busy, but a use that is only the kernel still tearing down the
+ * private mount of a run that just ended (killed, say) — an autoclear loop
+ * device with nothing mounted, or an exclusive hold with no mount — is
+ * given a few seconds to go away: the kernel does that asynchronously. */
+static int busy_settled(const char *dev, struct busy *b)
+{
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	int r;
+	for (int waited = 0;; waited += 50) {
+		r = dev_busy(dev, b);
+		int settling = r > 0 && ((b->kind == BUSY_LOOP && b->dev[0] && loop_autoclear(b->dev)) ||
+					 b->kind == BUSY_EXCL);
+		if (!settling || waited >= 5000)
+			return r;
+		nanosleep(&ts, NULL);
+	}
+}
+
 static int open_writable(struct target *t, const struct stat *st, const char *subvol)
 {
 	struct busy b;
 	int r = dev_lock(t->device, 3000, &t->lock);
 	if (r)
 		return r;
-	if ((r = dev_busy(t->device, &b)) < 0)
+	if ((r = busy_settled(t->device, &b)) < 0)
 		return r;
 	if (r > 0)
 		return rc_failx(RC_EXIT_REFUSED, EBUSY, "refusing to write to %s: it is in use, %s. Writing "

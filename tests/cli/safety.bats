@@ -220,3 +220,20 @@ E
 	[ "$(cat "$T/elsewhere")" = precious ]
 	[ -L "$T/r/etc/shadow-" ]
 }
+
+@test "a run right after a killed one is not refused while the kernel still tears the killed run's mount down" {
+	need_loop
+	command -v strace >/dev/null || skip "needs strace"
+	mkroot "$T/r"
+	mkext4 "$T/img" "$T/r"
+	for i in $(seq 8); do
+		run strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:signal=KILL:when=1 \
+			"$RESCUECTL" reset-pass -q --password-stdin "$T/img" <<<"pw$i"
+		[ "$status" -eq 137 ]
+		# at once, no waiting: the autoclear loop device may still be bound
+		run setpw root "pw$i" "$T/img"
+		[ "$status" -eq 0 ]
+		verifies <(img_cat "$T/img" /etc/shadow) root "pw$i"
+	done
+	e2fsck -fn "$T/img"
+}
