@@ -216,3 +216,20 @@ tree() {  # tree DIR FLAVOR: an installed root as a directory
 	[ "$(jq '.losses | length' "$D/recover@incomplete@7.json")" -ge 1 ]
 	validate
 }
+
+@test "doctor: findings, none to read, --list-checks, --fix --dry-run, --fix, --undo; refused, not a root, usage" {
+	tree "$T/r"
+	jdoc refused 3 doctor --fix safe --yes --root "$T/r"     # no /var/lib for the journal
+	mkdir -p "$T/r/var/lib"
+	jdoc findings 1 doctor --root "$T/r"
+	[ "$(jq '.findings | length > 0' "$D/doctor@findings@1.json")" = true ]
+	jdoc list 0 doctor --list-checks
+	jdoc dry 0 doctor --fix fstab.missing-swap --dry-run --root "$T/r"
+	jdoc fix 0 doctor --fix fstab.missing-swap --yes --root "$T/r"
+	[ "$(jq '.steps | length > 0' "$D/doctor@fix@0.json")" = true ]
+	jdoc undo 0 doctor --undo --yes --root "$T/r"
+	mkdir "$T/empty"
+	jdoc not-root 4 doctor --root "$T/empty"
+	jdoc usage 2 doctor --fix nosuch --root "$T/r"
+	validate
+}
