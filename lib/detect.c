@@ -381,20 +381,48 @@ static int scan_one(struct scan *sc, const char *path, const struct blkdev *b)
 	return 0;
 }
 
-/* Hold every block device open while we look: the kernel drops a block
- * device's page cache on its last close, and libblkid, libext2fs and the
- * partition-table lookups each open the same devices again. Held open,
- * each sector is read from the disk once (a read-only open changes
+/* Hold open every block device the scan will probe (and the whole disk of
+ * a partition: libblkid reads its partition table for PART_ENTRY_*), and
+ * start reading what the probe reads (probe_readahead), all before the
+ * first probe: the kernel drops a block device's page cache on its last
+ * close, and libblkid, libext2fs and the partition-table lookups each open
+ * the same devices again. Held open, each sector is read from the disk
+ * once, most of them in a few large requests (a read-only open changes
  * nothing). */
-static void hold(struct scan *sc)
+static void hold_one(struct scan *sc, const struct blkdev *b)
 {
-	sc->held = sc->have_bs && sc->bs.n ? calloc(sc->bs.n, sizeof(int)) : NULL;
-	for (size_t k = 0; sc->held && k < sc->bs.n; k++) {
-		const struct blkdev *b = &sc->bs.d[k];
-		struct stat st;
+	size_t k = (size_t)(b - sc->bs.d);
+	struct stat st;
+	if (sc->held[k] >= 0 || b->kind == BLK_RAM || !b->size || stat(b->path, &st) < 0 || !S_ISBLK(st.st_mode))
+		return;
+	sc->held[k] = open(b->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (sc->held[k] >= 0)
+		probe_readahead(sc->held[k], b->size, b->kind != BLK_PART);
+}
+
+static const struct blkdev *by_devno(const struct scan *sc, dev_t devno)
+{
+	for (size_t k = 0; sc->have_bs && k < sc->bs.n; k++)
+		if (sc->bs.d[k].devno == devno)
+			return &sc->bs.d[k];
+	return NULL;
+}
+
+static void hold(struct scan *sc, char *const *devices, int ndev)
+{
+	sc->held = sc->have_bs && sc->bs.n ? malloc(sc->bs.n * sizeof(int)) : NULL;
+	for (size_t k = 0; sc->held && k < sc->bs.n; k++)
 		sc->held[k] = -1;
-		if (b->kind != BLK_RAM && b->size && stat(b->path, &st) == 0 && S_ISBLK(st.st_mode))
-			sc->held[k] = open(b->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	for (size_t k = 0; sc->held && ndev <= 0 && k < sc->bs.n; k++)
+		hold_one(sc, &sc->bs.d[k]);
+	for (int i = 0; sc->held && i < ndev; i++) {
+		struct stat st;
+		const struct blkdev *b = stat(devices[i], &st) == 0 && S_ISBLK(st.st_mode) ? by_devno(sc, st.st_rdev) : NULL;
+		if (!b)
+			continue;
+		hold_one(sc, b);
+		if (b->kind == BLK_PART && (b = blkdevs_find(&sc->bs, b->parent)))
+			hold_one(sc, b);
 	}
 }
 
@@ -409,19 +437,37 @@ static void scan_end(struct scan *sc)
 	blkdevs_free(&sc->bs);
 }
 
+/* What sysfs is read for when DEVICEs are named: those that are block
+ * devices, the disk of each partition (libblkid reads its table), and the
+ * members of an md array (md_evidence names them). */
+static void named_devs(struct scan *sc, char *const *devices, int ndev)
+{
+	sc->have_bs = 1;
+	for (int i = 0; i < ndev; i++) {
+		struct stat st;
+		int k = stat(devices[i], &st) == 0 && S_ISBLK(st.st_mode) ? blkdevs_add_devno(&sc->bs, st.st_rdev) : -1;
+		if (k >= 0 && sc->bs.d[k].kind == BLK_PART) {
+			char disk[sizeof(sc->bs.d[k].parent)];
+			memcpy(disk, sc->bs.d[k].parent, sizeof(disk));
+			blkdevs_add(&sc->bs, disk);
+		}
+		for (size_t s = 0; k >= 0 && sc->bs.d[k].kind == BLK_MD && s < sc->bs.d[k].nslaves; s++) {
+			char m[256];
+			snprintf(m, sizeof(m), "%s", sc->bs.d[k].slaves[s]);
+			blkdevs_add(&sc->bs, m);
+		}
+	}
+}
+
 /* The DEVICEs named, each as given (an image file has no blkdev). */
 static int scan_named(struct scan *sc, char *const *devices, int ndev)
 {
 	int r = 0;
 	for (int i = 0; i < ndev && !r; i++) {
-		const struct blkdev *b = NULL;
 		struct stat st;
 		if (stat(devices[i], &st) < 0)
 			return rc_failx(RC_EXIT_NOTFOUND, errno, "%s: %s", devices[i], strerror(errno));
-		for (size_t k = 0; sc->have_bs && S_ISBLK(st.st_mode) && k < sc->bs.n; k++)
-			if (sc->bs.d[k].devno == st.st_rdev)
-				b = &sc->bs.d[k];
-		r = scan_one(sc, devices[i], b);
+		r = scan_one(sc, devices[i], S_ISBLK(st.st_mode) ? by_devno(sc, st.st_rdev) : NULL);
 	}
 	return r;
 }
@@ -464,11 +510,14 @@ static void md_evidence(struct scan *sc)
 static int scan(const struct detect_policy *p, struct detect *d)
 {
 	struct scan sc = { .d = d, .target_dir = p->target_dir ? p->target_dir : MOUNT_DEFAULT_TARGET };
-	int r, bs_r;
+	int r, bs_r = 0;
 	sc.have_ms = mountinfo_load(&sc.ms) == 0;
 	sc.nswaps = swaps_list(sc.swaps, sizeof(sc.swaps) / sizeof(sc.swaps[0]), NULL, NULL);
-	sc.have_bs = (bs_r = blkdevs_scan(&sc.bs)) == 0;
-	hold(&sc);
+	if (p->ndev > 0)
+		named_devs(&sc, p->devices, p->ndev);
+	else
+		sc.have_bs = (bs_r = blkdevs_scan(&sc.bs)) == 0;
+	hold(&sc, p->devices, p->ndev);
 	if (p->ndev > 0)
 		r = scan_named(&sc, p->devices, p->ndev);
 	else
