@@ -17,11 +17,12 @@ const char *sysroot(void)
 	return s ? s : "";
 }
 
-static int read_attr(const char *dir, const char *attr, char *buf, size_t sz)
+/* Attribute ATTR of the device directory DFD. Each lookup through the
+ * /sys/class/block link costs a path walk: the attributes are opened
+ * relative to the directory, opened once. */
+static int read_attr(int dfd, const char *attr, char *buf, size_t sz)
 {
-	char p[PATH_MAX];
-	snprintf(p, sizeof(p), "%s/%s", dir, attr);
-	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	int fd = openat(dfd, attr, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		buf[0] = 0;
 		return -errno;
@@ -38,13 +39,17 @@ static int read_attr(const char *dir, const char *attr, char *buf, size_t sz)
 	return 0;
 }
 
-static int list_names(const char *dir, char ***out, size_t *n)
+static int list_names(int dfd, const char *sub, char ***out, size_t *n)
 {
-	DIR *d = opendir(dir);
+	int fd = openat(dfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	*out = NULL;
 	*n = 0;
-	if (!d)
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return 0;
+	}
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
@@ -105,20 +110,23 @@ static void link_parent(const char *link, char *out, size_t sz)
 	snprintf(out, sz, "%s", s ? s + 1 : t);
 }
 
-/* The kind of device sysfs directory DIR describes, and what goes with it. */
-static void read_kind(const char *dir, struct blkdev *b)
+/* The kind of device sysfs directory DIR (open as DFD) describes, and what
+ * goes with it. */
+static void read_kind(const char *dir, int dfd, struct blkdev *b)
 {
 	char v[256];
-	if (!read_attr(dir, "partition", v, sizeof(v))) {
+	if (!read_attr(dfd, "partition", v, sizeof(v))) {
 		b->kind = BLK_PART;
 		b->partno = atoi(v);
 		link_parent(dir, b->parent, sizeof(b->parent));
+		if (!read_attr(dfd, "start", v, sizeof(v)))
+			b->start = strtoull(v, NULL, 10);
 	} else if (!strncmp(b->name, "md", 2)) {
 		b->kind = BLK_MD;
-		read_attr(dir, "md/level", b->md_level, sizeof(b->md_level));
-	} else if (!strncmp(b->name, "dm-", 3) && !read_attr(dir, "dm/name", b->dm_name, sizeof(b->dm_name))) {
+		read_attr(dfd, "md/level", b->md_level, sizeof(b->md_level));
+	} else if (!strncmp(b->name, "dm-", 3) && !read_attr(dfd, "dm/name", b->dm_name, sizeof(b->dm_name))) {
 		b->kind = BLK_DM;
-		read_attr(dir, "dm/uuid", b->dm_uuid, sizeof(b->dm_uuid));
+		read_attr(dfd, "dm/uuid", b->dm_uuid, sizeof(b->dm_uuid));
 	} else if (!strncmp(b->name, "loop", 4)) {
 		b->kind = BLK_LOOP;
 	} else if (!strncmp(b->name, "ram", 3) || !strncmp(b->name, "zram", 4)) {
@@ -128,36 +136,47 @@ static void read_kind(const char *dir, struct blkdev *b)
 	}
 }
 
-/* Block device NAME from its directory under BASE (/sys/class/block). */
-static void read_dev(const char *base, const char *name, struct blkdev *b)
+/* Block device NAME from its directory under BASE (/sys/class/block), its
+ * number DEVNO when known (0: read it). -ENOENT when it has no number and
+ * WHOLE (all or nothing). */
+static int read_dev(const char *base, const char *name, dev_t devno, struct blkdev *b, int whole)
 {
-	char dir[PATH_MAX], v[256], sub[PATH_MAX];
+	char dir[PATH_MAX], v[256];
 	unsigned maj = 0, min = 0;
 	memset(b, 0, sizeof(*b));
 	snprintf(b->name, sizeof(b->name), "%s", name);
 	snprintf(dir, sizeof(dir), "%s/%s", base, name);
-	if (!read_attr(dir, "dev", v, sizeof(v)) && sscanf(v, "%u:%u", &maj, &min) == 2)
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (devno)
+		b->devno = devno;
+	else if (!read_attr(dfd, "dev", v, sizeof(v)) && sscanf(v, "%u:%u", &maj, &min) == 2)
 		b->devno = makedev(maj, min);
-	if (!read_attr(dir, "size", v, sizeof(v)))
+	else if (whole) {
+		if (dfd >= 0)
+			close(dfd);
+		return -ENOENT;
+	}
+	if (!read_attr(dfd, "size", v, sizeof(v)))
 		b->size = strtoull(v, NULL, 10) * 512;
 	snprintf(b->path, sizeof(b->path), "%s/dev/%s", sysroot(), b->name);
-	read_kind(dir, b);
-	if (b->kind != BLK_PART) {  /* nothing is built from several partitions of one */
-		snprintf(sub, sizeof(sub), "%s/slaves", dir);
-		list_names(sub, &b->slaves, &b->nslaves);
-	}
-	snprintf(sub, sizeof(sub), "%s/holders", dir);
-	list_names(sub, &b->holders, &b->nholders);
+	read_kind(dir, dfd, b);
+	if (b->kind != BLK_PART)  /* nothing is built from several partitions of one */
+		list_names(dfd, "slaves", &b->slaves, &b->nslaves);
+	list_names(dfd, "holders", &b->holders, &b->nholders);
+	if (dfd >= 0)
+		close(dfd);
+	return 0;
 }
 
-/* Append device NAME: its index. */
-static int append(struct blkdevs *bs, const char *base, const char *name)
+/* Append device NAME (DEVNO, WHOLE: read_dev's): its index. */
+static int append(struct blkdevs *bs, const char *base, const char *name, dev_t devno, int whole)
 {
 	struct blkdev *nd = realloc(bs->d, (bs->n + 1) * sizeof(*nd));
 	if (!nd)
 		return rc_fail(ENOMEM, "out of memory");
 	bs->d = nd;
-	read_dev(base, name, &bs->d[bs->n]);
+	if (read_dev(base, name, devno, &bs->d[bs->n], whole) < 0)
+		return -ENOENT;
 	return (int)bs->n++;
 }
 
@@ -173,7 +192,7 @@ int blkdevs_scan(struct blkdevs *bs)
 	struct dirent *de;
 	int r = 0;
 	while ((de = readdir(d)))
-		if (de->d_name[0] != '.' && (r = append(bs, base, de->d_name)) < 0)
+		if (de->d_name[0] != '.' && (r = append(bs, base, de->d_name, 0, 0)) < 0)
 			break;
 	closedir(d);
 	if (r < 0) {
@@ -185,17 +204,22 @@ int blkdevs_scan(struct blkdevs *bs)
 	return 0;
 }
 
-int blkdevs_add(struct blkdevs *bs, const char *name)
+/* blkdevs_add, with DEVNO when known. */
+static int add(struct blkdevs *bs, const char *name, dev_t devno)
 {
-	char base[PATH_MAX], dir[PATH_MAX];
+	char base[PATH_MAX];
 	for (size_t i = 0; i < bs->n; i++)
 		if (!strcmp(bs->d[i].name, name))
 			return (int)i;
-	snprintf(base, sizeof(base), "%s/sys/class/block", sysroot());
-	snprintf(dir, sizeof(dir), "%s/%s", base, name);
-	if (!name[0] || strchr(name, '/') || name[0] == '.' || access(dir, F_OK) < 0)
+	if (!name[0] || strchr(name, '/') || name[0] == '.')
 		return -ENOENT;
-	return append(bs, base, name);
+	snprintf(base, sizeof(base), "%s/sys/class/block", sysroot());
+	return append(bs, base, name, devno, 1);
+}
+
+int blkdevs_add(struct blkdevs *bs, const char *name)
+{
+	return add(bs, name, 0);
 }
 
 int blkdevs_add_devno(struct blkdevs *bs, dev_t devno)
@@ -210,7 +234,7 @@ int blkdevs_add_devno(struct blkdevs *bs, dev_t devno)
 		return -ENOENT;
 	t[n] = 0;
 	const char *s = strrchr(t, '/');
-	return blkdevs_add(bs, s ? s + 1 : t);
+	return add(bs, s ? s + 1 : t, devno);
 }
 
 const struct blkdev *blkdevs_find(const struct blkdevs *bs, const char *name)

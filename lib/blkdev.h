@@ -19,6 +19,7 @@ struct blkdev {
 	dev_t devno;
 	uint64_t size;         /* bytes */
 	int partno;
+	uint64_t start;        /* a partition's first 512-byte sector (0: unknown) */
 	char dm_name[128], dm_uuid[160];   /* device-mapper (dm-N): dm/name, dm/uuid */
 	char md_level[32];     /* md: md/level */
 	char **slaves;  size_t nslaves;    /* names (none for a partition) */

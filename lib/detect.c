@@ -517,6 +517,7 @@ static int scan(const struct detect_policy *p, struct detect *d)
 		named_devs(&sc, p->devices, p->ndev);
 	else
 		sc.have_bs = (bs_r = blkdevs_scan(&sc.bs)) == 0;
+	probe_cache_disks(d->probes, &sc.bs);
 	hold(&sc, p->devices, p->ndev);
 	if (p->ndev > 0)
 		r = scan_named(&sc, p->devices, p->ndev);

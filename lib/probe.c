@@ -195,12 +195,14 @@ static const struct span probe_spans[] = {
 	{ 1 << 20, 4096 },
 	{ 2 << 20, 4096 },
 	{ 4 << 20, 4096 },
-	{ -(136 << 10), 136 << 10 },  /* md 0.90/1.0, DDF, drbd, the RAID BIOS
-				   formats, GPT's backup header */
+	{ -(8 << 10), 8 << 10 },      /* md 1.0, drbd, isw, hpt45x, DDF's anchor,
+					 GPT's backup header */
+	{ -(132 << 10), 4 << 10 },    /* DDF's secondary header (257 sectors from the end) */
 };
-/* On a whole disk only: promise_fasttrack's sectors counted from the end
- * (the others of its list lie in the last 136 KiB). */
-static const unsigned promise_sectors[] = { 399, 591, 675, 735, 911, 951, 974, 991, 3087 };
+/* md 0.90: 64 KiB from the end, the end rounded down to 64 KiB. */
+#define MD090(size) ((int64_t)(((size) & ~(uint64_t)0xffff) - (64 << 10)))
+/* On a whole disk only: promise_fasttrack's sectors, counted from the end. */
+static const unsigned promise_sectors[] = { 63, 255, 256, 399, 591, 675, 735, 911, 951, 974, 991, 3087 };
 
 static void ahead(int fd, uint64_t size, int64_t off, uint64_t len)
 {
@@ -214,6 +216,8 @@ static void ahead(int fd, uint64_t size, int64_t off, uint64_t len)
 
 void probe_readahead(int fd, uint64_t size, int whole)
 {
+	if (size >= (128 << 10))
+		ahead(fd, size, MD090(size), 4096);
 	for (size_t i = 0; i < sizeof(probe_spans) / sizeof(probe_spans[0]); i++)
 		ahead(fd, size, probe_spans[i].off, probe_spans[i].len);
 	for (size_t i = 0; whole && i < sizeof(promise_sectors) / sizeof(promise_sectors[0]); i++)
@@ -291,12 +295,41 @@ static int sys_read(int dfd, const char *attr, char *v, size_t sz)
 	return n > 0 ? 0 : -1;
 }
 
+/* A partition: where it lies, in 512-byte sectors, and its disk. */
+struct probe_part {
+	dev_t dev, disk;
+	uint64_t start, size;
+	char disk_name[64];
+};
+
+void probe_cache_disks(struct probe_cache *pc, const struct blkdevs *bs)
+{
+	if (!pc || sysroot()[0])
+		return;
+	for (size_t i = 0; i < bs->n; i++) {
+		const struct blkdev *b = &bs->d[i], *d;
+		size_t k = 0;
+		while (k < pc->nparts && pc->parts[k].dev != b->devno)
+			k++;
+		if (b->kind != BLK_PART || !b->start || !b->devno || k < pc->nparts ||
+		    !(d = blkdevs_find(bs, b->parent)) || !d->devno)
+			continue;
+		struct probe_part *n = realloc(pc->parts, (pc->nparts + 1) * sizeof(*n));
+		if (!n)
+			return;
+		pc->parts = n;
+		n[pc->nparts] = (struct probe_part){ .dev = b->devno, .disk = d->devno, .start = b->start,
+						     .size = b->size / 512 };
+		snprintf(n[pc->nparts++].disk_name, sizeof(n->disk_name), "%s", d->name);
+	}
+}
+
 /* Where the partition ST lies (START, SIZE in sectors) and the node and
  * number of its disk, from sysfs, as libblkid finds them
  * (blkid_partlist_devno_to_partition, blkid_devno_to_devname). 0 when it
  * is no partition, or when libblkid would have to look further (a
  * device-mapper partition has no start; a disk without its /dev/NAME). */
-static int part_of(const struct stat *st, uint64_t *start, uint64_t *size, char *node, size_t nsz, dev_t *disk)
+static int part_sysfs(const struct stat *st, uint64_t *start, uint64_t *size, char *node, size_t nsz, dev_t *disk)
 {
 	char sys[64], link[PATH_MAX], a[32], b[32], d[32];
 	unsigned maj, min;
@@ -320,6 +353,24 @@ static int part_of(const struct stat *st, uint64_t *start, uint64_t *size, char 
 	*start = strtoull(a, NULL, 10);
 	*size = strtoull(b, NULL, 10);
 	*disk = makedev(maj, min);
+	return 1;
+}
+
+/* part_sysfs, from what probe_cache_disks kept where it can. */
+static int part_of(const struct probe_cache *pc, const struct stat *st, uint64_t *start, uint64_t *size,
+		   char *node, size_t nsz, dev_t *disk)
+{
+	size_t k = 0;
+	while (k < pc->nparts && pc->parts[k].dev != st->st_rdev)
+		k++;
+	if (k < pc->nparts) {
+		*start = pc->parts[k].start;
+		*size = pc->parts[k].size;
+		*disk = pc->parts[k].disk;
+		snprintf(node, nsz, "/dev/%s", pc->parts[k].disk_name);
+	} else if (!part_sysfs(st, start, size, node, nsz, disk)) {
+		return 0;
+	}
 	struct stat ds;
 	return stat(node, &ds) == 0 && S_ISBLK(ds.st_mode) && ds.st_rdev == *disk;
 }
@@ -342,7 +393,7 @@ static int probe_new(struct probe_cache *pc, const char *path, const struct stat
 	char node[PATH_MAX];
 	dev_t disk;
 	const struct probe_ptab *dt;
-	if (S_ISBLK(st->st_mode) && part_of(st, &start, &size, node, sizeof(node), &disk) &&
+	if (S_ISBLK(st->st_mode) && part_of(pc, st, &start, &size, node, sizeof(node), &disk) &&
 	    (dt = ptab_get(pc, node, disk)))
 		return probe_dev(path, 1, pent_find(dt, start, size), id, NULL);
 	struct probe_ptab pt = { 0 };
@@ -380,6 +431,7 @@ int probe_cached(struct probe_cache *pc, const char *path, struct devid *id)
 
 void probe_cache_free(struct probe_cache *pc)
 {
+	free(pc->parts);
 	for (size_t i = 0; i < pc->npt; i++)
 		free(pc->pt[i].e);
 	free(pc->pt);

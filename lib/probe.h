@@ -40,12 +40,15 @@ void probe_readahead(int fd, uint64_t size, int whole);
  * look: nothing may write to the devices in it meanwhile. Zero it to start. */
 struct probe_hit;
 struct probe_ptab;
+struct probe_part;
 struct probe_cache {
 	struct probe_hit *e;
 	size_t n;
 	size_t probed;         /* devices really probed (the rest were hits) */
 	struct probe_ptab *pt; /* the disks' partition tables */
 	size_t npt;
+	struct probe_part *parts;  /* where partitions lie (probe_cache_disks) */
+	size_t nparts;
 };
 /* probe_device through the cache PC (NULL: no cache). A failed probe is
  * not kept. ID's path and name are PATH's, whichever path probed it. The
@@ -54,6 +57,10 @@ struct probe_cache {
  * here each disk's table is read once (found in sysfs as libblkid finds
  * it; where libblkid would look further, it is left to libblkid). */
 int probe_cached(struct probe_cache *pc, const char *path, struct devid *id);
+/* Tell PC where BS's partitions lie (start, size, disk), so probe_cached
+ * need not ask sysfs again. Only without RESCUECTL_SYSROOT: libblkid's
+ * answer comes from the real sysfs. */
+void probe_cache_disks(struct probe_cache *pc, const struct blkdevs *bs);
 void probe_cache_free(struct probe_cache *pc);
 /* A filesystem signature on a device that also holds a partition table: one
  * of the two is stale (mkfs wipes the table; partitioning after mkfs can
