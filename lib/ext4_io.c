@@ -9,9 +9,9 @@
 /* A miss in the page cache waits for the disk, and a lookup is a chain of
  * them (inode, directory block, inode ...). The blocks a lookup needs often
  * lie close together (an inode table's first inodes, a directory's files),
- * so each read first asks for the WINDOW-aligned window around it, once:
+ * so each read first asks for the 64 KiB-aligned window around it, once:
  * one round trip then serves the reads that follow. */
-#define WINDOW (128 << 10)
+#define WINDOW (64 << 10)
 #define NWIN 32
 
 struct ro_chan {
