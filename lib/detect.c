@@ -511,14 +511,15 @@ static int scan(const struct detect_policy *p, struct detect *d)
 {
 	struct scan sc = { .d = d, .target_dir = p->target_dir ? p->target_dir : MOUNT_DEFAULT_TARGET };
 	int r, bs_r = 0;
-	sc.have_ms = mountinfo_load(&sc.ms) == 0;
-	sc.nswaps = swaps_list(sc.swaps, sizeof(sc.swaps) / sizeof(sc.swaps[0]), NULL, NULL);
 	if (p->ndev > 0)
 		named_devs(&sc, p->devices, p->ndev);
 	else
 		sc.have_bs = (bs_r = blkdevs_scan(&sc.bs)) == 0;
-	probe_cache_disks(d->probes, &sc.bs);
 	hold(&sc, p->devices, p->ndev);
+	/* while the disks read ahead */
+	probe_cache_disks(d->probes, &sc.bs);
+	sc.have_ms = mountinfo_load(&sc.ms) == 0;
+	sc.nswaps = swaps_list(sc.swaps, sizeof(sc.swaps) / sizeof(sc.swaps[0]), NULL, NULL);
 	if (p->ndev > 0)
 		r = scan_named(&sc, p->devices, p->ndev);
 	else
