@@ -2,6 +2,7 @@
 #include "ext4_io.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -92,6 +93,10 @@ static errcode_t ro_read_blk64(io_channel io, unsigned long long block, int coun
 {
 	struct ro_chan *rc = io->private_data;
 	size_t size = count < 0 ? (size_t)-(long long)count : (size_t)count * (size_t)io->block_size;
+	/* a damaged filesystem can name any block number: one past the
+	 * largest offset is refused before the offset is computed */
+	if (block > (unsigned long long)(INT64_MAX - (int64_t)size) / (unsigned)io->block_size)
+		return EXT2_ET_LLSEEK_FAILED;
 	off_t at = (off_t)(block * (unsigned long long)io->block_size);
 	size_t got = 0;
 	errcode_t err = 0;
@@ -160,6 +165,9 @@ static errcode_t ro_set_option(io_channel io, const char *option, const char *ar
 static errcode_t ro_readahead(io_channel io, unsigned long long block, unsigned long long count)
 {
 	struct ro_chan *rc = io->private_data;
+	if (!count || block > (unsigned long long)INT64_MAX / (unsigned)io->block_size ||
+	    count > (unsigned long long)INT64_MAX / (unsigned)io->block_size)
+		return 0;
 	posix_fadvise(rc->fd, (off_t)(block * (unsigned long long)io->block_size),
 		      (off_t)(count * (unsigned long long)io->block_size), POSIX_FADV_WILLNEED);
 	return 0;
