@@ -43,7 +43,13 @@ static int attach(const char *img, char *dev, size_t sz)
 		dev[0] = 0;
 		return -1;
 	}
-	return sh("partx -a %s && udevadm settle 2>/dev/null; test -b %sp1", dev, dev) ? -1 : 0;
+	/* partitions a previous user of this loop device left (partx -a, then
+	 * losetup -d without partx -d) make partx -a fail: they are stale */
+	if (sh("partx -d %s 2>/dev/null; partx -a %s && udevadm settle 2>/dev/null; test -b %sp1", dev, dev, dev)) {
+		fprintf(stderr, "test_probe: cannot add the partitions of %s (%s)\n", dev, img);
+		return -1;
+	}
+	return 0;
 }
 
 static int make_disks(void)
@@ -62,8 +68,12 @@ static int make_disks(void)
 	snprintf(img, sizeof(img), "%s/dos.img", dir);
 	if (attach(img, dos, sizeof(dos)))
 		return -1;
-	return sh("set -e; mkfs.ext4 -q -L root %sp2 >/dev/null; mkswap -q %sp3 >/dev/null; "
-		  "mkfs.ext4 -q -L logical %sp5 >/dev/null; mkswap -q %sp6 >/dev/null", gpt, gpt, dos, dos);
+	if (sh("set -e; mkfs.ext4 -q -L root %sp2 >/dev/null; mkswap -q %sp3 >/dev/null; "
+		  "mkfs.ext4 -q -L logical %sp5 >/dev/null; mkswap -q %sp6 >/dev/null", gpt, gpt, dos, dos)) {
+		fprintf(stderr, "test_probe: mkfs/mkswap on %s, %s failed\n", gpt, dos);
+		return -1;
+	}
+	return 0;
 }
 
 static int setup(void **s)
