@@ -145,6 +145,21 @@ static int inspect_mounted_child(struct cand *c)
 	return 0;
 }
 
+/* Whether PATH is mounted, or held exclusively, by anyone: mountinfo shows
+ * only this mount namespace's mounts. A second mount of such a device gets
+ * the live filesystem (btrfs even read-write: our read-only mount is then a
+ * view of it), and if ours ends last, its unmount is the one that writes. An
+ * exclusive open fails with EBUSY while any mount or exclusive user holds
+ * the device; ours is closed before the child mounts. */
+static int held_elsewhere(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_EXCL);
+	if (fd < 0)
+		return errno == EBUSY;
+	close(fd);
+	return 0;
+}
+
 static void inspect(struct cand *c)
 {
 	struct tree *t = NULL;
@@ -169,6 +184,11 @@ static void inspect(struct cand *c)
 		if (stat(c->id.path, &st) == 0 && !S_ISBLK(st.st_mode)) {
 			snprintf(c->ri.why_not, sizeof(c->ri.why_not),
 				 "an image file: attach it with 'losetup -f --show FILE' to look inside");
+			return;
+		}
+		if (held_elsewhere(c->id.path)) {
+			snprintf(c->ri.why_not, sizeof(c->ri.why_not),
+				 "in use elsewhere (mounted in another mount namespace, or held by another program): not mounted again");
 			return;
 		}
 		if ((r = inspect_mounted_child(c)) < 0)
