@@ -146,7 +146,8 @@ static int inspect_mounted_child(struct cand *c)
 }
 
 /* Whether PATH is mounted, or held exclusively, by anyone: mountinfo shows
- * only this mount namespace's mounts. A second mount of such a device gets
+ * only this mount namespace's mounts (asked only when none of ours under
+ * the target holds it: a re-run of mount-root looks at its own mount). A second mount of such a device gets
  * the live filesystem (btrfs even read-write: our read-only mount is then a
  * view of it), and if ours ends last, its unmount is the one that writes. An
  * exclusive open fails with EBUSY while any mount or exclusive user holds
@@ -186,7 +187,7 @@ static void inspect(struct cand *c)
 				 "an image file: attach it with 'losetup -f --show FILE' to look inside");
 			return;
 		}
-		if (held_elsewhere(c->id.path)) {
+		if (!c->mounted_at_target && held_elsewhere(c->id.path)) {
 			snprintf(c->ri.why_not, sizeof(c->ri.why_not),
 				 "in use elsewhere (mounted in another mount namespace, or held by another program): not mounted again");
 			return;
@@ -338,14 +339,16 @@ struct scan {
 
 /* Where, if anywhere, the rescue system has DEV mounted. Returns 1 when it
  * is mounted outside TARGET_DIR (the rescue system's own); a mount of its
- * whole filesystem under TARGET_DIR is the installed system's, in MP. */
-static int in_use(const struct mounts *ms, dev_t dev, const char *target_dir, char *mp, size_t mpsz)
+ * whole filesystem under TARGET_DIR is the installed system's, in MP; any
+ * mount under TARGET_DIR sets *AT_TARGET. */
+static int in_use(const struct mounts *ms, dev_t dev, const char *target_dir, char *mp, size_t mpsz, int *at_target)
 {
 	size_t from = 0;
 	const struct mnt *m;
 	mp[0] = 0;
 	while ((m = mountinfo_by_dev(ms, dev, &from))) {
 		if (path_under(m->target, target_dir)) {
+			*at_target = 1;
 			if (!mp[0] && !strcmp(m->root, "/"))
 				snprintf(mp, mpsz, "%s", m->target);
 			continue;
@@ -364,7 +367,7 @@ static int rescue_owns(const struct scan *sc, struct cand *c, const char *path)
 	char mp[sizeof(c->mountpoint)];
 	if (!sc->have_ms || stat(path, &st) < 0 || !S_ISBLK(st.st_mode))
 		return 0;
-	if (in_use(&sc->ms, st.st_rdev, sc->target_dir, mp, sizeof(mp))) {
+	if (in_use(&sc->ms, st.st_rdev, sc->target_dir, mp, sizeof(mp), &c->mounted_at_target)) {
 		snprintf(c->skip, sizeof(c->skip), "used by the rescue system (mounted on %s)", mp);
 		return 1;
 	}
