@@ -145,6 +145,22 @@ static int inspect_mounted_child(struct cand *c)
 	return 0;
 }
 
+/* Whether PATH is mounted, or held exclusively, by anyone: mountinfo shows
+ * only this mount namespace's mounts (asked only when none of ours under
+ * the target holds it: a re-run of mount-root looks at its own mount). A second mount of such a device gets
+ * the live filesystem (btrfs even read-write: our read-only mount is then a
+ * view of it), and if ours ends last, its unmount is the one that writes. An
+ * exclusive open fails with EBUSY while any mount or exclusive user holds
+ * the device; ours is closed before the child mounts. */
+static int held_elsewhere(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_EXCL);
+	if (fd < 0)
+		return errno == EBUSY;
+	close(fd);
+	return 0;
+}
+
 static void inspect(struct cand *c)
 {
 	struct tree *t = NULL;
@@ -169,6 +185,11 @@ static void inspect(struct cand *c)
 		if (stat(c->id.path, &st) == 0 && !S_ISBLK(st.st_mode)) {
 			snprintf(c->ri.why_not, sizeof(c->ri.why_not),
 				 "an image file: attach it with 'losetup -f --show FILE' to look inside");
+			return;
+		}
+		if (!c->mounted_at_target && held_elsewhere(c->id.path)) {
+			snprintf(c->ri.why_not, sizeof(c->ri.why_not),
+				 "in use elsewhere (mounted in another mount namespace, or held by another program): not mounted again");
 			return;
 		}
 		if ((r = inspect_mounted_child(c)) < 0)
@@ -318,14 +339,16 @@ struct scan {
 
 /* Where, if anywhere, the rescue system has DEV mounted. Returns 1 when it
  * is mounted outside TARGET_DIR (the rescue system's own); a mount of its
- * whole filesystem under TARGET_DIR is the installed system's, in MP. */
-static int in_use(const struct mounts *ms, dev_t dev, const char *target_dir, char *mp, size_t mpsz)
+ * whole filesystem under TARGET_DIR is the installed system's, in MP; any
+ * mount under TARGET_DIR sets *AT_TARGET. */
+static int in_use(const struct mounts *ms, dev_t dev, const char *target_dir, char *mp, size_t mpsz, int *at_target)
 {
 	size_t from = 0;
 	const struct mnt *m;
 	mp[0] = 0;
 	while ((m = mountinfo_by_dev(ms, dev, &from))) {
 		if (path_under(m->target, target_dir)) {
+			*at_target = 1;
 			if (!mp[0] && !strcmp(m->root, "/"))
 				snprintf(mp, mpsz, "%s", m->target);
 			continue;
@@ -344,7 +367,7 @@ static int rescue_owns(const struct scan *sc, struct cand *c, const char *path)
 	char mp[sizeof(c->mountpoint)];
 	if (!sc->have_ms || stat(path, &st) < 0 || !S_ISBLK(st.st_mode))
 		return 0;
-	if (in_use(&sc->ms, st.st_rdev, sc->target_dir, mp, sizeof(mp))) {
+	if (in_use(&sc->ms, st.st_rdev, sc->target_dir, mp, sizeof(mp), &c->mounted_at_target)) {
 		snprintf(c->skip, sizeof(c->skip), "used by the rescue system (mounted on %s)", mp);
 		return 1;
 	}
@@ -381,20 +404,48 @@ static int scan_one(struct scan *sc, const char *path, const struct blkdev *b)
 	return 0;
 }
 
-/* Hold every block device open while we look: the kernel drops a block
- * device's page cache on its last close, and libblkid, libext2fs and the
- * partition-table lookups each open the same devices again. Held open,
- * each sector is read from the disk once (a read-only open changes
+/* Hold open every block device the scan will probe (and the whole disk of
+ * a partition: libblkid reads its partition table for PART_ENTRY_*), and
+ * start reading what the probe reads (probe_readahead), all before the
+ * first probe: the kernel drops a block device's page cache on its last
+ * close, and libblkid, libext2fs and the partition-table lookups each open
+ * the same devices again. Held open, each sector is read from the disk
+ * once, most of them in a few large requests (a read-only open changes
  * nothing). */
-static void hold(struct scan *sc)
+static void hold_one(struct scan *sc, const struct blkdev *b)
 {
-	sc->held = sc->have_bs && sc->bs.n ? calloc(sc->bs.n, sizeof(int)) : NULL;
-	for (size_t k = 0; sc->held && k < sc->bs.n; k++) {
-		const struct blkdev *b = &sc->bs.d[k];
-		struct stat st;
+	size_t k = (size_t)(b - sc->bs.d);
+	struct stat st;
+	if (sc->held[k] >= 0 || b->kind == BLK_RAM || !b->size || stat(b->path, &st) < 0 || !S_ISBLK(st.st_mode))
+		return;
+	sc->held[k] = open(b->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (sc->held[k] >= 0)
+		probe_readahead(sc->held[k], b->size, b->kind != BLK_PART);
+}
+
+static const struct blkdev *by_devno(const struct scan *sc, dev_t devno)
+{
+	for (size_t k = 0; sc->have_bs && k < sc->bs.n; k++)
+		if (sc->bs.d[k].devno == devno)
+			return &sc->bs.d[k];
+	return NULL;
+}
+
+static void hold(struct scan *sc, char *const *devices, int ndev)
+{
+	sc->held = sc->have_bs && sc->bs.n ? malloc(sc->bs.n * sizeof(int)) : NULL;
+	for (size_t k = 0; sc->held && k < sc->bs.n; k++)
 		sc->held[k] = -1;
-		if (b->kind != BLK_RAM && b->size && stat(b->path, &st) == 0 && S_ISBLK(st.st_mode))
-			sc->held[k] = open(b->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	for (size_t k = 0; sc->held && ndev <= 0 && k < sc->bs.n; k++)
+		hold_one(sc, &sc->bs.d[k]);
+	for (int i = 0; sc->held && i < ndev; i++) {
+		struct stat st;
+		const struct blkdev *b = stat(devices[i], &st) == 0 && S_ISBLK(st.st_mode) ? by_devno(sc, st.st_rdev) : NULL;
+		if (!b)
+			continue;
+		hold_one(sc, b);
+		if (b->kind == BLK_PART && (b = blkdevs_find(&sc->bs, b->parent)))
+			hold_one(sc, b);
 	}
 }
 
@@ -409,19 +460,37 @@ static void scan_end(struct scan *sc)
 	blkdevs_free(&sc->bs);
 }
 
+/* What sysfs is read for when DEVICEs are named: those that are block
+ * devices, the disk of each partition (libblkid reads its table), and the
+ * members of an md array (md_evidence names them). */
+static void named_devs(struct scan *sc, char *const *devices, int ndev)
+{
+	sc->have_bs = 1;
+	for (int i = 0; i < ndev; i++) {
+		struct stat st;
+		int k = stat(devices[i], &st) == 0 && S_ISBLK(st.st_mode) ? blkdevs_add_devno(&sc->bs, st.st_rdev) : -1;
+		if (k >= 0 && sc->bs.d[k].kind == BLK_PART) {
+			char disk[sizeof(sc->bs.d[k].parent)];
+			memcpy(disk, sc->bs.d[k].parent, sizeof(disk));
+			blkdevs_add(&sc->bs, disk);
+		}
+		for (size_t s = 0; k >= 0 && sc->bs.d[k].kind == BLK_MD && s < sc->bs.d[k].nslaves; s++) {
+			char m[256];
+			snprintf(m, sizeof(m), "%s", sc->bs.d[k].slaves[s]);
+			blkdevs_add(&sc->bs, m);
+		}
+	}
+}
+
 /* The DEVICEs named, each as given (an image file has no blkdev). */
 static int scan_named(struct scan *sc, char *const *devices, int ndev)
 {
 	int r = 0;
 	for (int i = 0; i < ndev && !r; i++) {
-		const struct blkdev *b = NULL;
 		struct stat st;
 		if (stat(devices[i], &st) < 0)
 			return rc_failx(RC_EXIT_NOTFOUND, errno, "%s: %s", devices[i], strerror(errno));
-		for (size_t k = 0; sc->have_bs && S_ISBLK(st.st_mode) && k < sc->bs.n; k++)
-			if (sc->bs.d[k].devno == st.st_rdev)
-				b = &sc->bs.d[k];
-		r = scan_one(sc, devices[i], b);
+		r = scan_one(sc, devices[i], S_ISBLK(st.st_mode) ? by_devno(sc, st.st_rdev) : NULL);
 	}
 	return r;
 }
@@ -464,11 +533,16 @@ static void md_evidence(struct scan *sc)
 static int scan(const struct detect_policy *p, struct detect *d)
 {
 	struct scan sc = { .d = d, .target_dir = p->target_dir ? p->target_dir : MOUNT_DEFAULT_TARGET };
-	int r, bs_r;
+	int r, bs_r = 0;
+	if (p->ndev > 0)
+		named_devs(&sc, p->devices, p->ndev);
+	else
+		sc.have_bs = (bs_r = blkdevs_scan(&sc.bs)) == 0;
+	hold(&sc, p->devices, p->ndev);
+	/* while the disks read ahead */
+	probe_cache_disks(d->probes, &sc.bs);
 	sc.have_ms = mountinfo_load(&sc.ms) == 0;
 	sc.nswaps = swaps_list(sc.swaps, sizeof(sc.swaps) / sizeof(sc.swaps[0]), NULL, NULL);
-	sc.have_bs = (bs_r = blkdevs_scan(&sc.bs)) == 0;
-	hold(&sc);
 	if (p->ndev > 0)
 		r = scan_named(&sc, p->devices, p->ndev);
 	else

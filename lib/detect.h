@@ -24,6 +24,7 @@ struct cand {
 	int nevidence;
 	char via[24];              /* "libext2fs", "ro-mount", "mounted" */
 	char mountpoint[4096];     /* when the rescue system has it mounted */
+	int mounted_at_target;     /* mounted under the target here (a subvolume, say) */
 };
 
 struct detect {

@@ -3,6 +3,7 @@
  * (libext2fs cannot). Edits go through a private kernel mount instead
  * (pmount.h), where the kernel's journal makes them crash-safe. */
 #include "ext4.h"
+#include "ext4_io.h"
 #include <e2p/e2p.h>
 #include "tree_priv.h"
 #include "err.h"
@@ -185,7 +186,11 @@ int tree_ext4_open(const char *dev, struct tree **out)
 {
 	ext2_filsys fs;
 	int flags = EXT2_FLAG_64BITS | EXT2_FLAG_IGNORE_CSUM_ERRORS | EXT2_FLAG_SKIP_MMP;
-	errcode_t err = ext2fs_open2(dev, NULL, flags, 0, 0, unix_io_manager, &fs);
+	/* Read only to the I/O layer: no write can pass, and no flush of the
+	 * device at open (ext4_io.h). Not EXT2_FLAG_SUPER_ONLY: libext2fs then
+	 * reads group descriptors on demand and dereferences NULL when such a
+	 * read fails, as it can on a damaged filesystem. */
+	errcode_t err = ext2fs_open2(dev, NULL, flags, 0, 0, ext4_ro_io_manager, &fs);
 	if (err)
 		return ext_err(err, "cannot open %s as ext2/3/4", dev);
 	struct tree *t = calloc(1, sizeof(*t));

@@ -71,6 +71,7 @@ static void devs_load(struct fstab_devs *fd)
 	fd->loaded = 1;
 	if (blkdevs_scan(&fd->bs))
 		return;
+	probe_cache_disks(fd->probes, &fd->bs);
 	fd->ids = calloc(fd->bs.n ? fd->bs.n : 1, sizeof(*fd->ids));
 	for (size_t i = 0; fd->ids && i < fd->bs.n; i++) {
 		const struct blkdev *b = &fd->bs.d[i];

@@ -1,8 +1,7 @@
-/* libblkid probing and the block devices of /sys/class/block. */
+/* libblkid probing: one device, ahead of time, and once per run. */
 #include "probe.h"
 #include "err.h"
 #include <blkid/blkid.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,22 +27,42 @@ static void set_path(struct devid *id, const char *path)
 	snprintf(id->name, sizeof(id->name), "%s", b ? b + 1 : path);
 }
 
+/* A partition's entry in its disk's partition table, as libblkid reports
+ * it in PART_ENTRY_* (START and SIZE in 512-byte sectors). */
+struct pent {
+	uint64_t start, size, flags;
+	int extended;
+	char uuid[64], name[128], type[64];
+};
+
+/* A disk's partition table, as blkid_probe_get_partitions lists it. */
+struct probe_ptab {
+	dev_t disk;
+	int read;              /* the table was looked for (none found: N 0) */
+	struct pent *e;
+	size_t n;
+};
+
 /* Superblocks and partitions, with the slow probers last: the ZFS prober
  * reads four 256 KiB labels and the xfs external log prober (which has no
  * magic, so it runs on every device) 256 KiB at the start, together nine
  * tenths of all the bytes a probe reads. They run only where nothing else
- * was found. blkid_do_safeprobe's result. */
-static int safeprobe(blkid_probe pr)
+ * was found. blkid_do_safeprobe's result; *PARTS says whether the probe that
+ * gave it had the partitions chain on. PFLAGS: the partitions chain's
+ * flags (BLKID_PARTS_ENTRY_DETAILS: libblkid reads the disk's table again
+ * for a partition's PART_ENTRY_*). */
+static int safeprobe(blkid_probe pr, int pflags, int *parts)
 {
 	char *nozfs[] = { "zfs_member", "xfs_external_log", NULL };
 	blkid_probe_enable_superblocks(pr, 1);
 	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_UUID | BLKID_SUBLKS_LABEL |
 					  BLKID_SUBLKS_USAGE | BLKID_SUBLKS_VERSION);
 	blkid_probe_enable_partitions(pr, 1);
-	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
+	blkid_probe_set_partitions_flags(pr, pflags);
 	blkid_probe_filter_superblocks_type(pr, BLKID_FLTR_NOTIN, nozfs);
 	int pr_r = blkid_do_safeprobe(pr);
 	const char *ty = NULL;
+	*parts = 1;
 	if (pr_r == 1 || (pr_r == 0 && blkid_probe_lookup_value(pr, "TYPE", &ty, NULL) != 0 &&
 			  blkid_probe_lookup_value(pr, "PTTYPE", &ty, NULL) != 0)) {
 		blkid_reset_probe(pr);
@@ -58,12 +77,37 @@ static int safeprobe(blkid_probe pr)
 			pr_r = blkid_do_safeprobe(pr);
 		} else {
 			pr_r = 0;
+			*parts = 0;
 		}
 	}
 	return pr_r;
 }
 
-static void values(blkid_probe pr, struct devid *id)
+/* The partitions of LS into PT (on failure PT stays empty). */
+static void ptab_fill(blkid_partlist ls, struct probe_ptab *pt)
+{
+	int n = ls ? blkid_partlist_numof_partitions(ls) : 0;
+	pt->read = 1;
+	pt->e = n > 0 ? calloc((size_t)n, sizeof(*pt->e)) : NULL;
+	for (int i = 0; pt->e && i < n; i++) {
+		blkid_partition par = blkid_partlist_get_partition(ls, i);
+		struct pent *e = &pt->e[pt->n++];
+		const char *v;
+		e->start = (uint64_t)blkid_partition_get_start(par);
+		e->size = (uint64_t)blkid_partition_get_size(par);
+		e->flags = blkid_partition_get_flags(par);
+		e->extended = blkid_partition_is_extended(par);
+		snprintf(e->uuid, sizeof(e->uuid), "%s", (v = blkid_partition_get_uuid(par)) ? v : "");
+		snprintf(e->name, sizeof(e->name), "%s", (v = blkid_partition_get_name(par)) ? v : "");
+		if ((v = blkid_partition_get_type_string(par)))
+			snprintf(e->type, sizeof(e->type), "%s", v);
+		else
+			snprintf(e->type, sizeof(e->type), "0x%x", blkid_partition_get_type(par));
+	}
+}
+
+/* The probe's values; with PT, its partition table too. */
+static void values(blkid_probe pr, struct devid *id, struct probe_ptab *pt)
 {
 	char flags[32];
 	val(pr, "TYPE", id->fstype, sizeof(id->fstype));
@@ -78,13 +122,21 @@ static void values(blkid_probe pr, struct devid *id)
 	if (id->pttype[0]) {
 		blkid_partlist ls = blkid_probe_get_partitions(pr);
 		id->nparts = ls ? blkid_partlist_numof_partitions(ls) : 0;
+		if (pt)
+			ptab_fill(ls, pt);
 	}
 	val(pr, "PART_ENTRY_FLAGS", flags, sizeof(flags));
 	if (flags[0])
 		id->part_flags = strtoull(flags, NULL, 0);
 }
 
-int probe_device(const char *path, struct devid *id)
+/* Probe PATH. LOOKED: PATH is a partition whose entry in its disk's table
+ * was looked up the way libblkid looks it up (ENTRY, or NULL when the table
+ * has none): libblkid does not read the disk's table again, and the
+ * PART_ENTRY_* values come from ENTRY in the cases where libblkid would have
+ * set them. With PT, a partition table found on PATH is kept there. */
+static int probe_dev(const char *path, int looked, const struct pent *entry, struct devid *id,
+		     struct probe_ptab *pt)
 {
 	memset(id, 0, sizeof(*id));
 	set_path(id, path);
@@ -96,20 +148,80 @@ int probe_device(const char *path, struct devid *id)
 		close(fd);
 		return rc_fail(ENOMEM, "out of memory");
 	}
-	int r = 0;
+	int r = 0, parts;
 	if (blkid_probe_set_device(pr, fd, 0, 0)) {
 		r = rc_fail(EIO, "cannot probe %s", path);
 	} else {
 		id->size = (uint64_t)blkid_probe_get_size(pr);
-		int pr_r = safeprobe(pr);
-		if (pr_r == -2)   /* ambiguous: several signatures. Report it, never guess. */
+		int pr_r = safeprobe(pr, looked ? 0 : BLKID_PARTS_ENTRY_DETAILS, &parts);
+		if (pr_r == -2)   /* ambivalent: several signatures. Report it, never guess. */
 			snprintf(id->fstype, sizeof(id->fstype), "ambivalent");
 		else if (pr_r == 0)
-			values(pr, id);
+			values(pr, id, pt);
+		/* libblkid adds the entry wherever its partitions chain ran
+		 * and did not fail (it then turns "nothing found" into 0) */
+		if (entry && parts && (pr_r == 0 || pr_r == 1)) {
+			snprintf(id->partuuid, sizeof(id->partuuid), "%s", entry->uuid);
+			snprintf(id->partlabel, sizeof(id->partlabel), "%s", entry->name);
+			snprintf(id->parttype, sizeof(id->parttype), "%s", entry->type);
+			id->part_flags = entry->flags;
+		}
 	}
 	blkid_free_probe(pr);
 	close(fd);
 	return r;
+}
+
+int probe_device(const char *path, struct devid *id)
+{
+	return probe_dev(path, 0, NULL, id, NULL);
+}
+
+/* ---- reading ahead --------------------------------------------------------- */
+
+/* Where libblkid's probers read, from the start (OFF >= 0) or the end of the
+ * device (OFF < 0); LIBBLKID_DEBUG=lowprobe lists each read. A safe probe
+ * runs every prober, so these are read on every device, whatever it holds. */
+struct span {
+	int64_t off;
+	uint32_t len;
+};
+static const struct span probe_spans[] = {
+	{ 0, 136 << 10 },       /* MBR, GPT header and entries, the superblocks in
+				   the first 64 KiB (+1377: ufs), vfat's FATs and
+				   root directory on a small ESP */
+	{ 256 << 10, 4096 },    /* LUKS2 secondary headers at 16 KiB .. 4 MiB, */
+	{ 512 << 10, 4096 },    /* ufs at 256 KiB, VMFS at 1 and 2 MiB */
+	{ 1 << 20, 4096 },
+	{ 2 << 20, 4096 },
+	{ 4 << 20, 4096 },
+	{ -(8 << 10), 8 << 10 },      /* md 1.0, drbd, isw, hpt45x, DDF's anchor,
+					 GPT's backup header */
+	{ -(132 << 10), 4 << 10 },    /* DDF's secondary header (257 sectors from the end) */
+};
+/* md 0.90: 64 KiB from the end, the end rounded down to 64 KiB. */
+#define MD090(size) ((int64_t)(((size) & ~(uint64_t)0xffff) - (64 << 10)))
+/* On a whole disk only: promise_fasttrack's sectors, counted from the end. */
+static const unsigned promise_sectors[] = { 63, 255, 256, 399, 591, 675, 735, 911, 951, 974, 991, 3087 };
+
+static void ahead(int fd, uint64_t size, int64_t off, uint64_t len)
+{
+	uint64_t from = off >= 0 ? (uint64_t)off : (uint64_t)-off <= size ? size - (uint64_t)-off : 0;
+	if (from >= size)
+		return;
+	if (len > size - from)
+		len = size - from;
+	posix_fadvise(fd, (off_t)from, (off_t)len, POSIX_FADV_WILLNEED);
+}
+
+void probe_readahead(int fd, uint64_t size, int whole)
+{
+	if (size >= (128 << 10))
+		ahead(fd, size, MD090(size), 4096);
+	for (size_t i = 0; i < sizeof(probe_spans) / sizeof(probe_spans[0]); i++)
+		ahead(fd, size, probe_spans[i].off, probe_spans[i].len);
+	for (size_t i = 0; whole && i < sizeof(promise_sectors) / sizeof(promise_sectors[0]); i++)
+		ahead(fd, size, -(int64_t)promise_sectors[i] * 512, 512);
 }
 
 /* ---- the cache ------------------------------------------------------------ */
@@ -132,6 +244,167 @@ static struct probe_hit *cache_find(const struct probe_cache *pc, const struct s
 	return NULL;
 }
 
+static struct probe_ptab *ptab_find(const struct probe_cache *pc, dev_t disk)
+{
+	for (size_t i = 0; i < pc->npt; i++)
+		if (pc->pt[i].disk == disk)
+			return &pc->pt[i];
+	return NULL;
+}
+
+/* Keep PT as disk DISK's table (taken over). NULL when out of memory. */
+static struct probe_ptab *ptab_keep(struct probe_cache *pc, dev_t disk, struct probe_ptab *pt)
+{
+	struct probe_ptab *n = realloc(pc->pt, (pc->npt + 1) * sizeof(*n));
+	if (!n) {
+		free(pt->e);
+		return NULL;
+	}
+	pc->pt = n;
+	n[pc->npt] = *pt;
+	n[pc->npt].disk = disk;
+	return &n[pc->npt++];
+}
+
+/* Disk DISK's partition table (node NODE): from its probe, or read as
+ * libblkid reads it for a partition's PART_ENTRY_* (the partitions chain
+ * alone, on a probe of its own). NULL when the disk cannot be probed. */
+static const struct probe_ptab *ptab_get(struct probe_cache *pc, const char *node, dev_t disk)
+{
+	struct probe_ptab *hit = ptab_find(pc, disk), pt = { 0 };
+	if (hit)
+		return hit;
+	int fd = open(node, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	blkid_probe pr = fd >= 0 ? blkid_new_probe() : NULL;
+	if (pr && blkid_probe_set_device(pr, fd, 0, 0) == 0)
+		ptab_fill(blkid_probe_get_partitions(pr), &pt);
+	blkid_free_probe(pr);
+	if (fd >= 0)
+		close(fd);
+	return pt.read ? ptab_keep(pc, disk, &pt) : NULL;
+}
+
+/* A sysfs value of the device directory DFD. */
+static int sys_read(int dfd, const char *attr, char *v, size_t sz)
+{
+	int fd = openat(dfd, attr, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, v, sz - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	v[n > 0 ? n : 0] = 0;
+	return n > 0 ? 0 : -1;
+}
+
+/* A partition: where it lies, in 512-byte sectors, and its disk. */
+struct probe_part {
+	dev_t dev, disk;
+	uint64_t start, size;
+	char disk_name[64];
+};
+
+void probe_cache_disks(struct probe_cache *pc, const struct blkdevs *bs)
+{
+	if (!pc || sysroot()[0])
+		return;
+	for (size_t i = 0; i < bs->n; i++) {
+		const struct blkdev *b = &bs->d[i], *d;
+		size_t k = 0;
+		while (k < pc->nparts && pc->parts[k].dev != b->devno)
+			k++;
+		if (b->kind != BLK_PART || !b->start || !b->devno || k < pc->nparts ||
+		    !(d = blkdevs_find(bs, b->parent)) || !d->devno)
+			continue;
+		struct probe_part *n = realloc(pc->parts, (pc->nparts + 1) * sizeof(*n));
+		if (!n)
+			return;
+		pc->parts = n;
+		n[pc->nparts] = (struct probe_part){ .dev = b->devno, .disk = d->devno, .start = b->start,
+						     .size = b->size / 512 };
+		snprintf(n[pc->nparts++].disk_name, sizeof(n->disk_name), "%s", d->name);
+	}
+}
+
+/* Where the partition ST lies (START, SIZE in sectors) and the node and
+ * number of its disk, from sysfs, as libblkid finds them
+ * (blkid_partlist_devno_to_partition, blkid_devno_to_devname). 0 when it
+ * is no partition, or when libblkid would have to look further (a
+ * device-mapper partition has no start; a disk without its /dev/NAME). */
+static int part_sysfs(const struct stat *st, uint64_t *start, uint64_t *size, char *node, size_t nsz, dev_t *disk)
+{
+	char sys[64], link[PATH_MAX], a[32], b[32], d[32];
+	unsigned maj, min;
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u", major(st->st_rdev), minor(st->st_rdev));
+	int dfd = open(sys, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return 0;
+	int ok = !sys_read(dfd, "start", a, sizeof(a)) && !sys_read(dfd, "size", b, sizeof(b)) &&
+		 !sys_read(dfd, "../dev", d, sizeof(d)) && sscanf(d, "%u:%u", &maj, &min) == 2;
+	close(dfd);
+	ssize_t n = ok ? readlink(sys, link, sizeof(link) - 1) : -1;
+	if (n <= 0)
+		return 0;
+	link[n] = 0;
+	char *e = strrchr(link, '/'), *p;
+	if (!e)
+		return 0;
+	*e = 0;
+	p = strrchr(link, '/');
+	snprintf(node, nsz, "/dev/%s", p ? p + 1 : link);
+	*start = strtoull(a, NULL, 10);
+	*size = strtoull(b, NULL, 10);
+	*disk = makedev(maj, min);
+	return 1;
+}
+
+/* part_sysfs, from what probe_cache_disks kept where it can. */
+static int part_of(const struct probe_cache *pc, const struct stat *st, uint64_t *start, uint64_t *size,
+		   char *node, size_t nsz, dev_t *disk)
+{
+	size_t k = 0;
+	while (k < pc->nparts && pc->parts[k].dev != st->st_rdev)
+		k++;
+	if (k < pc->nparts) {
+		*start = pc->parts[k].start;
+		*size = pc->parts[k].size;
+		*disk = pc->parts[k].disk;
+		snprintf(node, nsz, "/dev/%s", pc->parts[k].disk_name);
+	} else if (!part_sysfs(st, start, size, node, nsz, disk)) {
+		return 0;
+	}
+	struct stat ds;
+	return stat(node, &ds) == 0 && S_ISBLK(ds.st_mode) && ds.st_rdev == *disk;
+}
+
+/* The entry blkid_partlist_devno_to_partition picks. */
+static const struct pent *pent_find(const struct probe_ptab *pt, uint64_t start, uint64_t size)
+{
+	for (size_t i = 0; i < pt->n; i++)
+		if (pt->e[i].start == start && (pt->e[i].size == size || (pt->e[i].extended && size <= 1024)))
+			return &pt->e[i];
+	return NULL;
+}
+
+/* Probe PATH (ST) for the cache. A partition takes its entry from its
+ * disk's table, read once per disk; a disk's table is kept for its
+ * partitions. */
+static int probe_new(struct probe_cache *pc, const char *path, const struct stat *st, struct devid *id)
+{
+	uint64_t start, size;
+	char node[PATH_MAX];
+	dev_t disk;
+	const struct probe_ptab *dt;
+	if (S_ISBLK(st->st_mode) && part_of(pc, st, &start, &size, node, sizeof(node), &disk) &&
+	    (dt = ptab_get(pc, node, disk)))
+		return probe_dev(path, 1, pent_find(dt, start, size), id, NULL);
+	struct probe_ptab pt = { 0 };
+	int r = probe_dev(path, 0, NULL, id, S_ISBLK(st->st_mode) ? &pt : NULL);
+	if (pt.read && !ptab_find(pc, st->st_rdev))
+		ptab_keep(pc, st->st_rdev, &pt);
+	else
+		free(pt.e);
+	return r;
+}
+
 int probe_cached(struct probe_cache *pc, const char *path, struct devid *id)
 {
 	struct stat st;
@@ -143,7 +416,7 @@ int probe_cached(struct probe_cache *pc, const char *path, struct devid *id)
 		set_path(id, path);
 		return 0;
 	}
-	int r = probe_device(path, id);
+	int r = probe_new(pc, path, &st, id);
 	pc->probed++;
 	struct probe_hit *ne = r ? NULL : realloc(pc->e, (pc->n + 1) * sizeof(*ne));
 	if (!ne)
@@ -158,6 +431,10 @@ int probe_cached(struct probe_cache *pc, const char *path, struct devid *id)
 
 void probe_cache_free(struct probe_cache *pc)
 {
+	free(pc->parts);
+	for (size_t i = 0; i < pc->npt; i++)
+		free(pc->pt[i].e);
+	free(pc->pt);
 	free(pc->e);
 	memset(pc, 0, sizeof(*pc));
 }
@@ -172,169 +449,3 @@ int devid_conflicting(const struct devid *id, char *why, size_t wsz)
 	return 1;
 }
 
-const char *sysroot(void)
-{
-	const char *s = getenv("RESCUECTL_SYSROOT");
-	return s ? s : "";
-}
-
-static int read_attr(const char *dir, const char *attr, char *buf, size_t sz)
-{
-	char p[PATH_MAX];
-	snprintf(p, sizeof(p), "%s/%s", dir, attr);
-	int fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		buf[0] = 0;
-		return -errno;
-	}
-	ssize_t n = read(fd, buf, sz - 1);
-	close(fd);
-	if (n < 0) {
-		buf[0] = 0;
-		return -EIO;
-	}
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		n--;
-	buf[n] = 0;
-	return 0;
-}
-
-static int list_names(const char *dir, char ***out, size_t *n)
-{
-	DIR *d = opendir(dir);
-	*out = NULL;
-	*n = 0;
-	if (!d)
-		return 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		char **nn = realloc(*out, (*n + 1) * sizeof(*nn));
-		if (!nn)
-			break;
-		*out = nn;
-		if (!(nn[*n] = strdup(de->d_name)))
-			break;
-		(*n)++;
-	}
-	closedir(d);
-	return 0;
-}
-
-static void free_names(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-void blkdevs_free(struct blkdevs *bs)
-{
-	for (size_t i = 0; i < bs->n; i++) {
-		free_names(bs->d[i].slaves, bs->d[i].nslaves);
-		free_names(bs->d[i].holders, bs->d[i].nholders);
-	}
-	free(bs->d);
-	bs->d = NULL;
-	bs->n = 0;
-}
-
-static int cmp_dev(const void *a, const void *b)
-{
-	const struct blkdev *x = a, *y = b;
-	/* Whole disks before their partitions, in name order. */
-	return strcmp(x->name, y->name);
-}
-
-/* The kind of device sysfs directory DIR describes, and what goes with it. */
-static void read_kind(const char *dir, struct blkdev *b)
-{
-	char v[256], real[PATH_MAX];
-	if (!read_attr(dir, "partition", v, sizeof(v))) {
-		b->kind = BLK_PART;
-		b->partno = atoi(v);
-		/* The parent is the directory above the partition's own. */
-		char *s = realpath(dir, real) ? strrchr(real, '/') : NULL;
-		if (s) {
-			*s = 0;
-			s = strrchr(real, '/');
-			snprintf(b->parent, sizeof(b->parent), "%s", s ? s + 1 : real);
-		}
-	} else if (!strncmp(b->name, "md", 2)) {
-		b->kind = BLK_MD;
-		read_attr(dir, "md/level", b->md_level, sizeof(b->md_level));
-	} else if (!read_attr(dir, "dm/name", b->dm_name, sizeof(b->dm_name))) {
-		b->kind = BLK_DM;
-		read_attr(dir, "dm/uuid", b->dm_uuid, sizeof(b->dm_uuid));
-	} else if (!strncmp(b->name, "loop", 4)) {
-		b->kind = BLK_LOOP;
-		read_attr(dir, "loop/backing_file", b->loop_backing, sizeof(b->loop_backing));
-	} else if (!strncmp(b->name, "ram", 3) || !strncmp(b->name, "zram", 4)) {
-		b->kind = BLK_RAM;
-	} else {
-		b->kind = BLK_DISK;
-	}
-}
-
-/* Block device NAME from its directory under BASE (/sys/class/block). */
-static void read_dev(const char *base, const char *name, struct blkdev *b)
-{
-	char dir[PATH_MAX], v[256], sub[PATH_MAX];
-	unsigned maj = 0, min = 0;
-	memset(b, 0, sizeof(*b));
-	snprintf(b->name, sizeof(b->name), "%s", name);
-	snprintf(dir, sizeof(dir), "%s/%s", base, name);
-	if (!read_attr(dir, "dev", v, sizeof(v)) && sscanf(v, "%u:%u", &maj, &min) == 2)
-		b->devno = makedev(maj, min);
-	if (!read_attr(dir, "size", v, sizeof(v)))
-		b->size = strtoull(v, NULL, 10) * 512;
-	if (!read_attr(dir, "ro", v, sizeof(v)))
-		b->ro = atoi(v);
-	snprintf(b->path, sizeof(b->path), "%s/dev/%s", sysroot(), b->name);
-	read_kind(dir, b);
-	snprintf(sub, sizeof(sub), "%s/slaves", dir);
-	list_names(sub, &b->slaves, &b->nslaves);
-	snprintf(sub, sizeof(sub), "%s/holders", dir);
-	list_names(sub, &b->holders, &b->nholders);
-}
-
-int blkdevs_scan(struct blkdevs *bs)
-{
-	char base[PATH_MAX];
-	bs->d = NULL;
-	bs->n = 0;
-	snprintf(base, sizeof(base), "%s/sys/class/block", sysroot());
-	DIR *d = opendir(base);
-	if (!d)
-		return rc_fail(errno, "cannot list %s: is /sys mounted?", base);
-	struct dirent *de;
-	int r = 0;
-	while (!r && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		struct blkdev *nd = realloc(bs->d, (bs->n + 1) * sizeof(*nd));
-		if (!nd) {
-			r = rc_fail(ENOMEM, "out of memory");
-			break;
-		}
-		bs->d = nd;
-		read_dev(base, de->d_name, &bs->d[bs->n++]);
-	}
-	closedir(d);
-	if (r) {
-		blkdevs_free(bs);
-		return r;
-	}
-	if (bs->n)
-		qsort(bs->d, bs->n, sizeof(*bs->d), cmp_dev);
-	return 0;
-}
-
-const struct blkdev *blkdevs_find(const struct blkdevs *bs, const char *name)
-{
-	for (size_t i = 0; i < bs->n; i++)
-		if (!strcmp(bs->d[i].name, name))
-			return &bs->d[i];
-	return NULL;
-}

@@ -1,10 +1,11 @@
-/* libblkid: what is on a block device or image file, and the block devices
- * of this system (from /sys/class/block). */
+/* libblkid: what is on a block device or image file, probed once per run
+ * and read ahead of time. The block devices of this system: blkdev.h. */
 #ifndef RC_PROBE_H
 #define RC_PROBE_H
 #include <limits.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "blkdev.h"
 
 struct devid {
 	char path[PATH_MAX];   /* /dev/sda3 or an image file */
@@ -22,20 +23,44 @@ struct devid {
 /* Probe PATH read-only (superblocks and, for partitions, the table entry). */
 int probe_device(const char *path, struct devid *id);
 
+/* Start reading, into the page cache and without waiting, what
+ * probe_device will read of the block device open as FD (SIZE bytes; WHOLE:
+ * a whole disk, where libblkid's RAID probers also look further from the
+ * end): a few large requests instead of dozens of small ones, each a round
+ * trip to the disk (or to a loop device's worker). This holds only while FD
+ * stays open: the kernel drops a block device's page cache on its last
+ * close. Only a hint: reads nothing itself, writes nothing, and no result
+ * depends on it. */
+void probe_readahead(int fd, uint64_t size, int whole);
+
 /* Probing once per run: what was probed, keyed by device number (st_rdev of
  * a block device; device and inode of an image file). detect fills one
  * while it scans, and mount-root resolves the target's fstab from the same
  * one, so each device is read once. A cache lives as long as one run of a
  * look: nothing may write to the devices in it meanwhile. Zero it to start. */
 struct probe_hit;
+struct probe_ptab;
+struct probe_part;
 struct probe_cache {
 	struct probe_hit *e;
 	size_t n;
 	size_t probed;         /* devices really probed (the rest were hits) */
+	struct probe_ptab *pt; /* the disks' partition tables */
+	size_t npt;
+	struct probe_part *parts;  /* where partitions lie (probe_cache_disks) */
+	size_t nparts;
 };
 /* probe_device through the cache PC (NULL: no cache). A failed probe is
- * not kept. ID's path and name are PATH's, whichever path probed it. */
+ * not kept. ID's path and name are PATH's, whichever path probed it. The
+ * values are probe_device's; only the work differs: libblkid reads a
+ * partition's disk table again for each of its partitions (PART_ENTRY_*),
+ * here each disk's table is read once (found in sysfs as libblkid finds
+ * it; where libblkid would look further, it is left to libblkid). */
 int probe_cached(struct probe_cache *pc, const char *path, struct devid *id);
+/* Tell PC where BS's partitions lie (start, size, disk), so probe_cached
+ * need not ask sysfs again. Only without RESCUECTL_SYSROOT: libblkid's
+ * answer comes from the real sysfs. */
+void probe_cache_disks(struct probe_cache *pc, const struct blkdevs *bs);
 void probe_cache_free(struct probe_cache *pc);
 /* A filesystem signature on a device that also holds a partition table: one
  * of the two is stale (mkfs wipes the table; partitioning after mkfs can
@@ -43,32 +68,5 @@ void probe_cache_free(struct probe_cache *pc);
  * partitions: boot-sector noise) does not count. 1 = conflicting, with a
  * message for the user in WHY. Nothing should act on such a device. */
 int devid_conflicting(const struct devid *id, char *why, size_t wsz);
-
-/* Block devices from <sysroot>/sys/class/block. The sysroot is "" unless
- * RESCUECTL_SYSROOT is set (tests build fake md/LVM/NVMe topologies there,
- * as lsblk --sysroot does); device nodes are then <sysroot>/dev/NAME. */
-enum blk_kind { BLK_DISK, BLK_PART, BLK_MD, BLK_DM, BLK_LOOP, BLK_RAM, BLK_OTHER };
-struct blkdev {
-	char name[64];
-	char path[PATH_MAX];
-	char parent[64];       /* the whole disk of a partition */
-	enum blk_kind kind;
-	dev_t devno;
-	uint64_t size;         /* bytes */
-	int partno, ro;
-	char dm_name[128], dm_uuid[160];   /* device-mapper: dm/name, dm/uuid */
-	char md_level[32];     /* md: md/level */
-	char loop_backing[PATH_MAX];
-	char **slaves;  size_t nslaves;    /* names */
-	char **holders; size_t nholders;
-};
-struct blkdevs {
-	struct blkdev *d;
-	size_t n;
-};
-const char *sysroot(void);
-int blkdevs_scan(struct blkdevs *bs);
-void blkdevs_free(struct blkdevs *bs);
-const struct blkdev *blkdevs_find(const struct blkdevs *bs, const char *name);
 
 #endif

@@ -6,6 +6,7 @@ load ../helpers
 bats_require_minimum_version 1.5.0
 
 CORPUS=${RESCUECTL_CORPUS:-$TOP/../shared/corpus/e2fsprogs-f}
+[ -d "$CORPUS" ] || CORPUS=$TOP/../../shared/corpus/e2fsprogs-f   # from a worktree under /work/wt
 ASAN=$TOP/build/rescuectl-asan
 
 setup() {

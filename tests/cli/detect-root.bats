@@ -309,6 +309,34 @@ blank_disk() {
 	jq -e --arg d "$B" --arg m "$T/rescue-btrfs" '.candidates[] | select(.device == $d) | .skipped == "used by the rescue system (mounted on " + $m + ")"' <<<"$output"
 }
 
+@test "a btrfs mounted read-write in another mount namespace is not mounted again (ours would share its live superblock)" {
+	need_loop
+	command -v unshare >/dev/null || skip "needs unshare (util-linux)"
+	truncate -s 256M "$T/btrfs.img"
+	mkfs.btrfs -q -f "$T/btrfs.img" >/dev/null
+	B=$(attach "$T/btrfs.img")
+	mount_tmp "$B" "$T/m"
+	"$FIX/mkroot.sh" "$T/m" debian12
+	umount "$T/m"
+	# another program's private mount, invisible in our mountinfo; it ends
+	# by itself within 30 s should this test fail before it is told to
+	timeout 30 unshare -m --propagation private sh -c \
+		'mount "$1" "$2" && touch "$2.up" && while [ ! -e "$2.done" ]; do sleep 0.1; done; umount "$2"' \
+		_ "$B" "$T/m" >/dev/null 2>&1 3>&- &
+	for _ in $(seq 100); do [ -e "$T/m.up" ] && break; sleep 0.1; done
+	[ -e "$T/m.up" ]
+	! grep -q "^$B " /proc/self/mounts
+	run --separate-stderr "$RESCUECTL" detect-root --json "$B"
+	touch "$T/m.done"
+	wait
+	[ "$status" -eq 4 ]
+	jq -e --arg d "$B" '.candidates[] | select(.device == $d) | .why_not | test("another mount namespace")' <<<"$output"
+	# and with it gone, the same device is looked into
+	run --separate-stderr "$RESCUECTL" detect-root --json "$B"
+	[ "$status" -eq 0 ]
+	jq -e '.roots[0].inspected_via == "ro-mount" and .roots[0].os.id == "debian"' <<<"$output"
+}
+
 @test "an xfs external log device is still named (its prober runs only where nothing else was found)" {
 	command -v mkfs.xfs >/dev/null || skip "needs mkfs.xfs"
 	truncate -s 300M "$T/xfs.img"
