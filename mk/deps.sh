@@ -2,7 +2,9 @@
 # Install the Debian packages rescuectl needs to build, test and benchmark,
 # but only those that are missing. Never touches the machine's apt sources.
 set -eu
-BUILD_PKGS="gcc make pkg-config libc6-dev libext2fs-dev comerr-dev libcrypt-dev
+# e2fsprogs and util-linux are built from their Debian source packages
+# (mk/e2fsprogs.sh, mk/util-linux.sh): no libext2fs-dev, no libfdisk-dev.
+BUILD_PKGS="gcc binutils make pkg-config libc6-dev libcrypt-dev
   libjson-c-dev libyaml-dev dpkg-dev xz-utils zlib1g-dev"
 TEST_PKGS="libcmocka-dev bats e2fsprogs xfsprogs btrfs-progs fdisk util-linux
   file attr passwd dosfstools jq python3-yaml strace python3 acl libcap2-bin tar
