@@ -3,6 +3,7 @@
  * the options, shows the plan lib/shrink.h makes, asks, and has it
  * committed; the checks, the steps and their words are in the library. */
 #include "applets.h"
+#include "e2tools_common.h"
 #include "plan_cli.h"
 #include "../lib/shrink.h"
 #include "../lib/target.h"
@@ -151,6 +152,7 @@ static void print_plan(struct cli *c, const struct shrink *s)
 	cli_info(c, "resize2fs's minimum estimate %s; kept: start sector %" PRIu64 ", type %s, PARTUUID %s%s%s%s",
 		 m, s->pi.start, s->pi.type, s->pi.uuid, s->pi.name[0] ? ", name \"" : "", s->pi.name,
 		 s->pi.name[0] ? "\"" : "");
+	e2tools_report(c, s->tools, s->ntools);
 	plan_cli_list(c, s->plan);
 	plan_cli_warnings(c, s->plan);
 }

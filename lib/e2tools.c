@@ -129,6 +129,8 @@ int e2t_choose(enum e2t_tool tool, const char *features, enum e2t_pref pref, str
 	c->prog = progs[tool];
 	pin_tool(tool, NULL);   /* look at what the system has, not at an earlier choice */
 	int r = run_find(c->prog, sys, sizeof(sys));
+	if (r < 0 && tool == E2T_MKE2FS && run_find("mkfs.ext4", sys, sizeof(sys)) == 0)
+		r = 0;   /* only the mkfs.ext4 name: the same program */
 	c->sys_found = r == 0;
 	if (!c->sys_found && pref == E2T_SYSTEM)
 		return r;   /* run_find's message names the package and the install command */

@@ -134,6 +134,24 @@ static int check_fs(struct shrink *s)
 	return 0;
 }
 
+/* Which e2fsck, resize2fs and mke2fs the steps run (lib/e2tools.h): the
+ * rescue system's when new enough for this filesystem, else the bundled
+ * ones. Pinned: the steps' "e2fsck" and "mkfs.ext4" are the chosen ones. */
+static int choose_tools(struct shrink *s)
+{
+	int r, mkfs = s->rq.mkfs && !strncmp(s->rq.mkfs, "ext", 3);
+	for (int t = 0; t < E2T_NTOOLS; t++) {
+		if (t == E2T_MKE2FS && !mkfs)
+			continue;
+		r = e2t_choose((enum e2t_tool)t, t == E2T_MKE2FS ? NULL : s->fi.features, E2T_AUTO,
+			       &s->tools[s->ntools]);
+		if (r < 0)
+			return rewrap(r, RC_EXIT_REFUSED, "", "; nothing was changed");
+		s->ntools++;
+	}
+	return 0;
+}
+
 /* The programs of the first steps, and resize2fs's estimate. resize2fs -P
  * refuses a filesystem with errors: then the estimate is taken after e2fsck
  * (the resize step checks the plan against it before resizing). */
@@ -141,7 +159,8 @@ static int estimate(struct shrink *s)
 {
 	char path[PATH_MAX];
 	int r;
-	if ((r = shrink_find_tool("e2fsck", path, sizeof(path))) < 0 ||
+	if ((r = choose_tools(s)) < 0 ||
+	    (r = shrink_find_tool("e2fsck", path, sizeof(path))) < 0 ||
 	    (r = shrink_find_tool("resize2fs", path, sizeof(path))) < 0)
 		return r;
 	if ((r = shrink_min_blocks(s->dev, &s->min_blocks)) == 0)
