@@ -304,10 +304,13 @@ EOF
 	echo "$output"
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"RAID"*"mdadm --grow"* ]]
+	# the e2fsprogs steps work without e2fsprogs on the rescue system
+	[[ "$output" == *"'rescuectl e2fsck -f $S/dev/md0'; 'rescuectl resize2fs $S/dev/md0 SIZE'"* ]]
 	run env RESCUECTL_SYSROOT="$S" "$RESCUECTL" shrink-root --yes --size 20G "$S/dev/dm-0"
 	echo "$output"
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"LVM"*"lvreduce --resizefs"*"pvresize"* ]]
+	[[ "$output" == *"without one: 'rescuectl resize2fs $S/dev/dm-0 SIZE', then 'lvreduce -L SIZE $S/dev/dm-0'"* ]]
 }
 
 @test "usage errors: no size, two sizes, bad size, rest not last" {
