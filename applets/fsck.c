@@ -383,8 +383,9 @@ static void offer_backups(struct cli *c, const char *dev, json_object *pj)
 			  "usual places (%s)", dev, n < 0 ? rc_msg() : "none");
 }
 
-/* The e2fsck here must know every feature: refuse before it starts. */
-static int check_features(struct cli *c, const struct pre *p, json_object *pj)
+/* The e2fsck here must know every feature: refuse before it starts.
+ * FORCED: the system's e2fsck runs because --checker system said so. */
+static int check_features(struct cli *c, const struct pre *p, json_object *pj, int forced)
 {
 	struct fsck_feat f[32];
 	int n = fsck_features_unknown(p->info.features, p->e2fsck_ver, f, 32);
@@ -412,12 +413,16 @@ static int check_features(struct cli *c, const struct pre *p, json_object *pj)
 		return 0;
 	char pkg[128];
 	run_install_hint("e2fsprogs", pkg, sizeof(pkg));
-	/* only with --checker system: otherwise the bundled e2fsck runs instead */
+	/* with --checker system; otherwise the bundled e2fsck runs instead,
+	 * unless it is too old as well */
+	char alt[128] = "";
+	if (forced && need <= e2t_bundled_version())
+		snprintf(alt, sizeof(alt), "Run without --checker system to use rescuectl's own e2fsck %s, or ",
+			 e2t_bundled_version_str());
 	if (need)
 		return cli_error(c, FSCK_EX_OPERATIONAL, "refusing: the installed e2fsck %s does not know the "
-				 "feature(s) %s of this filesystem and would stop. Run without --checker system "
-				 "to use rescuectl's own e2fsck %s, or install e2fsprogs %s or newer (%s) and run again",
-				 p->e2fsck_ver_str, too_new, e2t_bundled_version_str(),
+				 "feature(s) %s of this filesystem and would stop. %s%s e2fsprogs %s or newer (%s) "
+				 "and run again", p->e2fsck_ver_str, too_new, alt, alt[0] ? "install" : "Install",
 				 fsck_version_str(need, v, sizeof(v)), pkg);
 	return cli_error(c, FSCK_EX_OPERATIONAL, "refusing: the filesystem has feature(s) %s that no released "
 			 "e2fsck checks", too_new);
@@ -451,7 +456,7 @@ static int choose_e2fsck(struct cli *c, const struct st *s, struct pre *p, json_
 	}
 	p->e2fsck_ver = ch.ver;
 	snprintf(p->e2fsck_ver_str, sizeof(p->e2fsck_ver_str), "%s", ch.ver_str);
-	return check_features(c, p, pj);
+	return check_features(c, p, pj, !ch.bundled && ch.forced);
 }
 
 /* ---- main ------------------------------------------------------------------------ */
