@@ -15,7 +15,9 @@
 set -eu
 OUT=${1:-build/e2fs}
 UL=${2:-build/ul}
-[ -f "$OUT/.done" ] && exit 0
+# .done holds a checksum of this script: a changed script builds again
+stamp=$(cat "$0" mk/apt-source.sh 2>/dev/null | cksum | cut -d' ' -f1)
+[ "$(cat "$OUT/.done" 2>/dev/null)" = "$stamp" ] && exit 0
 top=$(pwd)
 case $OUT in /*) ;; *) OUT=$top/$OUT ;; esac
 case $UL in /*) ;; *) UL=$top/$UL ;; esac
@@ -28,7 +30,7 @@ else
 fi
 [ -n "$ver" ] || { echo "e2fsprogs.sh: cannot tell the version of $src" >&2; exit 1; }
 bld=$OUT/build
-rm -rf "$OUT/lib" "$OUT/include" "$OUT/obj" "$OUT/root"
+rm -rf "$bld" "$OUT/lib" "$OUT/include" "$OUT/obj" "$OUT/root"
 mkdir -p "$bld" "$OUT/lib" "$OUT/obj" "$OUT/pkgconfig"
 
 # libblkid and libuuid: util-linux's static archives from UL, through
@@ -82,5 +84,5 @@ cat > "$OUT/include/rescuectl-e2fsprogs.h" <<EOH
 #define RC_E2FSPROGS_VERSION "$ver"
 EOH
 echo "$ver" > "$OUT/VERSION"
-touch "$OUT/.done"
+echo "$stamp" > "$OUT/.done"
 echo "e2fsprogs $ver: libraries and e2fsck, resize2fs, mke2fs objects in $OUT"
