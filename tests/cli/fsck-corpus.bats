@@ -80,7 +80,7 @@ corpus_compare() {
 	[ "$bundled" -eq 0 ]
 }
 
-@test "corpus: with --checker bundled, fsck --yes matches the system's e2fsck -fy on every image but those in fsck_corpus.allow" {
+@test "corpus: with --checker bundled, fsck --yes matches the system's e2fsck -fy on every image but those in fsck-corpus.allow" {
 	corpus_compare "--checker bundled" -- --checker bundled
 	[ "$n" -ge 190 ]
 	[ "$diff" -eq 0 ]
@@ -88,7 +88,7 @@ corpus_compare() {
 	[ "$bundled" -eq "$checked" ]
 }
 
-@test "corpus: with an e2fsck 1.42 on PATH, the bundled one runs on the images that need a newer one; statuses match e2fsck 1.47's but those in fsck_corpus.allow" {
+@test "corpus: with an e2fsck 1.42 on PATH, the bundled one runs on the images that need a newer one; statuses match e2fsck 1.47's but those in fsck-corpus.allow" {
 	T=$BATS_TEST_TMPDIR
 	mkdir -p "$T/bin"
 	# says 1.42.9; otherwise it is the real e2fsck (1.47.0)
