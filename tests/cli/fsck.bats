@@ -563,25 +563,26 @@ EOF
 	[[ "$output" == *"$img: |="* ]]
 	# ^C: its own process group, as a terminal's foreground job. The bundled
 	# e2fsck is caught and held still (SIGSTOP) while ^C reaches the whole
-	# group; when it has finished before it was caught, try again (3 times)
+	# group. Caught too late (it had finished, or was past its last check
+	# for a cancel), it exits 0: then try again, 3 times in all
+	st=
 	for attempt in 1 2 3; do
 		setsid perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or die' "$RESCUECTL" fsck -n --checker bundled "$img" >"$T/out" 2>&1 &
 		pid=$!
 		child=
 		for i in $(seq 500); do child=$(pgrep -g "$pid" -x e2fsck) && break; sleep 0.01; done
-		[ -n "$child" ] && kill -STOP "$child" 2>/dev/null && break
-		wait "$pid" || true
-		child=
+		if [ -n "$child" ] && kill -STOP "$child" 2>/dev/null; then
+			# ps shows it as e2fsck, with its arguments
+			args=$(ps -o args= -p "$child")
+			kill -INT -- "-$pid"
+			kill -CONT "$child"
+		fi
+		st=0
+		wait "$pid" || st=$?
+		echo "attempt $attempt: exit $st; ps: ${args:-}"
+		[ "$st" -ne 32 ] || break
 	done
-	[ -n "$child" ] || { cat "$T/out"; false; }
-	# ps shows it as e2fsck, with its arguments
-	args=$(ps -o args= -p "$child")
-	kill -INT -- "-$pid"
-	kill -CONT "$child"
-	st=0
-	wait "$pid" || st=$?
 	cat "$T/out"
-	echo "attempt $attempt; ps: $args"
 	[ "$args" = "e2fsck -f -n $img" ]
 	[ "$st" -eq 32 ]
 	grep -q "e2fsck canceled" "$T/out"
