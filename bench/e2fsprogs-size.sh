@@ -8,11 +8,11 @@
 # Needs `make rescuectl` first (its objects and build/e2fs). xz -9e, liblzma.
 set -eu
 cd "$(dirname "$0")/.."
-E2=build/e2fs UL=build/ul
+E2=build/e2fs UL=build/ul LA=build/la
 w=$(mktemp -d "${TMPDIR:-/tmp}/bench-e2size.XXXXXX")
 trap 'rm -rf "$w"' EXIT
 size() { strip -o "$w/s" "$1" && stat -c %s "$w/s"; }
-libs="$UL/lib/libfdisk.a $UL/lib/libsmartcols.a $UL/lib/libblkid.a $UL/lib/libuuid.a $E2/lib/libext2fs.a $E2/lib/libe2p.a $E2/lib/libcom_err.a"
+libs="$UL/lib/libfdisk.a $UL/lib/libsmartcols.a $UL/lib/libblkid.a $UL/lib/libuuid.a $LA/lib/libarchive.a $LA/lib/libzstd.a $E2/lib/libext2fs.a $E2/lib/libe2p.a $E2/lib/libcom_err.a"
 e2libs="$E2/lib/libsupport.a $E2/lib/libext2fs.a $E2/lib/libe2p.a $E2/lib/libcom_err.a $UL/lib/libblkid.a $UL/lib/libuuid.a"
 lds="-static -Wl,--gc-sections"
 
@@ -22,7 +22,8 @@ int resize2fs_main(int c, char **v) { (void)c; (void)v; return 1; }\n
 int mke2fs_main(int c, char **v) { (void)c; (void)v; return 1; }\n' > "$w/stub.c"
 gcc -Os -c -o "$w/stub.o" "$w/stub.c"
 # shellcheck disable=SC2046,SC2086
-gcc $lds -o "$w/without" $(find build/obj -name '*.o' | sort) "$w/stub.o" $libs -lcrypt -ljson-c -lyaml 2>/dev/null
+gcc $lds -o "$w/without" $(for f in lib/*.c applets/*.c; do echo "build/obj/${f%.c}.o"; done) "$w/stub.o" \
+	$libs -lcrypt -ljson-c -lyaml -lz 2>/dev/null
 without=$(size "$w/without")
 with=$(size rescuectl)
 
