@@ -612,8 +612,11 @@ int fsck_main(int argc, char **argv)
 			cli_warnj(&c, "the journal of %s needs recovery, which --check-only cannot do: e2fsck -n skips "
 				  "it and may report errors that the replay would fix", dev);
 	}
-	if (plan.kind == FSCK_KIND_E2FSCK && (rc = choose_e2fsck(&c, &s, &pre, cj, pj, path, sizeof(path))))
+	if (plan.kind == FSCK_KIND_E2FSCK && (rc = choose_e2fsck(&c, &s, &pre, cj, pj, path, sizeof(path)))) {
+		if (!json_object_object_get_ex(cj, "program", NULL))
+			json_object_object_del(doc, "checker");   /* none chosen: none to name */
 		return cli_finish(&c, rc);
+	}
 	if (plan.warning) {
 		cli_warnj(&c, "%s", plan.warning);
 		if (!cli_confirm(&c, "Run btrfs check --repair now?"))
