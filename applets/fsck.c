@@ -86,14 +86,8 @@ static int on_opt(struct cli *c, void *vst, int id, const char *arg)
 	case O_REPAIR: s->repair = 1; return 0;
 	case O_TYPE: s->type = arg; return 0;
 	case O_CHECKER:
-		if (!strcmp(arg, "system"))
-			s->checker = E2T_SYSTEM;
-		else if (!strcmp(arg, "bundled"))
-			s->checker = E2T_BUNDLED;
-		else if (!strcmp(arg, "auto"))
-			s->checker = E2T_AUTO;
-		else
-			return cli_usage(c, "--checker is 'system' or 'bundled' (got '%s')", arg);
+		if (e2t_pref_parse(arg, &s->checker) < 0)
+			return cli_usage(c, "--checker is %s", rc_msg());
 		return 0;
 	case O_SB:
 		s->superblock = strtoull(arg, &end, 0);

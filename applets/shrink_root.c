@@ -36,7 +36,8 @@ const char shrink_root_help[] =
 	"resize2fs's minimum estimate, a filesystem with errors without --yes to let\n"
 	"e2fsck -y repair it, a --new that does not fit at the size asked, a missing\n"
 	"program (mkfs.TYPE, mkswap), an existing --backup file. e2fsck, resize2fs and\n"
-	"mkfs.ext4 are the rescue system's when new enough, else rescuectl's own.\n"
+	"mkfs.ext4 are the rescue system's when new enough, else rescuectl's own;\n"
+	"--checker system|bundled forces either (the system's too old: exit 3).\n"
 	"\n"
 	"--minimum uses resize2fs -P's estimate plus a margin (10 %, at least 64 MiB),\n"
 	"as the estimate can be wrong. --new SIZE[:TYPE[:NAME]] (repeatable, the last\n"
@@ -48,7 +49,7 @@ const char shrink_root_help[] =
 	"(a cloud.cfg.d drop-in and /etc/growroot-disabled), unless --keep-growpart.";
 
 enum {
-	OPT_SIZE = 's', OPT_FREE = 256, OPT_MIN, OPT_NEW, OPT_MKFS, OPT_KEEP_GP, OPT_BACKUP,
+	OPT_SIZE = 's', OPT_FREE = 256, OPT_MIN, OPT_NEW, OPT_MKFS, OPT_KEEP_GP, OPT_BACKUP, OPT_CHECKER,
 };
 
 static const struct cli_opt opts[] = {
@@ -59,6 +60,7 @@ static const struct cli_opt opts[] = {
 	{ "mkfs", required_argument, OPT_MKFS, "TYPE", "make a TYPE filesystem (ext4, ext3, ext2, xfs, btrfs, f2fs, vfat, exfat) on the new partitions" },
 	{ "keep-growpart", no_argument, OPT_KEEP_GP, NULL, "leave cloud-init's growpart alone (warns)" },
 	{ "backup", required_argument, OPT_BACKUP, "FILE", "where to save the old table (default $HOME/shrink-root-DISK-TIME.sfdisk)" },
+	{ "checker", required_argument, OPT_CHECKER, "WHICH", "'system' or 'bundled' e2fsck, resize2fs, mkfs.ext4 (default: the system's when new enough)" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -102,6 +104,10 @@ static int on_opt(struct cli *c, void *p, int id, const char *arg)
 		return 0;
 	case OPT_BACKUP:
 		rq->backup = arg;
+		return 0;
+	case OPT_CHECKER:
+		if (e2t_pref_parse(arg, &rq->checker) < 0)
+			return cli_usage(c, "--checker is %s", rc_msg());
 		return 0;
 	}
 	return RC_EXIT_USAGE;

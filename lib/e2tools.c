@@ -23,6 +23,18 @@ const char *e2t_prog(enum e2t_tool t)
 	return (unsigned)t < E2T_NTOOLS ? progs[t] : "?";
 }
 
+int e2t_pref_parse(const char *word, enum e2t_pref *pref)
+{
+	static const char *const words[] = { [E2T_AUTO] = "auto", [E2T_SYSTEM] = "system",
+					     [E2T_BUNDLED] = "bundled" };
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(word, words[i])) {
+			*pref = (enum e2t_pref)i;
+			return 0;
+		}
+	return rc_failx(RC_EXIT_USAGE, EINVAL, "'system' or 'bundled' (got '%s')", word);
+}
+
 unsigned e2t_bundled_version(void)
 {
 	unsigned v = 0;
@@ -158,6 +170,18 @@ int e2t_choose(enum e2t_tool tool, const char *features, enum e2t_pref pref, str
 	else
 		snprintf(c->ver_str, sizeof(c->ver_str), "(version unknown)");
 	return 0;
+}
+
+int e2t_forced_too_old(const struct e2t_choice *c, const char *features, char *why, size_t sz)
+{
+	why[0] = 0;
+	if (c->bundled || !c->forced)
+		return 0;
+	struct e2t_facts f = {
+		.found = c->sys_found, .ver = c->sys_ver, .features = features, .pref = E2T_AUTO,
+		.bundled_ver = e2t_bundled_version(),
+	};
+	return e2t_decide(c->prog, &f, why, sz);
 }
 
 const char *e2t_source_words(const struct e2t_choice *c, char *buf, size_t sz)

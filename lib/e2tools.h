@@ -30,6 +30,9 @@ enum e2t_pref {
 
 /* "e2fsck", "resize2fs", "mke2fs" */
 const char *e2t_prog(enum e2t_tool t);
+/* --checker's word: "system", "bundled" or "auto" into *PREF; -EINVAL
+ * for anything else. */
+int e2t_pref_parse(const char *word, enum e2t_pref *pref);
 /* The bundled programs' version, e.g. FSCK_VER(1, 47, 0), and as text with
  * its Debian revision ("1.47.0-2"). */
 unsigned e2t_bundled_version(void);
@@ -68,6 +71,10 @@ struct e2t_choice {
  * rescue system has none), or -ENOEXEC when the bundled program cannot
  * start (/proc not mounted). */
 int e2t_choose(enum e2t_tool tool, const char *features, enum e2t_pref pref, struct e2t_choice *c);
+/* 1 when C is the rescue system's program, run because E2T_SYSTEM forced
+ * it, although it is too old for FEATURES; WHY then says so ("the rescue
+ * system's e2fsck 1.42.9 is too old for orphan_file"). 0 otherwise. */
+int e2t_forced_too_old(const struct e2t_choice *c, const char *features, char *why, size_t sz);
 /* "e2fsck 1.47.0 (bundled; the rescue system has none)", "e2fsck 1.47.0
  * (bundled, as asked)", "e2fsck 1.47.0 (the rescue system's /usr/sbin/e2fsck)".
  * Returns BUF. */

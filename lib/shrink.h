@@ -63,6 +63,7 @@ struct shrink_req {
 	int dry_run;                /* open the disk read-only */
 	int live;                   /* e2fsck and resize2fs talk to our terminal */
 	int progress;               /* resize2fs -p */
+	enum e2t_pref checker;      /* --checker: whose e2fsck, resize2fs, mke2fs */
 };
 
 /* A new partition, as planned and (after the commit) made. */

@@ -651,3 +651,36 @@ EOF
 	[[ "$output" == *"resize2fs's minimum estimate is"* ]]
 	! ls "$W"/ran-* 2>/dev/null
 }
+
+@test "--checker bundled runs rescuectl's own where the system's would do; --checker system with an e2fsprogs 1.42 is refused before anything runs (exit 3)" {
+	SMALL=1 mkdisk gpt
+	run "$RESCUECTL" shrink-root --dry-run --checker bundled --free 40M "$P"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Tools: e2fsck 1.47.0, resize2fs 1.47.0 (bundled, as asked)"* ]]
+	run --separate-stderr "$RESCUECTL" shrink-root --json --dry-run --checker bundled --free 40M "$P"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '[.tools[] | select(.bundled)] | length' <<< "$output")" = 2 ]
+	# the machine's own, as asked: not rescuectl's
+	run "$RESCUECTL" shrink-root --dry-run --checker system --free 40M "$P"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Tools: e2fsck "*"(the rescue system's "* ]]
+	[[ "$output" != *bundled* ]]
+	mkdir -p "$W/bin"
+	for p in e2fsck resize2fs; do
+		cat > "$W/bin/$p" <<EOF2
+#!/bin/sh
+echo "$p 1.42.9 (28-Dec-2013)" >&2
+[ "\$1" = -V ] || [ \$# -eq 0 ] || touch "$W/ran-$p"
+exit 0
+EOF2
+		chmod +x "$W/bin/$p"
+	done
+	before=$(sha256sum < "$L")
+	run env RESCUECTL_NO_SBIN=1 PATH="$W/bin:/usr/bin:/bin" "$RESCUECTL" shrink-root --yes --checker system --free 40M "$P"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"the rescue system's e2fsck 1.42.9 is too old for metadata_csum (--checker system). Nothing was changed; run without --checker system to use rescuectl's own e2fsck 1.47.0"* ]]
+	! ls "$W"/ran-* 2>/dev/null
+	[ "$(sha256sum < "$L")" = "$before" ]
+}

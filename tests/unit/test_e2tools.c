@@ -179,6 +179,35 @@ static void choose(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* --checker's words, and the forced system program that is too old */
+static void forced(void **state)
+{
+	(void)state;
+	enum e2t_pref p = E2T_BUNDLED;
+	char why[256];
+	assert_int_equal(e2t_pref_parse("system", &p), 0);
+	assert_int_equal(p, E2T_SYSTEM);
+	assert_int_equal(e2t_pref_parse("auto", &p), 0);
+	assert_int_equal(p, E2T_AUTO);
+	assert_int_equal(e2t_pref_parse("bundled", &p), 0);
+	assert_int_equal(p, E2T_BUNDLED);
+	assert_int_equal(e2t_pref_parse("Bundled", &p), -EINVAL);
+	assert_int_equal(p, E2T_BUNDLED);
+	assert_int_equal(e2t_pref_parse("", &p), -EINVAL);
+	struct e2t_choice c = { .prog = "e2fsck", .forced = 1, .sys_found = 1, .sys_ver = FSCK_VER(1, 42, 9) };
+	assert_int_equal(e2t_forced_too_old(&c, "has_journal extent metadata_csum", why, sizeof(why)), 1);
+	assert_string_equal(why, "the rescue system's e2fsck 1.42.9 is too old for metadata_csum");
+	/* new enough, not forced, the bundled one, no features, no version: not refused */
+	assert_int_equal(e2t_forced_too_old(&c, "has_journal extent", why, sizeof(why)), 0);
+	assert_int_equal(e2t_forced_too_old(&c, NULL, why, sizeof(why)), 0);
+	c.forced = 0;
+	assert_int_equal(e2t_forced_too_old(&c, "metadata_csum", why, sizeof(why)), 0);
+	c.forced = 1, c.bundled = 1;
+	assert_int_equal(e2t_forced_too_old(&c, "metadata_csum", why, sizeof(why)), 0);
+	c.bundled = 0, c.sys_ver = 0;
+	assert_int_equal(e2t_forced_too_old(&c, "metadata_csum", why, sizeof(why)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +215,7 @@ int main(void)
 		cmocka_unit_test(bundled_version),
 		cmocka_unit_test(pins),
 		cmocka_unit_test(choose),
+		cmocka_unit_test(forced),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
