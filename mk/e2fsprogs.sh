@@ -15,9 +15,14 @@
 set -eu
 OUT=${1:-build/e2fs}
 UL=${2:-build/ul}
-# .done holds a checksum of this script: a changed script builds again
+# .done holds a checksum of this script: a changed script builds again. An
+# unchanged one only makes .done newer than the script (a checkout touched
+# it), so that make does not come back here and relink every time.
 stamp=$(cat "$0" mk/apt-source.sh 2>/dev/null | cksum | cut -d' ' -f1)
-[ "$(cat "$OUT/.done" 2>/dev/null)" = "$stamp" ] && exit 0
+if [ "$(cat "$OUT/.done" 2>/dev/null)" = "$stamp" ]; then
+	touch "$OUT/.done"
+	exit 0
+fi
 top=$(pwd)
 case $OUT in /*) ;; *) OUT=$top/$OUT ;; esac
 case $UL in /*) ;; *) UL=$top/$UL ;; esac
