@@ -3,23 +3,30 @@
 CC       ?= gcc
 UL       ?= build/ul
 LA       ?= build/la
+# e2fsprogs from Debian's source package (mk/e2fsprogs.sh): its libraries, and
+# e2fsck, resize2fs and mke2fs linked in as hidden applets.
+E2FS     ?= build/e2fs
 LIBDIR   ?= $(shell gcc -print-multiarch >/dev/null 2>&1 && echo /usr/lib/$$(gcc -print-multiarch))
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
 # Messages are cut to their buffers on purpose: format-truncation is noise here.
 WARN     := -Wall -Wextra -Werror -Wno-format-truncation
-CPPFLAGS += -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I$(UL)/include -I$(LA)/include -DLIBARCHIVE_STATIC -DRESCUECTL_VERSION='"$(VERSION)"'
+CPPFLAGS += -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I$(E2FS)/include -I$(UL)/include -I$(LA)/include -DLIBARCHIVE_STATIC -DRESCUECTL_VERSION='"$(VERSION)"'
 CFLAGS   ?= -Os -g
 CFLAGS   += $(WARN) -std=gnu11 -ffunction-sections -fdata-sections
 LDFLAGS  += -static -Wl,--gc-sections
 # Static archives: util-linux's from build/ul, libarchive's (pax writer, gzip,
-# zstd only) from build/la, the rest from the distribution.
-LIBS     := $(UL)/lib/libfdisk.a $(UL)/lib/libsmartcols.a $(UL)/lib/libblkid.a $(UL)/lib/libuuid.a \
-            $(LA)/lib/libarchive.a $(LA)/lib/libzstd.a -lext2fs -le2p -lcom_err -lcrypt -ljson-c -lyaml -lz
+# zstd only) from build/la, e2fsprogs' from build/e2fs, the rest from the
+# distribution.
+E2LIBS   := $(E2FS)/lib/libext2fs.a $(E2FS)/lib/libe2p.a $(E2FS)/lib/libcom_err.a
+E2PROGS  := $(E2FS)/obj/e2fsck.o $(E2FS)/obj/resize2fs.o $(E2FS)/obj/mke2fs.o $(E2FS)/lib/libsupport.a
+LIBS     := $(E2PROGS) $(UL)/lib/libfdisk.a $(UL)/lib/libsmartcols.a $(UL)/lib/libblkid.a $(UL)/lib/libuuid.a \
+            $(LA)/lib/libarchive.a $(LA)/lib/libzstd.a $(E2LIBS) -lcrypt -ljson-c -lyaml -lz
 
 # UL_SYSTEM=1 / LA_SYSTEM=1: use the system's util-linux / libarchive static
 # archives instead of building them (point UL / LA at their prefix), e.g. Alpine's
 # util-linux-static) instead of building them; NO_DEPS=1: skip apt-get.
 ULDONE     := $(if $(UL_SYSTEM),,$(UL)/.done) $(if $(LA_SYSTEM),,$(LA)/.done)
+E2DONE     := $(E2FS)/.done
 DEPSDONE   := $(if $(NO_DEPS),,build/.deps)
 
 LIB_SRC    := $(sort $(wildcard lib/*.c))
@@ -32,7 +39,7 @@ DEPFLAGS   := -MMD -MP
 
 all: rescuectl
 
-deps: $(DEPSDONE) $(ULDONE)
+deps: $(DEPSDONE) $(ULDONE) $(E2DONE)
 
 build/.deps: mk/deps.sh
 	@mkdir -p build
@@ -45,12 +52,15 @@ $(UL)/.done: mk/util-linux.sh | $(DEPSDONE)
 $(LA)/.done: mk/libarchive.sh | $(DEPSDONE)
 	sh mk/libarchive.sh $(LA)
 
-build/obj/%.o: %.c build/obj/%.d | $(ULDONE)
+$(E2FS)/.done: mk/e2fsprogs.sh mk/apt-source.sh | $(DEPSDONE) $(ULDONE)
+	sh mk/e2fsprogs.sh $(E2FS) $(UL)
+
+build/obj/%.o: %.c build/obj/%.d | $(ULDONE) $(E2DONE)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-rescuectl: $(DEPSDONE) $(ULDONE) $(OBJ)
+rescuectl: $(DEPSDONE) $(ULDONE) $(E2DONE) $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(LIBS)
 
 # The size people copy: stripped.
@@ -66,13 +76,13 @@ SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRC))
 TEST_LIBS := $(UL)/lib/libfdisk.a $(UL)/lib/libsmartcols.a $(UL)/lib/libblkid.a $(UL)/lib/libuuid.a \
-             $(LA)/lib/libarchive.a $(LA)/lib/libzstd.a -lext2fs -le2p -lcom_err -lcrypt -ljson-c -lyaml -lz -lcmocka
+             $(LA)/lib/libarchive.a $(LA)/lib/libzstd.a $(E2LIBS) -lcrypt -ljson-c -lyaml -lz -lcmocka
 
 # The library once under ASan+UBSan, as an archive every unit test links.
 SAN_LIB_OBJ    := $(patsubst %.c,build/san/%.o,$(LIB_SRC))
 SAN_APPLET_OBJ := $(patsubst %.c,build/san/%.o,$(APPLET_SRC))
 
-build/san/%.o: %.c build/san/%.d | $(DEPSDONE) $(ULDONE)
+build/san/%.o: %.c build/san/%.d | $(DEPSDONE) $(ULDONE) $(E2DONE)
 	@mkdir -p $(dir $@)
 	@echo "  CC-SAN  $<"
 	@$(CC) $(CPPFLAGS) $(WARN) -std=gnu11 -g -O1 $(SAN) $(DEPFLAGS) -c -o $@ $<
@@ -81,18 +91,18 @@ build/librescue.a: $(SAN_LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-build/unit/%: tests/unit/%.c build/unit/deps/%.d build/librescue.a | $(DEPSDONE) $(ULDONE)
+build/unit/%: tests/unit/%.c build/unit/deps/%.d build/librescue.a | $(DEPSDONE) $(ULDONE) $(E2DONE)
 	@mkdir -p build/unit/deps
 	$(CC) $(CPPFLAGS) $(WARN) -std=gnu11 -g -O1 $(SAN) $(DEPFLAGS) -MF build/unit/deps/$*.d -o $@ $< build/librescue.a $(TEST_LIBS)
 
-build/helpers/%: tests/helpers/%.c | $(DEPSDONE) $(ULDONE)
+build/helpers/%: tests/helpers/%.c | $(DEPSDONE) $(ULDONE) $(E2DONE)
 	@mkdir -p build/helpers
 	$(CC) $(CPPFLAGS) $(WARN) -O1 -o $@ $< -lcrypt
 
 # The whole binary under ASan+UBSan (dynamic): the damaged-image corpus runs through it.
-build/rescuectl-asan: $(SAN_APPLET_OBJ) build/librescue.a | $(DEPSDONE) $(ULDONE)
+build/rescuectl-asan: $(SAN_APPLET_OBJ) build/librescue.a | $(DEPSDONE) $(ULDONE) $(E2DONE)
 	@mkdir -p build
-	$(CC) $(SAN) -o $@ $(SAN_APPLET_OBJ) build/librescue.a $(TEST_LIBS)
+	$(CC) $(SAN) -o $@ $(SAN_APPLET_OBJ) $(E2PROGS) build/librescue.a $(TEST_LIBS)
 
 HELPER_BIN := $(patsubst tests/helpers/%.c,build/helpers/%,$(wildcard tests/helpers/*.c))
 

@@ -2,6 +2,7 @@
  * that fits its type, after a preflight from the superblock; e2fsck's exit
  * bitmask in words and what changed in the superblock afterwards. */
 #include "applets.h"
+#include "../lib/e2tools.h"
 #include "../lib/ext4.h"
 #include "../lib/fsck.h"
 #include "../lib/mountinfo.h"
@@ -24,6 +25,11 @@ const char fsck_help[] =
 	"features the installed e2fsck is too old for); afterwards the checker's exit\n"
 	"status is put in words and the superblock changes are listed.\n"
 	"\n"
+	"e2fsck is the rescue system's own when it has one that is new enough for the\n"
+	"filesystem's features; otherwise the e2fsck built into rescuectl (e2fsprogs\n"
+	"from Debian's source) runs, with nothing to install and no file written.\n"
+	"--checker system|bundled forces either. xfs_repair and btrfs are not bundled.\n"
+	"\n"
 	"Modes:\n"
 	"  (default)      repair what is safe automatically   e2fsck -f -p, xfs_repair -e\n"
 	"  -y, --yes      repair everything                   e2fsck -f -y, xfs_repair -e\n"
@@ -44,13 +50,13 @@ const char fsck_help[] =
 	"  2    errors corrected, reboot needed\n"
 	"  4    errors left uncorrected\n"
 	"  8    operational error; also every refusal by rescuectl: mounted,\n"
-	"       checker not installed, e2fsck too old for the features, md member,\n"
-	"       no filesystem found, not confirmed\n"
+	"       checker not installed, e2fsck too old for the features (with\n"
+	"       --checker system), md member, no filesystem found, not confirmed\n"
 	"  16   usage error\n"
 	"  32   cancelled by request\n"
 	"  128  shared-library error";
 
-enum { O_CHECK = 1001, O_REPAIR, O_TYPE = 't', O_SB = 'b', O_BS = 'B' };
+enum { O_CHECK = 1001, O_REPAIR, O_CHECKER, O_TYPE = 't', O_SB = 'b', O_BS = 'B' };
 
 static const struct cli_opt fsck_opts[] = {
 	{ "check-only", no_argument, O_CHECK, NULL, "change nothing (same as -n/--dry-run)" },
@@ -58,6 +64,8 @@ static const struct cli_opt fsck_opts[] = {
 	{ "type", required_argument, O_TYPE, "TYPE", "filesystem type, when it cannot be detected" },
 	{ "superblock", required_argument, O_SB, "N", "ext: use the backup superblock at block N (e2fsck -b)" },
 	{ "block-size", required_argument, O_BS, "BYTES", "ext: block size for --superblock (e2fsck -B)" },
+	{ "checker", required_argument, O_CHECKER, "WHICH", "ext: 'system' or 'bundled' e2fsck (default: the "
+	  "system's when new enough)" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -66,6 +74,7 @@ struct st {
 	const char *type;
 	unsigned long long superblock;
 	unsigned blocksize;
+	enum e2t_pref checker;
 };
 
 static int on_opt(struct cli *c, void *vst, int id, const char *arg)
@@ -76,6 +85,10 @@ static int on_opt(struct cli *c, void *vst, int id, const char *arg)
 	case O_CHECK: s->check_only = 1; return 0;
 	case O_REPAIR: s->repair = 1; return 0;
 	case O_TYPE: s->type = arg; return 0;
+	case O_CHECKER:
+		if (e2t_pref_parse(arg, &s->checker) < 0)
+			return cli_usage(c, "--checker is %s", rc_msg());
+		return 0;
 	case O_SB:
 		s->superblock = strtoull(arg, &end, 0);
 		if (*end || !s->superblock)
@@ -364,24 +377,9 @@ static void offer_backups(struct cli *c, const char *dev, json_object *pj)
 			  "usual places (%s)", dev, n < 0 ? rc_msg() : "none");
 }
 
-static int e2fsck_version(struct cli *c, const char *path, unsigned *ver)
-{
-	char *argv[] = { (char *)path, "-V", NULL };
-	char *out = NULL;
-	size_t len = 0;
-	int st = 0;
-	int r = run_cmd(argv, RUN_CAPTURE | RUN_STDERR, &st, &out, &len);
-	if (r == 0)
-		r = fsck_parse_e2fsck_version(out, ver);
-	if (r < 0)
-		cli_warnj(c, "cannot tell the version of %s (e2fsck -V said: %.80s); features are not compared",
-			  path, out ? out : rc_msg());
-	free(out);
-	return r;
-}
-
-/* The e2fsck here must know every feature: refuse before it starts. */
-static int check_features(struct cli *c, const struct pre *p, json_object *pj)
+/* The e2fsck here must know every feature: refuse before it starts.
+ * FORCED: the system's e2fsck runs because --checker system said so. */
+static int check_features(struct cli *c, const struct pre *p, json_object *pj, int forced)
 {
 	struct fsck_feat f[32];
 	int n = fsck_features_unknown(p->info.features, p->e2fsck_ver, f, 32);
@@ -409,13 +407,50 @@ static int check_features(struct cli *c, const struct pre *p, json_object *pj)
 		return 0;
 	char pkg[128];
 	run_install_hint("e2fsprogs", pkg, sizeof(pkg));
+	/* with --checker system; otherwise the bundled e2fsck runs instead,
+	 * unless it is too old as well */
+	char alt[128] = "";
+	if (forced && need <= e2t_bundled_version())
+		snprintf(alt, sizeof(alt), "Run without --checker system to use rescuectl's own e2fsck %s, or ",
+			 e2t_bundled_version_str());
 	if (need)
 		return cli_error(c, FSCK_EX_OPERATIONAL, "refusing: the installed e2fsck %s does not know the "
-				 "feature(s) %s of this filesystem and would stop. Install e2fsprogs %s or newer "
-				 "(%s; or copy a static e2fsck of that version) and run again",
-				 p->e2fsck_ver_str, too_new, fsck_version_str(need, v, sizeof(v)), pkg);
+				 "feature(s) %s of this filesystem and would stop. %s%s e2fsprogs %s or newer (%s) "
+				 "and run again", p->e2fsck_ver_str, too_new, alt, alt[0] ? "install" : "Install",
+				 fsck_version_str(need, v, sizeof(v)), pkg);
 	return cli_error(c, FSCK_EX_OPERATIONAL, "refusing: the filesystem has feature(s) %s that no released "
 			 "e2fsck checks", too_new);
+}
+
+/* Which e2fsck runs (lib/e2tools.h), said before it runs; then the features
+ * it must know. PATH: the system's e2fsck, run by its path as before; left
+ * empty for the bundled one, which runs as "e2fsck" (pinned). */
+static int choose_e2fsck(struct cli *c, const struct st *s, struct pre *p, json_object *cj, json_object *pj,
+			 char *path, size_t sz)
+{
+	struct e2t_choice ch;
+	char w[PATH_MAX + 400], v[24];
+	if (e2t_choose(E2T_E2FSCK, p->have_info ? p->info.features : NULL, s->checker, &ch) < 0)
+		return cli_error(c, FSCK_EX_OPERATIONAL, "%s", rc_msg());
+	json_object_object_add(cj, "program", json_object_new_string(ch.shown));
+	if (ch.ver)
+		json_object_object_add(cj, "version", json_object_new_string(ch.ver_str));
+	json_object_object_add(cj, "bundled", json_object_new_boolean(ch.bundled));
+	json_object_object_add(cj, "why", ch.why[0] ? json_object_new_string(ch.why) : NULL);
+	json_object_object_add(cj, "system_version", !ch.sys_found ? NULL :
+			       json_object_new_string(ch.sys_ver ? fsck_version_str(ch.sys_ver, v, sizeof(v)) : "unknown"));
+	cli_info(c, "Checker: %s", e2t_words(&ch, w, sizeof(w)));
+	if (!ch.bundled)
+		snprintf(path, sz, "%s", ch.path);
+	if (!p->have_info)
+		return 0;
+	if (!ch.ver) {
+		cli_warnj(c, "cannot tell the version of %s (e2fsck -V); features are not compared", ch.shown);
+		return 0;
+	}
+	p->e2fsck_ver = ch.ver;
+	snprintf(p->e2fsck_ver_str, sizeof(p->e2fsck_ver_str), "%s", ch.ver_str);
+	return check_features(c, p, pj, !ch.bundled && ch.forced);
 }
 
 /* ---- main ------------------------------------------------------------------------ */
@@ -541,21 +576,28 @@ int fsck_main(int argc, char **argv)
 		int hint = rc_exit_hint();
 		return cli_finish(&c, cli_error(&c, hint == FSCK_EX_USAGE ? FSCK_EX_USAGE : FSCK_EX_OPERATIONAL, "%s", rc_msg()));
 	}
+	if (s.checker == E2T_BUNDLED && plan.kind != FSCK_KIND_E2FSCK)
+		return cli_finish(&c, cli_error(&c, FSCK_EX_USAGE, "--checker bundled: rescuectl carries e2fsck only; "
+						"%s is checked with the rescue system's %s (%s package)", dev,
+						plan.prog, run_package_of(plan.prog)));
 
 	/* 4. never on a mounted filesystem */
 	if ((rc = mounted_check(&c, dev, mode, doc)))
 		return cli_finish(&c, rc);
 
-	char path[PATH_MAX];
-	if (run_find(plan.prog, path, sizeof(path)) < 0)
+	/* e2fsck is chosen after the preflight, which has the features */
+	char path[PATH_MAX] = "";
+	if (plan.kind != FSCK_KIND_E2FSCK && run_find(plan.prog, path, sizeof(path)) < 0)
 		return cli_finish(&c, cli_error(&c, FSCK_EX_OPERATIONAL, "%s", rc_msg()));
 	json_object *cj = json_object_new_object();
-	json_object_object_add(cj, "program", json_object_new_string(path));
+	if (path[0])
+		json_object_object_add(cj, "program", json_object_new_string(path));
 	json_object_object_add(doc, "checker", cj);
 
-	/* 5. preflight (ext) */
+	/* 5. preflight (ext), and which e2fsck */
+	json_object *pj = NULL;
 	if (ext && pre.have_info) {
-		json_object *pj = jinfo(&pre.info);
+		pj = jinfo(&pre.info);
 		json_object_object_add(doc, "preflight", pj);
 		print_preflight(&c, dev, &pre.info);
 		if (!pre.info.primary_ok)
@@ -563,12 +605,11 @@ int fsck_main(int argc, char **argv)
 		if (pre.info.needs_recovery && mode == FSCK_MODE_CHECK)
 			cli_warnj(&c, "the journal of %s needs recovery, which --check-only cannot do: e2fsck -n skips "
 				  "it and may report errors that the replay would fix", dev);
-		if (e2fsck_version(&c, path, &pre.e2fsck_ver) == 0) {
-			fsck_version_str(pre.e2fsck_ver, pre.e2fsck_ver_str, sizeof(pre.e2fsck_ver_str));
-			json_object_object_add(cj, "version", json_object_new_string(pre.e2fsck_ver_str));
-			if ((rc = check_features(&c, &pre, pj)))
-				return cli_finish(&c, rc);
-		}
+	}
+	if (plan.kind == FSCK_KIND_E2FSCK && (rc = choose_e2fsck(&c, &s, &pre, cj, pj, path, sizeof(path)))) {
+		if (!json_object_object_get_ex(cj, "program", NULL))
+			json_object_object_del(doc, "checker");   /* none chosen: none to name */
+		return cli_finish(&c, rc);
 	}
 	if (plan.warning) {
 		cli_warnj(&c, "%s", plan.warning);
@@ -585,7 +626,9 @@ int fsck_main(int argc, char **argv)
 	json_object_object_add(doc, "command", json_object_new_string(cmd));
 	json_object_object_add(doc, "argv", av);
 	cli_info(&c, "Running: %s", cmd);
-	plan.argv[0] = path;
+	/* the bundled e2fsck: argv[0] stays "e2fsck", run_cmd runs the pinned /proc/self/exe */
+	if (path[0])
+		plan.argv[0] = path;
 	/* The checker's report goes to the terminal as it comes (stderr under
 	 * --json, nowhere under --quiet): never buffered, as e2fsck can print
 	 * without end on some damage (e2fsck 1.47.0 -n loops on two images of

@@ -12,9 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
+#include "rescuectl-e2fsprogs.h"
 
 #ifndef RESCUECTL_VERSION
 #define RESCUECTL_VERSION "0.1.0"
@@ -33,6 +35,43 @@ const struct applet *applet_find(const char *name)
 		if (!strcmp(applets[i].name, name))
 			return &applets[i];
 	return NULL;
+}
+
+/* e2fsprogs' own programs, built from Debian's source by mk/e2fsprogs.sh
+ * with their main renamed. Hidden applets: lib/e2tools.c runs them as
+ * /proc/self/exe with argv[0] set to one of these names, and a person can
+ * run 'rescuectl e2fsck ...'; they are not in --list, --install, the help
+ * or the completions (an installed link named e2fsck would pass for the
+ * rescue system's own). */
+int e2fsck_main(int argc, char **argv);
+int resize2fs_main(int argc, char **argv);
+int mke2fs_main(int argc, char **argv);
+static const struct {
+	const char *name;
+	int (*main)(int argc, char **argv);
+} hidden[] = {
+	{ "e2fsck", e2fsck_main }, { "resize2fs", resize2fs_main }, { "mke2fs", mke2fs_main },
+	{ "mkfs.ext2", mke2fs_main }, { "mkfs.ext3", mke2fs_main }, { "mkfs.ext4", mke2fs_main },
+};
+
+static int run_hidden(const char *name, int argc, char **argv)
+{
+	for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++) {
+		if (strcmp(hidden[i].name, name))
+			continue;
+		/* mkfs.ext4's defaults are Debian's /etc/mke2fs.conf, built into
+		 * mke2fs as its default profile; an empty MKE2FS_CONFIG makes it
+		 * use that rather than whatever the rescue system has in /etc.
+		 * A MKE2FS_CONFIG that is set is left as it is. */
+		if (hidden[i].main == mke2fs_main)
+			setenv("MKE2FS_CONFIG", "", 0);
+		/* run as /proc/self/exe, the kernel names the process "exe":
+		 * ps and top should say e2fsck */
+		prctl(PR_SET_NAME, hidden[i].name, 0, 0, 0);
+		argv[0] = (char *)hidden[i].name;
+		return hidden[i].main(argc, argv);
+	}
+	return -1;
 }
 
 static const char exit_table[] =
@@ -114,10 +153,11 @@ static int version(void)
 	const char *sv = NULL;
 	scols_get_library_version(&sv);
 	printf("libext2fs %s\nlibblkid %s\nlibfdisk %s\nlibsmartcols %s\n"
-	       "libxcrypt %d.%d\njson-c %s\nlibyaml %s\n",
+	       "libxcrypt %d.%d\njson-c %s\nlibyaml %s\n"
+	       "e2fsck, resize2fs, mke2fs %s (bundled, from Debian's e2fsprogs source)\n",
 	       ev ? ev : "?", bv ? bv : "?", fv ? fv : "?", sv ? sv : "?",
 	       XCRYPT_VERSION_MAJOR, XCRYPT_VERSION_MINOR, json_c_version(),
-	       yaml_get_version_string());
+	       yaml_get_version_string(), RC_E2FSPROGS_VERSION);
 	return 0;
 }
 
@@ -177,6 +217,9 @@ int main(int argc, char **argv)
 	const struct applet *ap = applet_find(base);
 	if (ap)
 		return run_applet(ap, argc, argv);
+	int rc = run_hidden(base, argc, argv);
+	if (rc >= 0)
+		return rc;
 
 	if (argc < 2) {
 		usage_all(stdout);
@@ -218,6 +261,8 @@ int main(int argc, char **argv)
 		return RC_EXIT_USAGE;
 	}
 	ap = applet_find(a);
+	if (!ap && (rc = run_hidden(a, argc - 1, argv + 1)) >= 0)
+		return rc;
 	if (!ap)
 		return unknown_applet(a);
 	return run_applet(ap, argc - 1, argv + 1);

@@ -3,6 +3,7 @@
  * the options, shows the plan lib/shrink.h makes, asks, and has it
  * committed; the checks, the steps and their words are in the library. */
 #include "applets.h"
+#include "e2tools_common.h"
 #include "plan_cli.h"
 #include "../lib/shrink.h"
 #include "../lib/target.h"
@@ -34,7 +35,9 @@ const char shrink_root_help[] =
 	"at all), root on md RAID or LVM (the manual steps are shown), a size below\n"
 	"resize2fs's minimum estimate, a filesystem with errors without --yes to let\n"
 	"e2fsck -y repair it, a --new that does not fit at the size asked, a missing\n"
-	"program (e2fsck, resize2fs, mkfs.TYPE, mkswap), an existing --backup file.\n"
+	"program (mkfs.TYPE, mkswap), an existing --backup file. e2fsck, resize2fs and\n"
+	"mkfs.ext4 are the rescue system's when new enough, else rescuectl's own;\n"
+	"--checker system|bundled forces either (the system's too old: exit 3).\n"
 	"\n"
 	"--minimum uses resize2fs -P's estimate plus a margin (10 %, at least 64 MiB),\n"
 	"as the estimate can be wrong. --new SIZE[:TYPE[:NAME]] (repeatable, the last\n"
@@ -46,7 +49,7 @@ const char shrink_root_help[] =
 	"(a cloud.cfg.d drop-in and /etc/growroot-disabled), unless --keep-growpart.";
 
 enum {
-	OPT_SIZE = 's', OPT_FREE = 256, OPT_MIN, OPT_NEW, OPT_MKFS, OPT_KEEP_GP, OPT_BACKUP,
+	OPT_SIZE = 's', OPT_FREE = 256, OPT_MIN, OPT_NEW, OPT_MKFS, OPT_KEEP_GP, OPT_BACKUP, OPT_CHECKER,
 };
 
 static const struct cli_opt opts[] = {
@@ -57,6 +60,7 @@ static const struct cli_opt opts[] = {
 	{ "mkfs", required_argument, OPT_MKFS, "TYPE", "make a TYPE filesystem (ext4, ext3, ext2, xfs, btrfs, f2fs, vfat, exfat) on the new partitions" },
 	{ "keep-growpart", no_argument, OPT_KEEP_GP, NULL, "leave cloud-init's growpart alone (warns)" },
 	{ "backup", required_argument, OPT_BACKUP, "FILE", "where to save the old table (default $HOME/shrink-root-DISK-TIME.sfdisk)" },
+	{ "checker", required_argument, OPT_CHECKER, "WHICH", "'system' or 'bundled' e2fsck, resize2fs, mkfs.ext4 (default: the system's when new enough)" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -100,6 +104,10 @@ static int on_opt(struct cli *c, void *p, int id, const char *arg)
 		return 0;
 	case OPT_BACKUP:
 		rq->backup = arg;
+		return 0;
+	case OPT_CHECKER:
+		if (e2t_pref_parse(arg, &rq->checker) < 0)
+			return cli_usage(c, "--checker is %s", rc_msg());
 		return 0;
 	}
 	return RC_EXIT_USAGE;
@@ -151,6 +159,7 @@ static void print_plan(struct cli *c, const struct shrink *s)
 	cli_info(c, "resize2fs's minimum estimate %s; kept: start sector %" PRIu64 ", type %s, PARTUUID %s%s%s%s",
 		 m, s->pi.start, s->pi.type, s->pi.uuid, s->pi.name[0] ? ", name \"" : "", s->pi.name,
 		 s->pi.name[0] ? "\"" : "");
+	e2tools_report(c, s->tools, s->ntools);
 	plan_cli_list(c, s->plan);
 	plan_cli_warnings(c, s->plan);
 }

@@ -105,6 +105,8 @@ complete -c rescuectl -n '__fish_seen_subcommand_from fsck' -l block-size
 complete -c fsck -l block-size
 complete -c rescuectl -n '__fish_seen_subcommand_from fsck' -l check-only
 complete -c fsck -l check-only
+complete -c rescuectl -n '__fish_seen_subcommand_from fsck' -l checker
+complete -c fsck -l checker
 complete -c rescuectl -n '__fish_seen_subcommand_from fsck' -l dry-run
 complete -c fsck -l dry-run
 complete -c rescuectl -n '__fish_seen_subcommand_from fsck' -l help
@@ -127,6 +129,8 @@ complete -c rescuectl -n '__fish_seen_subcommand_from fsck' -l yes
 complete -c fsck -l yes
 complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l backup
 complete -c shrink-root -l backup
+complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l checker
+complete -c shrink-root -l checker
 complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l dry-run
 complete -c shrink-root -l dry-run
 complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l free

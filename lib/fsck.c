@@ -91,16 +91,22 @@ static int parse_ver(const char *p, unsigned *ver)
 
 int fsck_parse_e2fsck_version(const char *text, unsigned *ver)
 {
+	return fsck_parse_version("e2fsck", text, ver);
+}
+
+int fsck_parse_version(const char *prog, const char *text, unsigned *ver)
+{
 	const char *p;
 	unsigned lib = 0;
 	int have_lib = 0;
+	size_t plen = strlen(prog);
 	if (!text)
 		return -EINVAL;
 	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
 		const char *q = p;
 		while (*q == ' ' || *q == '\t')
 			q++;
-		if (!strncmp(q, "e2fsck ", 7) && !parse_ver(q + 7, ver))
+		if (!strncmp(q, prog, plen) && q[plen] == ' ' && !parse_ver(q + plen + 1, ver))
 			return 0;
 		const char *l = strstr(q, "EXT2FS Library version ");
 		const char *nl = strchr(q, '\n');

@@ -31,6 +31,9 @@ int fsck_status_flags(int status, const char **names, int max);
  * and "Using EXT2FS Library version 1.47.0". The e2fsck version wins; the
  * library's is the fallback. 0 and *VER, or -EINVAL when neither is there. */
 int fsck_parse_e2fsck_version(const char *text, unsigned *ver);
+/* The same for any e2fsprogs program PROG: "resize2fs 1.47.0 (5-Feb-2023)"
+ * (resize2fs prints it before its usage), "mke2fs 1.47.0 ..." (mke2fs -V). */
+int fsck_parse_version(const char *prog, const char *text, unsigned *ver);
 /* "1.47.0" */
 const char *fsck_version_str(unsigned ver, char *buf, size_t sz);
 

@@ -60,13 +60,14 @@ static int sys_dir_of(dev_t rdev, char *out, size_t outsz)
 }
 
 /* Why a device that is not a plain partition cannot be shrunk here, and
- * what to do by hand. */
+ * what to do by hand. The e2fsprogs steps name rescuectl's own e2fsck and
+ * resize2fs, which are there even when the rescue system has none. */
 static int refuse_stacked(const char *dev, const struct blkdev *b, const struct blkdevs *bs)
 {
 	if (b->kind == BLK_MD || !strncmp(b->name, "md", 2) || !strncmp(b->parent, "md", 2))
 		return rc_failx(RC_EXIT_REFUSED, EINVAL,
 			"%s is a software RAID (md%s%s) device; shrink-root shrinks a partition of a disk, "
-			"not an array. By hand: 'e2fsck -f %s'; 'resize2fs %s SIZE'; "
+			"not an array. By hand: 'rescuectl e2fsck -f %s'; 'rescuectl resize2fs %s SIZE'; "
 			"'mdadm --grow /dev/%s --size=KiB' (each member's used size, a bit above SIZE); "
 			"then shrink each member partition, one at a time, never below that size plus the "
 			"md data offset ('mdadm --examine' shows it). With metadata 0.90 or 1.0 the "
@@ -77,14 +78,15 @@ static int refuse_stacked(const char *dev, const struct blkdev *b, const struct 
 		if (!strncmp(b->dm_uuid, "LVM-", 4))
 			return rc_failx(RC_EXIT_REFUSED, EINVAL,
 				"%s is an LVM logical volume (%s); shrink-root shrinks a partition, not a volume. "
-				"By hand: 'e2fsck -f %s'; 'lvreduce --resizefs -L SIZE %s' (it runs resize2fs "
-				"first); then, to free space on the disk, 'pvmove' extents away from the end of "
-				"the PV, 'pvresize --setphysicalvolumesize SIZE PV', and shrink the PV's "
-				"partition to no less than that", dev, b->dm_name, dev, dev);
+				"By hand: 'rescuectl e2fsck -f %s'; 'lvreduce --resizefs -L SIZE %s' (it runs the "
+				"rescue system's resize2fs first; without one: 'rescuectl resize2fs %s SIZE', then "
+				"'lvreduce -L SIZE %s'); then, to free space on the disk, 'pvmove' extents away "
+				"from the end of the PV, 'pvresize --setphysicalvolumesize SIZE PV', and shrink "
+				"the PV's partition to no less than that", dev, b->dm_name, dev, dev, dev, dev);
 		if (!strncmp(b->dm_uuid, "CRYPT-", 6))
 			return rc_failx(RC_EXIT_REFUSED, EINVAL,
 				"%s is an encrypted (dm-crypt/LUKS) volume; shrink-root does not shrink "
-				"through encryption. By hand: 'e2fsck -f %s'; 'resize2fs %s SIZE'; "
+				"through encryption. By hand: 'rescuectl e2fsck -f %s'; 'rescuectl resize2fs %s SIZE'; "
 				"'cryptsetup resize %s --size SECTORS'; then shrink the LUKS partition to "
 				"SIZE plus the LUKS header", dev, dev, dev, b->dm_name);
 		return rc_failx(RC_EXIT_REFUSED, EINVAL,

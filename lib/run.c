@@ -61,8 +61,47 @@ void run_install_hint(const char *pkg, char *buf, size_t sz)
 	snprintf(buf, sz, "install the %s package", pkg);
 }
 
+/* Programs pinned to one file (run_pin): few, set once per applet. */
+#define MAX_PINS 8
+static struct {
+	char prog[32];
+	char path[PATH_MAX];
+} pins[MAX_PINS];
+
+static int pin_slot(const char *prog)
+{
+	for (int i = 0; i < MAX_PINS; i++)
+		if (!strcmp(pins[i].prog, prog))
+			return i;
+	return -1;
+}
+
+int run_pin(const char *prog, const char *path)
+{
+	int i = pin_slot(prog);
+	if (!path) {
+		if (i >= 0)
+			pins[i].prog[0] = 0;
+		return 0;
+	}
+	if (strlen(prog) >= sizeof(pins[0].prog) || strchr(prog, '/') || strlen(path) >= sizeof(pins[0].path))
+		return rc_fail(ENAMETOOLONG, "cannot pin %s to %s", prog, path);
+	if (i < 0)
+		i = pin_slot("");
+	if (i < 0)
+		return rc_fail(ENOSPC, "cannot pin %s: %d programs are pinned already", prog, MAX_PINS);
+	snprintf(pins[i].prog, sizeof(pins[i].prog), "%s", prog);
+	snprintf(pins[i].path, sizeof(pins[i].path), "%s", path);
+	return 0;
+}
+
 int run_find(const char *prog, char *buf, size_t sz)
 {
+	int pin = *prog ? pin_slot(prog) : -1;
+	if (pin >= 0) {
+		snprintf(buf, sz, "%s", pins[pin].path);
+		return 0;
+	}
 	if (strchr(prog, '/')) {
 		if (executable(prog)) {
 			snprintf(buf, sz, "%s", prog);

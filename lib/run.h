@@ -1,8 +1,16 @@
 /* Running external programs (e2fsck, resize2fs, xfs_repair, mdadm ...)
- * without a shell. Programs are looked up in PATH plus /sbin:/usr/sbin. */
+ * without a shell. Programs are looked up in PATH plus /sbin:/usr/sbin,
+ * unless pinned (run_pin): then the pinned file runs, argv[0] unchanged. */
 #ifndef RC_RUN_H
 #define RC_RUN_H
 #include <stddef.h>
+
+/* From now on in this process, PROG (a name without '/') is PATH: run_find
+ * gives PATH and run_cmd executes it with argv[0] still PROG, which lets a
+ * multi-call binary dispatch on it (rescuectl's bundled e2fsck is
+ * /proc/self/exe run as "e2fsck"; lib/e2tools.h). PATH NULL unpins PROG.
+ * 0, or -ENOSPC (more than 8 pins) / -ENAMETOOLONG with a message. */
+int run_pin(const char *prog, const char *path);
 
 /* Find PROG; 0 and the full path in BUF, or -ENOENT with a recorded message
  * that names the package and the install command of the package manager on

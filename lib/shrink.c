@@ -134,6 +134,32 @@ static int check_fs(struct shrink *s)
 	return 0;
 }
 
+/* Which e2fsck, resize2fs and mke2fs the steps run (lib/e2tools.h): the
+ * rescue system's when new enough for this filesystem, else the bundled
+ * ones, or whose --checker says. The rescue system's, forced, but too old
+ * for the features is refused here, before its first run. Pinned: the
+ * steps' "e2fsck" and "mkfs.ext4" are the chosen ones. */
+static int choose_tools(struct shrink *s)
+{
+	int r, mkfs = s->rq.mkfs && !strncmp(s->rq.mkfs, "ext", 3);
+	char why[256];
+	for (int t = 0; t < E2T_NTOOLS; t++) {
+		if (t == E2T_MKE2FS && !mkfs)
+			continue;
+		const char *feat = t == E2T_MKE2FS ? NULL : s->fi.features;
+		struct e2t_choice *c = &s->tools[s->ntools];
+		r = e2t_choose((enum e2t_tool)t, feat, s->rq.checker, c);
+		if (r < 0)
+			return rewrap(r, RC_EXIT_REFUSED, "", "; nothing was changed");
+		if (e2t_forced_too_old(c, feat, why, sizeof(why)))
+			return rc_failx(RC_EXIT_REFUSED, ENOTSUP, "%s (--checker system). Nothing was changed; "
+					"run without --checker system to use rescuectl's own %s %s", why, c->prog,
+					e2t_bundled_version_str());
+		s->ntools++;
+	}
+	return 0;
+}
+
 /* The programs of the first steps, and resize2fs's estimate. resize2fs -P
  * refuses a filesystem with errors: then the estimate is taken after e2fsck
  * (the resize step checks the plan against it before resizing). */
@@ -141,7 +167,8 @@ static int estimate(struct shrink *s)
 {
 	char path[PATH_MAX];
 	int r;
-	if ((r = shrink_find_tool("e2fsck", path, sizeof(path))) < 0 ||
+	if ((r = choose_tools(s)) < 0 ||
+	    (r = shrink_find_tool("e2fsck", path, sizeof(path))) < 0 ||
 	    (r = shrink_find_tool("resize2fs", path, sizeof(path))) < 0)
 		return r;
 	if ((r = shrink_min_blocks(s->dev, &s->min_blocks)) == 0)

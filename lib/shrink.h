@@ -40,6 +40,7 @@
 #define RC_SHRINK_H
 #include <limits.h>
 #include <stdint.h>
+#include "e2tools.h"
 #include "ext4.h"
 #include "part.h"
 #include "plan.h"
@@ -62,6 +63,7 @@ struct shrink_req {
 	int dry_run;                /* open the disk read-only */
 	int live;                   /* e2fsck and resize2fs talk to our terminal */
 	int progress;               /* resize2fs -p */
+	enum e2t_pref checker;      /* --checker: whose e2fsck, resize2fs, mke2fs */
 };
 
 /* A new partition, as planned and (after the commit) made. */
@@ -95,6 +97,9 @@ struct shrink {
 	char backup[PATH_MAX];      /* the table backup */
 	char restore[PATH_MAX + 64];/* "sfdisk DISK < BACKUP" */
 	struct plan *plan;          /* the steps (plan_warnings: what planning found) */
+	struct e2t_choice tools[E2T_NTOOLS]; /* e2fsck, resize2fs (and mke2fs for --mkfs ext*):
+				       the rescue system's or the bundled ones (lib/e2tools.h) */
+	int ntools;
 	int gp_step;                /* 1-based number of the growpart step; 0 none */
 };
 
@@ -103,9 +108,10 @@ struct shrink {
 int shrink_mkfs_known(const char *type, const char **names);
 
 /* The program that runs as PROG ("e2fsck", "resize2fs", "mkfs.ext4",
- * "mkswap"), checked while planning. The one place that decides it, so a
- * bundled e2fsprogs (issue 17) changes only this. 0 and the path in BUF,
- * or -ENOENT with a message that names the package (exit hint 3). */
+ * "mkswap"), checked while planning. e2fsck, resize2fs and mkfs.ext* are
+ * those shrink_prepare chose and pinned (s->tools: the rescue system's when
+ * new enough for the filesystem, else rescuectl's own). 0 and the path in
+ * BUF, or -ENOENT with a message that names the package (exit hint 3). */
 int shrink_find_tool(const char *prog, char *buf, size_t sz);
 
 /* Plan the shrink (see above). *OUT is set whenever memory allows, also on

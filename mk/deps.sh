@@ -2,15 +2,17 @@
 # Install the Debian packages rescuectl needs to build, test and benchmark,
 # but only those that are missing. Never touches the machine's apt sources.
 set -eu
-BUILD_PKGS="gcc make pkg-config libc6-dev libext2fs-dev comerr-dev libcrypt-dev
+# e2fsprogs and util-linux are built from their Debian source packages
+# (mk/e2fsprogs.sh, mk/util-linux.sh): no libext2fs-dev, no libfdisk-dev.
+BUILD_PKGS="gcc binutils make pkg-config libc6-dev libcrypt-dev
   libjson-c-dev libyaml-dev dpkg-dev xz-utils zlib1g-dev"
 TEST_PKGS="libcmocka-dev bats e2fsprogs xfsprogs btrfs-progs fdisk util-linux
   file attr passwd dosfstools jq python3-yaml strace python3 acl libcap2-bin tar
-  libarchive-tools zstd gzip cpio openssh-client systemd
+  libarchive-tools zstd gzip cpio openssh-client systemd procps
   ansible-core ansible-lint python3-jsonschema openssh-server busybox-static"
 case "${1:-all}" in
   build) PKGS=$BUILD_PKGS ;;
-  bench) PKGS="os-prober hyperfine" ;;
+  bench) PKGS="os-prober hyperfine liblzma-dev xz-utils" ;;
   *) PKGS="$BUILD_PKGS $TEST_PKGS" ;;
 esac
 missing=

@@ -113,3 +113,43 @@ bats_require_minimum_version 1.5.0
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 10 ]
 }
+
+@test "the bundled e2fsck, resize2fs and mke2fs are hidden applets: run as 'rescuectl e2fsck' or by name, never listed, installed or completed" {
+	run "$RESCUECTL" e2fsck -V
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"e2fsck 1.47.0 ("* ]]
+	run "$RESCUECTL" resize2fs
+	[ "$status" -eq 1 ]
+	[[ "$output" == "resize2fs 1.47.0 ("*"Usage: resize2fs "* ]]
+	run "$RESCUECTL" --version
+	[[ "$output" == *"e2fsck, resize2fs, mke2fs 1.47.0-"*"(bundled, from Debian's e2fsprogs source)"* ]]
+	# a link named mkfs.ext4 makes an ext4 with mkfs.ext4's defaults
+	d=$BATS_TEST_TMPDIR/l
+	mkdir -p "$d"
+	ln -s "$(readlink -f "$RESCUECTL")" "$d/mkfs.ext4"
+	truncate -s 64M "$d/a.img" "$d/b.img"
+	run "$d/mkfs.ext4" -q -F "$d/a.img"
+	[ "$status" -eq 0 ]
+	mkfs.ext4 -q -F "$d/b.img"
+	[ "$(dumpe2fs -h "$d/a.img" 2>/dev/null | grep '^Filesystem features:')" = "$(dumpe2fs -h "$d/b.img" 2>/dev/null | grep '^Filesystem features:')" ]
+	e2fsck -fn "$d/a.img"
+	# MKE2FS_CONFIG still chooses another profile
+	printf '[fs_types]\n\text4 = {\n\t\tfeatures = has_journal,extent,^metadata_csum\n\t}\n' > "$d/conf"
+	MKE2FS_CONFIG=$d/conf run "$RESCUECTL" mke2fs -q -F -t ext4 "$d/a.img"
+	[ "$status" -eq 0 ]
+	[[ "$(dumpe2fs -h "$d/a.img" 2>/dev/null | grep '^Filesystem features:')" != *metadata_csum* ]]
+	# hidden
+	for n in e2fsck resize2fs mke2fs mkfs.ext4; do
+		! "$RESCUECTL" --list | grep -qx "$n"
+		! "$RESCUECTL" --help | grep -q "^  $n "
+		! grep -qw -- "$n" "$TOP/completions/rescuectl.bash" "$TOP/completions/_rescuectl" "$TOP/completions/rescuectl.fish"
+	done
+	i=$BATS_TEST_TMPDIR/inst
+	mkdir -p "$i"
+	"$RESCUECTL" --install -s "$i"
+	[ "$(ls "$i" | wc -l)" -eq "$("$RESCUECTL" --list | wc -l)" ]
+	[ ! -e "$i/e2fsck" ]
+	# and no "did you mean" leads to them
+	run -127 "$RESCUECTL" e2fsk
+	[[ "$output" != *"did you mean 'e2fsck'"* ]]
+}

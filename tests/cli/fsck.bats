@@ -196,11 +196,27 @@ mkcorrupt() {
 	[ "$(sha "$img")" = "$before" ]
 }
 
-@test "no checker installed: the package and the install command, exit 8" {
+@test "no e2fsck installed: the bundled one runs; --checker system names the package (exit 8); no xfs_repair: exit 8" {
 	img=$T/n.img
-	mkext4 "$img" "$T/tree" 32M
+	mkcorrupt "$img" 'ssv free_blocks_count 5'
 	mkdir -p "$T/bin"
 	run env RESCUECTL_NO_SBIN=1 PATH="$T/bin" "$RESCUECTL" fsck -y "$img"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"Checker: e2fsck 1.47.0 (bundled; the rescue system has none)"* ]]
+	[[ "$output" == *"Running: e2fsck -f -y $img"* ]]
+	[[ "$output" == *"FILE SYSTEM WAS MODIFIED"* ]]
+	run e2fsck -fn "$img"
+	[ "$status" -eq 0 ]
+	run --separate-stderr env RESCUECTL_NO_SBIN=1 PATH="$T/bin" "$RESCUECTL" fsck --json -n "$img"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r .checker.bundled)" = true ]
+	[ "$(echo "$output" | jq -r .checker.version)" = 1.47.0 ]
+	[ "$(echo "$output" | jq -r .checker.why)" = "the rescue system has none" ]
+	[ "$(echo "$output" | jq -r .checker.system_version)" = null ]
+	[ "$(echo "$output" | jq -r .command)" = "e2fsck -f -n $img" ]
+	# the rescue system's e2fsck, when asked for, must be there
+	run env RESCUECTL_NO_SBIN=1 PATH="$T/bin" "$RESCUECTL" fsck -y --checker system "$img"
 	echo "$output"
 	[ "$status" -eq 8 ]
 	[[ "$output" == *"e2fsck not found"*"e2fsprogs"* ]]
@@ -209,6 +225,7 @@ mkcorrupt() {
 	cp "$(command -v e2fsck)" "$T/bin/"
 	run env RESCUECTL_NO_SBIN=1 PATH="$T/bin" "$RESCUECTL" fsck -y "$img"
 	[ "$status" -eq 0 ]
+	[[ "$output" == *"Checker: e2fsck 1.47.0 (the rescue system's $T/bin/e2fsck)"* ]]
 	[[ "$output" == *"Running: e2fsck"* ]]
 	# xfs too
 	command -v mkfs.xfs >/dev/null || skip "no mkfs.xfs"
@@ -219,7 +236,7 @@ mkcorrupt() {
 	[[ "$output" == *"xfs_repair not found"*"xfsprogs"* ]]
 }
 
-@test "an e2fsck too old for the filesystem's features is refused before it runs" {
+@test "an e2fsck too old for the filesystem's features is not run: the bundled one is; --checker system refuses before it runs" {
 	img=$T/o.img
 	mke2fs -q -F -t ext4 -O orphan_file,metadata_csum "$img" 32M
 	# a stand-in e2fsck that reports 1.46.5 and would leave a mark if run
@@ -233,16 +250,63 @@ EOF
 	chmod +x "$T/bin/e2fsck"
 	run env RESCUECTL_NO_SBIN=1 PATH="$T/bin:/usr/bin:/bin" "$RESCUECTL" fsck -y "$img"
 	echo "$output"
-	[ "$status" -eq 8 ]
-	[[ "$output" == *"e2fsck 1.46.5 does not know"*"orphan_file (e2fsprogs 1.47.0)"* ]]
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Checker: e2fsck 1.47.0 (bundled; the rescue system's e2fsck 1.46.5 is too old for orphan_file)"* ]]
 	[ ! -e "$T/ran" ]
 	run --separate-stderr env RESCUECTL_NO_SBIN=1 PATH="$T/bin:/usr/bin:/bin" "$RESCUECTL" fsck --json -y "$img"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r .checker.bundled)" = true ]
+	[ "$(echo "$output" | jq -r .checker.system_version)" = 1.46.5 ]
+	[ "$(echo "$output" | jq -r '.preflight.features_unknown_to_e2fsck | length')" = 0 ]
+	[ ! -e "$T/ran" ]
+	# forced: the old refusal, before it runs
+	run env RESCUECTL_NO_SBIN=1 PATH="$T/bin:/usr/bin:/bin" "$RESCUECTL" fsck -y --checker system "$img"
+	echo "$output"
+	[ "$status" -eq 8 ]
+	[[ "$output" == *"e2fsck 1.46.5 does not know"*"orphan_file (e2fsprogs 1.47.0)"* ]]
+	[[ "$output" == *"Run without --checker system to use rescuectl's own e2fsck 1.47.0"* ]]
+	[ ! -e "$T/ran" ]
+	run --separate-stderr env RESCUECTL_NO_SBIN=1 PATH="$T/bin:/usr/bin:/bin" "$RESCUECTL" fsck --json -y --checker system "$img"
+	[ "$status" -eq 8 ]
 	[ "$(echo "$output" | jq -r '.preflight.features_unknown_to_e2fsck[0].feature')" = orphan_file ]
 	[ "$(echo "$output" | jq -r '.preflight.features_unknown_to_e2fsck[0].needs_e2fsck')" = 1.47.0 ]
 	[ ! -e "$T/ran" ]
 	# the real one (1.47) runs
 	run "$RESCUECTL" fsck -y "$img"
 	[ "$status" -eq 0 ]
+	[[ "$output" == *"Checker: e2fsck 1.47.0 (the rescue system's "* ]]
+}
+
+@test "an e2fsck 1.42 on the rescue system: the bundled one checks metadata_csum_seed and orphan_file as e2fsck 1.47 does; the old one keeps an old filesystem" {
+	mkdir -p "$T/bin"
+	# says 1.42.9; otherwise the real e2fsck, and a mark that it ran
+	cat > "$T/bin/e2fsck" <<EOF
+#!/bin/sh
+if [ "\$1" = -V ]; then echo "e2fsck 1.42.9 (28-Dec-2013)" >&2; echo "	Using EXT2FS Library version 1.42.9, 28-Dec-2013" >&2; exit 0; fi
+touch "$T/ran"
+exec $(command -v e2fsck) "\$@"
+EOF
+	chmod +x "$T/bin/e2fsck"
+	img=$T/new.img
+	mke2fs -q -F -t ext4 -O metadata_csum_seed,orphan_file -d "$T/tree" "$img" 32M
+	for c in 'clri /etc/f3' 'ssv free_blocks_count 77' 'ssv state 2'; do debugfs -w -R "$c" "$img" >/dev/null 2>&1; done
+	cp "$img" "$T/ref.img"
+	e2fsck -fy "$T/ref.img" >/dev/null 2>&1 && want=0 || want=$?
+	[ "$want" -eq 1 ]
+	run env RESCUECTL_NO_SBIN=1 PATH="$T/bin:/usr/bin:/bin" "$RESCUECTL" fsck -y "$img"
+	echo "$output"
+	[[ "$output" == *"Checker: e2fsck 1.47.0 (bundled; the rescue system's e2fsck 1.42.9 is too old for orphan_file, metadata_csum_seed, metadata_csum)"* ]]
+	[ "$status" -eq "$want" ]
+	[ ! -e "$T/ran" ]
+	run e2fsck -fn "$img"
+	[ "$status" -eq 0 ]
+	# an ext3 without newer features: the rescue system's 1.42 is new enough and runs
+	mke2fs -q -F -t ext3 -d "$T/tree" "$T/old.img" 32M
+	run env RESCUECTL_NO_SBIN=1 PATH="$T/bin:/usr/bin:/bin" "$RESCUECTL" fsck -y "$T/old.img"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Checker: e2fsck 1.42.9 (the rescue system's $T/bin/e2fsck)"* ]]
+	[ -e "$T/ran" ]
 }
 
 @test "a damaged primary superblock is reported with the valid backups; --superblock uses one" {
@@ -447,4 +511,80 @@ EOF
 	cat "$T/out"
 	[ "$st" -eq 32 ]
 	grep -q "cancelled" "$T/out"
+}
+
+@test "a rescue system without e2fsprogs (hidden in a mount namespace): the bundled e2fsck repairs as e2fsck does and writes no file in /tmp, /dev/shm or the binary's directory" {
+	need_root
+	command -v unshare >/dev/null || skip "needs unshare"
+	img=$T/d.img
+	mkcorrupt "$img" 'clri /etc/f3' 'ssv free_blocks_count 123' 'unlink /srv/dir' 'ssv state 2'
+	cp "$img" "$T/ref.img"
+	e2fsck -fy "$T/ref.img" >/dev/null 2>&1 && want=0 || want=$?
+	mkdir -p "$T/bin"
+	cp "$RESCUECTL" "$T/bin/rescuectl"
+	# inside: /tmp and /dev/shm are fresh (all but $T), so anything new shows
+	cat > "$T/inside.sh" <<'EOF'
+snap() { find /tmp /dev/shm -xdev | sort; stat -c '%n %s %Y' /tmp /dev/shm "$1" "$1"/*; }
+snap "$1" > "$1/../before"
+"$1/rescuectl" fsck -y "$2"; st=$?
+snap "$1" > "$1/../after"
+exit $st
+EOF
+	run "$FIX/no-e2fsprogs.sh" --fresh-tmp "$T" sh "$T/inside.sh" "$T/bin" "$img"
+	echo "$output"
+	[ "$status" -eq "$want" ]
+	[[ "$output" == *"Checker: e2fsck 1.47.0 (bundled; the rescue system has none)"* ]]
+	[[ "$output" == *"Running: e2fsck -f -y $img"* ]]
+	diff "$T/before" "$T/after"
+	grep -q "^/tmp$" "$T/after"
+	[ "$(ls "$T/bin")" = rescuectl ]
+	run e2fsck -fn "$img"
+	[ "$status" -eq 0 ]
+	# a checker rescuectl does not carry is still named with its package
+	command -v mkfs.xfs >/dev/null || skip "no mkfs.xfs"
+	truncate -s 300M "$T/x.img"
+	mkfs.xfs -q "$T/x.img"
+	run "$RESCUECTL" fsck --checker bundled "$T/x.img"
+	[ "$status" -eq 16 ]
+	[[ "$output" == *"carries e2fsck only"*"xfs_repair (xfsprogs package)"* ]]
+}
+
+@test "the bundled e2fsck: progress (-C 0) on a terminal, and Ctrl-C cancels it (exit 32)" {
+	command -v script >/dev/null || skip "no script(1) for a terminal"
+	# no uninit_bg: e2fsck reads every inode table, long enough to be caught
+	img=$T/big.img
+	truncate -s 32G "$img"
+	mke2fs -q -F -t ext4 -O ^metadata_csum,^uninit_bg -N 8000000 "$img"
+	run script -qec "$RESCUECTL fsck -n --checker bundled $img" /dev/null
+	echo "$output" | tr '\r' '\n' | tail -5
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Checker: e2fsck 1.47.0 (bundled, as asked)"* ]]
+	[[ "$output" == *"Running: e2fsck -f -n -C 0 $img"* ]]
+	[[ "$output" == *"$img: |="* ]]
+	# ^C: its own process group, as a terminal's foreground job. The bundled
+	# e2fsck is caught and held still (SIGSTOP) while ^C reaches the whole
+	# group. Caught too late (it had finished, or was past its last check
+	# for a cancel), it exits 0: then try again, 3 times in all
+	st=
+	for attempt in 1 2 3; do
+		setsid perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV or die' "$RESCUECTL" fsck -n --checker bundled "$img" >"$T/out" 2>&1 &
+		pid=$!
+		child=
+		for i in $(seq 500); do child=$(pgrep -g "$pid" -x e2fsck) && break; sleep 0.01; done
+		if [ -n "$child" ] && kill -STOP "$child" 2>/dev/null; then
+			# ps shows it as e2fsck, with its arguments
+			args=$(ps -o args= -p "$child")
+			kill -INT -- "-$pid"
+			kill -CONT "$child"
+		fi
+		st=0
+		wait "$pid" || st=$?
+		echo "attempt $attempt: exit $st; ps: ${args:-}"
+		[ "$st" -ne 32 ] || break
+	done
+	cat "$T/out"
+	[ "$args" = "e2fsck -f -n $img" ]
+	[ "$st" -eq 32 ]
+	grep -q "e2fsck canceled" "$T/out"
+	grep -q "Result: 32 = cancelled by request" "$T/out"
 }

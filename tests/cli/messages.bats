@@ -3,7 +3,8 @@
 # --help of rescuectl and of every applet, and the main messages of each
 # applet (success and the usual refusals), compared with the golden files in
 # tests/expected/APPLET/CASE. Volatile parts are scrubbed first: temporary
-# paths, loop devices, UUIDs, dates and day numbers, the e2fsck version,
+# paths, loop devices, UUIDs, dates and day numbers, the e2fsck version (and
+# the rescue system's e2fsck named on the Checker: line),
 # block and inode counts (they follow mke2fs and the fixtures).
 # An intended change of wording: regenerate with
 #   RESCUECTL_UPDATE_EXPECTED=1 bats tests/cli/messages.bats
@@ -27,7 +28,8 @@ scrub() {
 	    -e 's/20[0-9]{2}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)?/DATETIME/g' \
 	    -e '/^  free  /s/[0-9]+/N/g' -e '/: [0-9]+\/[0-9]+ files /s/[0-9]+/N/g' \
 	    -e "s/\\b$TODAY\\b/TODAY/g" \
-	    -e 's/^e2fsck [0-9.]+ \([^)]*\)$/e2fsck VERSION/'
+	    -e 's/^e2fsck [0-9.]+ \([^)]*\)$/e2fsck VERSION/' \
+	    -e "s/^(Checker: e2fsck|Tools: e2fsck) [0-9.]+ \\(the rescue system's [^)]*\\)/\\1 VERSION (the rescue system's PATH)/"
 }
 
 # golden APPLET/CASE CMD...: run CMD (stdin from $STDIN, else nothing);

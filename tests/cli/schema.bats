@@ -154,6 +154,12 @@ tree() {  # tree DIR FLAVOR: an installed root as a directory
 	jdoc repaired 1 fsck --yes "$T/b.img"
 	jdoc missing 8 fsck "$T/not-there.img"
 	jdoc usage 16 fsck --superblock x "$T/a.img"
+	# the bundled e2fsck: the rescue system has none (only PATH is searched,
+	# and e2fsck is in sbin), or it is asked for; the system's, asked for, missing
+	RESCUECTL_NO_SBIN=1 PATH=/usr/bin:/bin jdoc bundled 0 fsck "$T/a.img"
+	[ "$(jq -r .checker.why "$D/fsck@bundled@0.json")" = "the rescue system has none" ]
+	jdoc forced-bundled 0 fsck --checker bundled "$T/a.img"
+	RESCUECTL_NO_SBIN=1 PATH=/usr/bin:/bin jdoc forced-system 8 fsck --checker system "$T/a.img"
 	validate
 }
 

@@ -304,10 +304,13 @@ EOF
 	echo "$output"
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"RAID"*"mdadm --grow"* ]]
+	# the e2fsprogs steps work without e2fsprogs on the rescue system
+	[[ "$output" == *"'rescuectl e2fsck -f $S/dev/md0'; 'rescuectl resize2fs $S/dev/md0 SIZE'"* ]]
 	run env RESCUECTL_SYSROOT="$S" "$RESCUECTL" shrink-root --yes --size 20G "$S/dev/dm-0"
 	echo "$output"
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"LVM"*"lvreduce --resizefs"*"pvresize"* ]]
+	[[ "$output" == *"without one: 'rescuectl resize2fs $S/dev/dm-0 SIZE', then 'lvreduce -L SIZE $S/dev/dm-0'"* ]]
 }
 
 @test "usage errors: no size, two sizes, bad size, rest not last" {
@@ -449,15 +452,15 @@ assert_untouched() {
 	assert_untouched
 }
 
-@test "a missing e2fsck is refused before the table is saved (exit 3)" {
+@test "a missing e2fsck is no refusal: the bundled one is planned, and said before anything runs" {
 	SMALL=1 mkdisk gpt
 	before=$(sha "$IMG")
 	mkdir -p "$W/tools"
 	ln -s "$(command -v resize2fs)" "$W/tools/resize2fs"
-	run env RESCUECTL_NO_SBIN=1 PATH="$W/tools:/usr/bin:/bin" "$RESCUECTL" shrink-root --yes --free 40M "$P"
+	run env RESCUECTL_NO_SBIN=1 PATH="$W/tools:/usr/bin:/bin" "$RESCUECTL" shrink-root --dry-run --free 40M "$P"
 	echo "$output"
-	[ "$status" -eq 3 ]
-	[[ "$output" == *"e2fsck not found"*"e2fsprogs"*"nothing was changed"* ]]
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Tools: e2fsck 1.47.0 (bundled; the rescue system has none), resize2fs 1.47.0 (the rescue system's $W/tools/resize2fs)"* ]]
 	assert_untouched
 }
 
@@ -587,4 +590,97 @@ EOS
 	[ "$(echo "$output" | jq -r .error.step)" = 11 ]
 	check_shrunk
 	[ "$(blkid -s TYPE -o value "${L}p5")" = ext4 ]
+}
+
+@test "a rescue system without e2fsprogs (hidden in a mount namespace): the bundled e2fsck, resize2fs and mkfs.ext4 shrink and make the new filesystem, writing no file in /tmp, /dev/shm or the binary's directory" {
+	command -v unshare >/dev/null || skip "needs unshare"
+	SMALL=1 mkdisk gpt
+	mkdir -p "$W/bin"
+	cp "$RESCUECTL" "$W/bin/rescuectl"
+	run --separate-stderr "$FIX/no-e2fsprogs.sh" "$W/bin/rescuectl" shrink-root --dry-run --json --free 40M --new rest --mkfs ext4 "$P"
+	echo "$output $stderr"
+	[[ "$stderr" == *"Tools: e2fsck 1.47.0, resize2fs 1.47.0, mke2fs 1.47.0 (bundled; the rescue system has none)"* ]]
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r '[.tools[] | .program] | join(" ")')" = "e2fsck resize2fs mke2fs" ]
+	[ "$(echo "$output" | jq -r '[.tools[] | select(.bundled and .version == "1.47.0" and .why == "the rescue system has none")] | length')" = 3 ]
+	cat > "$W/inside.sh" <<'EOF'
+snap() { find /tmp /dev/shm -xdev | sort; stat -c '%n %s %Y' /tmp /dev/shm "$1" "$1"/*; }
+bin=$1
+shift
+snap "$bin" > "$bin/../before"
+"$bin/rescuectl" "$@"; st=$?
+snap "$bin" > "$bin/../after"
+exit $st
+EOF
+	run "$FIX/no-e2fsprogs.sh" --fresh-tmp "$W" sh "$W/inside.sh" "$W/bin" shrink-root --yes --free 40M --new rest --mkfs ext4 "$P"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Tools: e2fsck 1.47.0, resize2fs 1.47.0, mke2fs 1.47.0 (bundled; the rescue system has none)"* ]]
+	[[ "$output" == *"==> resize2fs"* ]]
+	[[ "$output" == *"==> make a filesystem on new partition 5: mkfs.ext4 -F"* ]]
+	diff "$W/before" "$W/after"
+	[ "$(ls "$W/bin")" = rescuectl ]
+	check_shrunk
+	# the new filesystem has mkfs.ext4's defaults (Debian's mke2fs.conf), as the system's makes it
+	e2fsck -fn "${L}p5"
+	truncate -s "$(blockdev --getsize64 "${L}p5")" "$W/ref.img"
+	mkfs.ext4 -q -F "$W/ref.img"
+	for f in "Filesystem features" "Block size" "Inode size" "Inode count" "Reserved block count" "Default mount options"; do
+		[ "$(dumpe2fs -h "${L}p5" 2>/dev/null | grep "^$f:")" = "$(dumpe2fs -h "$W/ref.img" 2>/dev/null | grep "^$f:")" ] ||
+			{ echo "$f differs"; false; }
+	done
+}
+
+@test "an e2fsprogs 1.42 on the rescue system is too old for metadata_csum: the bundled e2fsck and resize2fs run instead" {
+	SMALL=1 mkdisk gpt
+	mkdir -p "$W/bin"
+	for p in e2fsck resize2fs; do
+		# says 1.42.9 (-V, or without arguments); leaves a mark if it runs
+		cat > "$W/bin/$p" <<EOF
+#!/bin/sh
+echo "$p 1.42.9 (28-Dec-2013)" >&2
+[ "\$1" = -V ] || [ \$# -eq 0 ] || touch "$W/ran-$p"
+exit 0
+EOF
+		chmod +x "$W/bin/$p"
+	done
+	run env RESCUECTL_NO_SBIN=1 PATH="$W/bin:/usr/bin:/bin" "$RESCUECTL" shrink-root --dry-run --free 40M "$P"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Tools: e2fsck 1.47.0 (bundled; the rescue system's e2fsck 1.42.9 is too old for metadata_csum), resize2fs 1.47.0 (bundled; the rescue system's resize2fs 1.42.9 is too old for metadata_csum)"* ]]
+	[[ "$output" == *"resize2fs's minimum estimate is"* ]]
+	! ls "$W"/ran-* 2>/dev/null
+}
+
+@test "--checker bundled runs rescuectl's own where the system's would do; --checker system with an e2fsprogs 1.42 is refused before anything runs (exit 3)" {
+	SMALL=1 mkdisk gpt
+	run "$RESCUECTL" shrink-root --dry-run --checker bundled --free 40M "$P"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Tools: e2fsck 1.47.0, resize2fs 1.47.0 (bundled, as asked)"* ]]
+	run --separate-stderr "$RESCUECTL" shrink-root --json --dry-run --checker bundled --free 40M "$P"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '[.tools[] | select(.bundled)] | length' <<< "$output")" = 2 ]
+	# the machine's own, as asked: not rescuectl's
+	run "$RESCUECTL" shrink-root --dry-run --checker system --free 40M "$P"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Tools: e2fsck "*"(the rescue system's "* ]]
+	[[ "$output" != *bundled* ]]
+	mkdir -p "$W/bin"
+	for p in e2fsck resize2fs; do
+		cat > "$W/bin/$p" <<EOF2
+#!/bin/sh
+echo "$p 1.42.9 (28-Dec-2013)" >&2
+[ "\$1" = -V ] || [ \$# -eq 0 ] || touch "$W/ran-$p"
+exit 0
+EOF2
+		chmod +x "$W/bin/$p"
+	done
+	before=$(sha256sum < "$L")
+	run env RESCUECTL_NO_SBIN=1 PATH="$W/bin:/usr/bin:/bin" "$RESCUECTL" shrink-root --yes --checker system --free 40M "$P"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"the rescue system's e2fsck 1.42.9 is too old for metadata_csum (--checker system). Nothing was changed; run without --checker system to use rescuectl's own e2fsck 1.47.0"* ]]
+	! ls "$W"/ran-* 2>/dev/null
+	[ "$(sha256sum < "$L")" = "$before" ]
 }

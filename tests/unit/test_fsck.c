@@ -82,6 +82,17 @@ static void version_parse(void **state)
 	assert_int_equal(fsck_parse_e2fsck_version("e2fsck 1\n", &v), -EINVAL);
 	assert_int_equal(fsck_parse_e2fsck_version("e2fsck 1.999.0\n", &v), -EINVAL);
 	assert_int_equal(fsck_parse_e2fsck_version("busybox e2fsck 1.47.0\n", &v), -EINVAL);
+	/* the other programs: resize2fs says it before its usage, mke2fs -V */
+	assert_int_equal(fsck_parse_version("resize2fs", "resize2fs 1.46.5 (30-Dec-2021)\nUsage: resize2fs "
+					    "[-d debug_flags] [-f] [-F] [-M] [-P] [-p] device [-b|-s|new_size]\n", &v), 0);
+	assert_int_equal(v, 14605);
+	assert_int_equal(fsck_parse_version("mke2fs", "mke2fs 1.42.9 (28-Dec-2013)\n"
+					    "\tUsing EXT2FS Library version 1.42.9\n", &v), 0);
+	assert_int_equal(v, 14209);
+	/* another program's line is not this one's */
+	assert_int_equal(fsck_parse_version("mke2fs", "e2fsck 1.47.0 (5-Feb-2023)\n", &v), -EINVAL);
+	assert_int_equal(fsck_parse_version("resize2fs", "resize2fsx 1.47.0\n", &v), -EINVAL);
+	assert_int_equal(fsck_parse_version("resize2fs", "resize2fs: simulated failure\n", &v), -EINVAL);
 	char b[32];
 	assert_string_equal(fsck_version_str(14700, b, sizeof(b)), "1.47.0");
 	assert_string_equal(fsck_version_str(14404, b, sizeof(b)), "1.44.4");
