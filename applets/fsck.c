@@ -5,6 +5,7 @@
 #include "../lib/e2tools.h"
 #include "../lib/ext4.h"
 #include "../lib/fsck.h"
+#include "../lib/lock.h"
 #include "../lib/mountinfo.h"
 #include "../lib/probe.h"
 #include "../lib/run.h"
@@ -581,9 +582,14 @@ int fsck_main(int argc, char **argv)
 						"%s is checked with the rescue system's %s (%s package)", dev,
 						plan.prog, run_package_of(plan.prog)));
 
-	/* 4. never on a mounted filesystem */
+	/* 4. never on a mounted filesystem, nor on a disk another program holds
+	 * (sfdisk, a second rescuectl): a repair locks it exclusively, a check
+	 * shares it with other readers. The lock goes with the process. */
 	if ((rc = mounted_check(&c, dev, mode, doc)))
 		return cli_finish(&c, rc);
+	struct devlock lk = { 0 };
+	if (dev_lock_mode(dev, mode != FSCK_MODE_CHECK, 3000, &lk) < 0)
+		return cli_finish(&c, cli_error(&c, FSCK_EX_OPERATIONAL, "refusing: %s", rc_msg()));
 
 	/* e2fsck is chosen after the preflight, which has the features */
 	char path[PATH_MAX] = "";

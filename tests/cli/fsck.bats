@@ -96,6 +96,33 @@ mkcorrupt() {
 	[ "$(sha "$img")" = "$before" ]
 }
 
+@test "a disk locked by another program (sfdisk --lock, a second rescuectl) is not repaired; --check-only shares a reader's lock" {
+	command -v flock >/dev/null || skip "needs flock"
+	img=$T/l.img
+	mkcorrupt "$img" 'clri /etc/f3'
+	before=$(sha "$img")
+	flock -o "$img" sleep 30 &
+	holder=$!
+	sleep 0.3
+	run "$RESCUECTL" fsck --yes "$img"
+	echo "$output"
+	[ "$status" -eq 8 ]
+	[[ "$output" == *"locked by another program"* ]]
+	[ "$(sha "$img")" = "$before" ]
+	pkill -P $holder sleep || true
+	wait $holder || true
+	flock -s -o "$img" sleep 30 &
+	holder=$!
+	sleep 0.3
+	run "$RESCUECTL" fsck --check-only "$img"
+	[ "$status" -eq 4 ]
+	pkill -P $holder sleep || true
+	wait $holder || true
+	run "$RESCUECTL" fsck --yes "$img"
+	[ "$status" -eq 1 ]
+	e2fsck -fn "$img"
+}
+
 @test "a journal that needs recovery is reported in the preflight; --yes replays it" {
 	img=$T/j.img
 	mkext4 "$img" "$T/tree" 32M
