@@ -5,10 +5,12 @@
 #include "ext4.h"
 #include "ext4_io.h"
 #include <e2p/e2p.h>
+#include "ext4_priv.h"
 #include "tree_priv.h"
 #include "err.h"
 #include <ext2fs/ext2fs.h>
 #include <et/com_err.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <uuid/uuid.h>
 #include <stdlib.h>
@@ -21,11 +23,20 @@ struct ext4tree {
 	ext2_filsys fs;
 };
 
-static int ext_err(errcode_t e, const char *fmt, const char *arg)
+errcode_t ext4_open_ro(const char *dev, uint64_t sb, uint32_t bs, io_manager io, ext2_filsys *fs)
+{
+	int flags = EXT2_FLAG_64BITS | EXT2_FLAG_IGNORE_CSUM_ERRORS | EXT2_FLAG_SKIP_MMP;
+	return ext2fs_open2(dev, NULL, flags, (int)sb, sb ? bs : 0, io, fs);
+}
+
+int ext4_err(errcode_t e, const char *fmt, ...)
 {
 	int err = (e > 0 && e < 256) ? (int)e : EIO;
-	char what[1024];
-	snprintf(what, sizeof(what), fmt, arg);
+	char what[4400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
 	return rc_fail(err, "%s: %s", what, error_message(e));
 }
 
@@ -50,7 +61,7 @@ static int lookup(struct tree *t, const char *path, int follow, ext2_ino_t *ino)
 	if (err == EXT2_ET_NO_DIRECTORY || err == ENOTDIR)
 		return rc_fail(ENOTDIR, "cannot look up %s in %s: a part of the path is not a directory", path, t->desc);
 	if (err)
-		return ext_err(err, "cannot look up %s", path);
+		return ext4_err(err, "cannot look up %s", path);
 	return 0;
 }
 
@@ -63,7 +74,7 @@ static int e_stat(struct tree *t, const char *path, int follow, struct tree_stat
 		return r;
 	errcode_t err = ext2fs_read_inode(FS(t), ino, &inode);
 	if (err)
-		return ext_err(err, "cannot read the inode of %s", path);
+		return ext4_err(err, "cannot read the inode of %s", path);
 	st->type = LINUX_S_ISREG(inode.i_mode) ? 'f' : LINUX_S_ISDIR(inode.i_mode) ? 'd' :
 		   LINUX_S_ISLNK(inode.i_mode) ? 'l' : 'o';
 	st->mode = inode.i_mode & 07777;
@@ -79,7 +90,7 @@ static int read_ino(struct tree *t, ext2_ino_t ino, const char *path, char **buf
 	struct ext2_inode inode;
 	errcode_t err = ext2fs_read_inode(FS(t), ino, &inode);
 	if (err)
-		return ext_err(err, "cannot read the inode of %s", path);
+		return ext4_err(err, "cannot read the inode of %s", path);
 	if (!LINUX_S_ISREG(inode.i_mode))
 		return rc_fail(EINVAL, "%s in %s is not a regular file", path, t->desc);
 	uint64_t size = EXT2_I_SIZE(&inode);
@@ -90,7 +101,7 @@ static int read_ino(struct tree *t, ext2_ino_t ino, const char *path, char **buf
 		return rc_fail(ENOMEM, "out of memory reading %s (%llu bytes)", path, (unsigned long long)size);
 	if ((err = ext2fs_file_open(FS(t), ino, 0, &f))) {
 		free(b);
-		return ext_err(err, "cannot open %s", path);
+		return ext4_err(err, "cannot open %s", path);
 	}
 	size_t n = 0;
 	while (n < size) {
@@ -104,7 +115,7 @@ static int read_ino(struct tree *t, ext2_ino_t ino, const char *path, char **buf
 	ext2fs_file_close(f);
 	if (err || n != size) {
 		free(b);
-		return err ? ext_err(err, "cannot read %s", path) : rc_fail(EIO, "short read of %s", path);
+		return err ? ext4_err(err, "cannot read %s", path) : rc_fail(EIO, "short read of %s", path);
 	}
 	b[n] = 0;
 	*buf = b;
@@ -159,7 +170,7 @@ static int e_list(struct tree *t, const char *path, char ***names, size_t *n)
 	errcode_t err = ext2fs_dir_iterate2(FS(t), ino, 0, NULL, list_cb, &l);
 	if (err || l.err) {
 		tree_free_list(l.names, l.n);
-		return l.err ? l.err : ext_err(err, "cannot list %s", path);
+		return l.err ? l.err : ext4_err(err, "cannot list %s", path);
 	}
 	*names = l.names;
 	*n = l.n;
@@ -170,7 +181,7 @@ static int e_close(struct tree *t)
 {
 	struct ext4tree *e = t->priv;
 	errcode_t err = ext2fs_close_free(&e->fs);
-	int r = err ? ext_err(err, "cannot close %s cleanly", t->desc) : 0;
+	int r = err ? ext4_err(err, "cannot close %s cleanly", t->desc) : 0;
 	free(e);
 	free(t);
 	return r;
@@ -185,14 +196,13 @@ static const struct tree_ops ext4_ops = {
 int tree_ext4_open(const char *dev, struct tree **out)
 {
 	ext2_filsys fs;
-	int flags = EXT2_FLAG_64BITS | EXT2_FLAG_IGNORE_CSUM_ERRORS | EXT2_FLAG_SKIP_MMP;
 	/* Read only to the I/O layer: no write can pass, and no flush of the
 	 * device at open (ext4_io.h). Not EXT2_FLAG_SUPER_ONLY: libext2fs then
 	 * reads group descriptors on demand and dereferences NULL when such a
 	 * read fails, as it can on a damaged filesystem. */
-	errcode_t err = ext2fs_open2(dev, NULL, flags, 0, 0, ext4_ro_io_manager, &fs);
+	errcode_t err = ext4_open_ro(dev, 0, 0, ext4_ro_io_manager, &fs);
 	if (err)
-		return ext_err(err, "cannot open %s as ext2/3/4", dev);
+		return ext4_err(err, "cannot open %s as ext2/3/4", dev);
 	struct tree *t = calloc(1, sizeof(*t));
 	struct ext4tree *e = calloc(1, sizeof(*e));
 	if (!t || !e) {
@@ -328,9 +338,7 @@ static int find_backup(int fd, struct ext2_super_block *sb, uint64_t *blk, uint3
 static void try_open(const char *dev, uint64_t sbblk, uint32_t bs, struct ext4_info *in)
 {
 	ext2_filsys fs;
-	int flags = EXT2_FLAG_64BITS | EXT2_FLAG_IGNORE_CSUM_ERRORS | EXT2_FLAG_SKIP_MMP;
-	errcode_t err = ext2fs_open2(dev, NULL, flags, sbblk ? (int)sbblk : 0, sbblk ? bs : 0,
-				     unix_io_manager, &fs);
+	errcode_t err = ext4_open_ro(dev, sbblk, bs, unix_io_manager, &fs);
 	if (err) {
 		snprintf(in->open_error, sizeof(in->open_error), "%s", error_message(err));
 		return;
