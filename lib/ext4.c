@@ -65,69 +65,146 @@ static int lookup(struct tree *t, const char *path, int follow, ext2_ino_t *ino)
 	return 0;
 }
 
-static int e_stat(struct tree *t, const char *path, int follow, struct tree_stat *st)
+static void label_of(ext2_filsys fs, ext2_ino_t ino, struct tree_stat *st)
+{
+	struct ext2_xattr_handle *h;
+	void *v = NULL;
+	size_t len = 0;
+	if (ext2fs_xattrs_open(fs, ino, &h))
+		return;
+	if (!ext2fs_xattrs_read(h) && !ext2fs_xattr_get(h, "security.selinux", &v, &len) && v) {
+		st->has_label = 1;
+		st->label_len = len < sizeof(st->label) ? len : sizeof(st->label);
+		memcpy(st->label, v, st->label_len);
+	}
+	if (v)
+		ext2fs_free_mem(&v);
+	ext2fs_xattrs_close(&h);
+}
+
+/* The inode of PATH, read. */
+static int inode_of(struct tree *t, const char *path, int follow, ext2_ino_t *ino, struct ext2_inode *inode)
+{
+	int r = lookup(t, path, follow, ino);
+	if (r)
+		return r;
+	errcode_t err = ext2fs_read_inode(FS(t), *ino, inode);
+	return err ? ext4_err(err, "cannot read the inode of %s", path) : 0;
+}
+
+static int e_stat(struct tree *t, const char *path, unsigned flags, struct tree_stat *st)
 {
 	ext2_ino_t ino;
 	struct ext2_inode inode;
-	int r = lookup(t, path, follow, &ino);
+	int r = inode_of(t, path, flags & TREE_FOLLOW, &ino, &inode);
 	if (r)
 		return r;
-	errcode_t err = ext2fs_read_inode(FS(t), ino, &inode);
-	if (err)
-		return ext4_err(err, "cannot read the inode of %s", path);
-	st->type = LINUX_S_ISREG(inode.i_mode) ? 'f' : LINUX_S_ISDIR(inode.i_mode) ? 'd' :
-		   LINUX_S_ISLNK(inode.i_mode) ? 'l' : 'o';
+	st->type = tree_type_of(inode.i_mode);
 	st->mode = inode.i_mode & 07777;
 	st->uid = inode_uid(inode);
 	st->gid = inode_gid(inode);
 	st->size = EXT2_I_SIZE(&inode);
+	if ((flags & TREE_LABEL) && st->type != 'l')
+		label_of(FS(t), ino, st);
 	return 0;
 }
 
-static int read_ino(struct tree *t, ext2_ino_t ino, const char *path, char **buf, size_t *len, size_t max)
+/* LEN bytes from OFF of inode INO into BUF; *GOT says how many. */
+static int read_range(ext2_filsys fs, ext2_ino_t ino, struct ext2_inode *in, uint64_t off, void *buf, size_t len,
+		      size_t *got, const char *path)
 {
-	ext2_file_t f;
-	struct ext2_inode inode;
-	errcode_t err = ext2fs_read_inode(FS(t), ino, &inode);
-	if (err)
-		return ext4_err(err, "cannot read the inode of %s", path);
-	if (!LINUX_S_ISREG(inode.i_mode))
-		return rc_fail(EINVAL, "%s in %s is not a regular file", path, t->desc);
-	uint64_t size = EXT2_I_SIZE(&inode);
-	if (size > max)
-		return rc_fail(EFBIG, "%s is larger than %zu bytes; refusing to load it", path, max);
-	char *b = malloc(size + 1);
-	if (!b)
-		return rc_fail(ENOMEM, "out of memory reading %s (%llu bytes)", path, (unsigned long long)size);
-	if ((err = ext2fs_file_open(FS(t), ino, 0, &f))) {
-		free(b);
-		return ext4_err(err, "cannot open %s", path);
-	}
-	size_t n = 0;
-	while (n < size) {
-		unsigned got = 0;
-		unsigned want = size - n > (1u << 30) ? (1u << 30) : (unsigned)(size - n);
-		err = ext2fs_file_read(f, b + n, want, &got);
-		if (err || got == 0)
+	ext2_file_t f = NULL;
+	errcode_t err = ext2fs_file_open2(fs, ino, in, 0, &f);
+	*got = 0;
+	if (!err)
+		err = ext2fs_file_llseek(f, off, EXT2_SEEK_SET, NULL);
+	while (!err && *got < len) {
+		unsigned n = 0, want = len - *got > (1u << 30) ? 1u << 30 : (unsigned)(len - *got);
+		err = ext2fs_file_read(f, (char *)buf + *got, want, &n);
+		if (!n)
 			break;
-		n += got;
+		*got += n;
 	}
-	ext2fs_file_close(f);
-	if (err || n != size) {
-		free(b);
-		return err ? ext4_err(err, "cannot read %s", path) : rc_fail(EIO, "short read of %s", path);
+	if (f)
+		ext2fs_file_close(f);
+	return err ? ext4_err(err, "cannot read %s", path) : 0;
+}
+
+static int e_pread(struct tree *t, const char *path, uint64_t off, void *buf, size_t len, size_t *got)
+{
+	ext2_ino_t ino;
+	struct ext2_inode inode;
+	int r = inode_of(t, path, 1, &ino, &inode);
+	if (r)
+		return r;
+	if (!LINUX_S_ISREG(inode.i_mode))
+		return rc_fail(EINVAL, "%s is not a regular file", path);
+	return read_range(FS(t), ino, &inode, off, buf, len, got, path);
+}
+
+/* A link's target: in the inode (inline data, or a fast link's block
+ * map), else in its one block. */
+static int e_readlink(struct tree *t, const char *path, char *buf, size_t sz)
+{
+	ext2_ino_t ino;
+	struct ext2_inode inode;
+	int r = inode_of(t, path, 0, &ino, &inode);
+	if (r)
+		return r;
+	if (!LINUX_S_ISLNK(inode.i_mode))
+		return -EINVAL;
+	size_t size = EXT2_I_SIZE(&inode), got = 0;
+	if (size >= sz)
+		return rc_fail(ENAMETOOLONG, "the link %s is too long", path);
+	if (inode.i_flags & EXT4_INLINE_DATA_FL) {
+		errcode_t err = ext2fs_inline_data_get(FS(t), ino, &inode, buf, &got);
+		r = err ? ext4_err(err, "cannot read the link %s", path) : 0;
+	} else if (ext2fs_is_fast_symlink(&inode)) {
+		memcpy(buf, (char *)inode.i_block, size);
+		got = size;
+	} else {
+		r = read_range(FS(t), ino, &inode, 0, buf, size, &got, path);
 	}
-	b[n] = 0;
-	*buf = b;
-	*len = n;
+	if (!r)
+		buf[got < sz ? got : sz - 1] = 0;
+	return r;
+}
+
+static int e_space(struct tree *t, const char *path, struct tree_space *s)
+{
+	(void)path;
+	ext2_filsys fs = FS(t);
+	s->size = ext2fs_blocks_count(fs->super) * fs->blocksize;
+	s->avail = ext2fs_free_blocks_count(fs->super) * fs->blocksize;
+	s->files = fs->super->s_inodes_count;
+	s->ffree = fs->super->s_free_inodes_count;
 	return 0;
 }
 
 static int e_read(struct tree *t, const char *path, char **buf, size_t *len, size_t max)
 {
 	ext2_ino_t ino;
-	int r = lookup(t, path, 1, &ino);
-	return r ? r : read_ino(t, ino, path, buf, len, max);
+	struct ext2_inode inode;
+	int r = inode_of(t, path, 1, &ino, &inode);
+	if (r)
+		return r;
+	if (!LINUX_S_ISREG(inode.i_mode))
+		return rc_fail(EINVAL, "%s in %s is not a regular file", path, t->desc);
+	uint64_t size = EXT2_I_SIZE(&inode);
+	if (size > max)
+		return rc_fail(EFBIG, "%s is larger than %zu bytes; refusing to load it", path, max);
+	char *b = malloc(size + 1);
+	size_t n = 0;
+	if (!b)
+		return rc_fail(ENOMEM, "out of memory reading %s (%llu bytes)", path, (unsigned long long)size);
+	if ((r = read_range(FS(t), ino, &inode, 0, b, size, &n, path)) || n != size) {
+		free(b);
+		return r ? r : rc_fail(EIO, "short read of %s", path);
+	}
+	b[n] = 0;
+	*buf = b;
+	*len = n;
+	return 0;
 }
 
 struct listctx {
@@ -190,7 +267,8 @@ static int e_close(struct tree *t)
 /* Read only: the tree front end refuses every write before it gets here
  * (rescuectl writes an ext4 only through a private kernel mount). */
 static const struct tree_ops ext4_ops = {
-	.stat = e_stat, .read = e_read, .list = e_list, .close = e_close,
+	.stat = e_stat, .read = e_read, .pread = e_pread, .readlink = e_readlink, .space = e_space,
+	.list = e_list, .close = e_close,
 };
 
 int tree_ext4_open(const char *dev, struct tree **out)
