@@ -42,8 +42,9 @@ int dj_state_read(struct tree *t, const char *path, struct dj_state *s)
 	int r = tree_stat(t, path, TREE_LABEL, &m);
 	if (r == -ENOENT || r == -ENOTDIR)
 		return 0;   /* absent (a path through a file is absent too) */
-	if (r)
-		return r;
+	if (r)   /* a directory tree's tree_stat leaves the words to its caller */
+		return tree_kind(t) == TREE_DIR ? rc_fail(-r, "cannot look at %s in %s: %s", path, tree_desc(t),
+							  strerror(-r)) : r;
 	if (m.type == 'o')
 		return rc_failx(RC_EXIT_REFUSED, EINVAL, "%s is neither a file, a directory nor a link", path);
 	s->type = m.type;

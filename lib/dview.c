@@ -276,10 +276,20 @@ int dv_read(struct dview *v, const char *path, char **buf, size_t *len, size_t m
 	return tree_read(t, rel, buf, len, max);
 }
 
+/* tree_stat with the label; a failure other than absence worded (a
+ * directory tree's tree_stat leaves that to its caller). */
+static int meta_in(struct tree *t, const char *rel, unsigned flags, struct tree_stat *m)
+{
+	int r = absent(tree_stat(t, rel, flags | TREE_LABEL, m));
+	if (r < 0 && r != -ENOENT && tree_kind(t) == TREE_DIR)
+		r = rc_fail(-r, "cannot look at %s in %s: %s", rel, tree_desc(t), strerror(-r));
+	return r;
+}
+
 int dv_meta(struct dview *v, const char *path, int follow, struct tree_stat *m)
 {
 	LOCATE(v, path, t, rel);
-	return absent(tree_stat(t, rel, (follow ? TREE_FOLLOW : 0) | TREE_LABEL, m));
+	return meta_in(t, rel, follow ? TREE_FOLLOW : 0, m);
 }
 
 int dv_readlink(struct dview *v, const char *path, char *buf, size_t sz)
@@ -367,5 +377,5 @@ int dv_meta_mountpoint(struct dview *v, const char *mp, struct tree_stat *m)
 	if (r)
 		return r;
 	snprintf(path, sizeof(path), "%s%s", strcmp(rel, "/") ? rel : "", sl);
-	return absent(tree_stat(t, path, TREE_FOLLOW | TREE_LABEL, m));
+	return meta_in(t, path, TREE_FOLLOW, m);
 }

@@ -77,7 +77,8 @@ const char *tree_desc(const struct tree *t);
 int tree_dirfd(const struct tree *t);
 
 /* FLAGS: TREE_FOLLOW, TREE_LABEL. -ENOENT if absent (-ENOTDIR when a
- * component on the way is not a directory). */
+ * component on the way is not a directory). On a directory tree no
+ * failure of tree_stat records a message: its callers word it. */
 int tree_stat(struct tree *t, const char *path, unsigned flags, struct tree_stat *st);
 /* Read a whole regular file (symlinks followed inside the tree). *buf is
  * NUL-terminated (not counted in *len). Larger than MAX: -EFBIG. */

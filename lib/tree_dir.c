@@ -66,8 +66,7 @@ static int dir_stat(struct tree *t, const char *path, unsigned flags, struct tre
 		close(pfd);
 	}
 	if (r)
-		return r == -ENOENT || r == -ENOTDIR ? r : rc_fail(-r, "cannot look at %s in %s: %s", path, t->desc,
-								strerror(-r));
+		return r;   /* -errno without a message: the caller words it (dview.c, growpart_plan.c) */
 	ts->type = tree_type_of(st.st_mode);
 	ts->mode = st.st_mode & 07777;
 	ts->uid = st.st_uid;
