@@ -54,11 +54,12 @@ static int next(struct walk *w, char *comp, int *last)
 }
 
 /* -E with out->why naming COMP in the directory reached ("/etc/x"), or
- * the link ("/boot -> /etc") when TARGET is given. */
+ * the link ("/boot -> /etc") when TARGET is given; out->name is COMP. */
 static int fail(struct walk *w, const char *comp, int e, const char *target)
 {
 	snprintf(w->out->why, sizeof(w->out->why), "%s/%s%s%s", w->out->path, comp, target ? " -> " : "",
 		 target ? target : "");
+	snprintf(w->out->name, sizeof(w->out->name), "%s", comp);
 	return e;
 }
 

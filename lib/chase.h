@@ -16,7 +16,8 @@
  *
  * Contract: returns an fd (>= 0, O_CLOEXEC) or -errno, and records no
  * message (the caller words it); on -ELOOP, -ENOENT and -ENOTDIR
- * out->why names the component ("/boot -> /etc" for a link). Never prints.
+ * out->why names the component ("/boot -> /etc" for a link), out->name is
+ * that component and out->path the directory it is in. Never prints.
  * Pure path helpers (path_under) live here too. */
 #ifndef RC_CHASE_H
 #define RC_CHASE_H
@@ -35,7 +36,7 @@
 #define CHASE_MAX_LINKS 40       /* as the kernel's MAXSYMLINKS */
 
 struct chase_out {
-	char name[NAME_MAX + 1];   /* CHASE_PARENT: the last component */
+	char name[NAME_MAX + 1];   /* CHASE_PARENT: the last component; on failure the one it is about */
 	char path[PATH_MAX];       /* what the fd is, as a path inside the root with every link
 				      resolved ("/" for the root; with CHASE_PARENT the directory) */
 	char why[PATH_MAX + 64];   /* the component a failure is about: "/etc/x", "/boot -> /etc" */

@@ -35,15 +35,16 @@ void dj_entry_free(struct dj_entry *e)
 	dj_state_free(&e->after);
 }
 
-int dj_state_read(struct tx *x, const char *path, struct dj_state *s)
+int dj_state_read(struct tree *t, const char *path, struct dj_state *s)
 {
-	struct tx_meta m;
+	struct tree_stat m;
 	memset(s, 0, sizeof(*s));
-	int r = tx_meta(x, path, 0, &m);
-	if (r == -ENOENT)
-		return 0;
-	if (r)
-		return r;
+	int r = tree_stat(t, path, TREE_LABEL, &m);
+	if (r == -ENOENT || r == -ENOTDIR)
+		return 0;   /* absent (a path through a file is absent too) */
+	if (r)   /* a directory tree's tree_stat leaves the words to its caller */
+		return tree_kind(t) == TREE_DIR ? rc_fail(-r, "cannot look at %s in %s: %s", path, tree_desc(t),
+							  strerror(-r)) : r;
 	if (m.type == 'o')
 		return rc_failx(RC_EXIT_REFUSED, EINVAL, "%s is neither a file, a directory nor a link", path);
 	s->type = m.type;
@@ -54,12 +55,12 @@ int dj_state_read(struct tx *x, const char *path, struct dj_state *s)
 	s->label_len = m.label_len;
 	memcpy(s->label, m.label, sizeof(s->label));
 	if (m.type == 'f')
-		return tree_read(x->t, path, &s->data, &s->len, DJ_MAX_FILE);
+		return tree_read(t, path, &s->data, &s->len, DJ_MAX_FILE);
 	if (m.type == 'l') {
 		s->data = malloc(PATH_MAX);
 		if (!s->data)
 			return -ENOMEM;
-		if ((r = tx_readlink(x, path, s->data, PATH_MAX)))
+		if ((r = tree_readlink(t, path, s->data, PATH_MAX)))
 			return r;
 		s->len = strlen(s->data);
 	}
@@ -113,20 +114,20 @@ int dj_undo_needed(const struct dj_entry *e, const struct dj_state *cur, char *w
 	return need;
 }
 
-static int set_label(struct tx *x, const char *path, const struct dj_state *to)
+static int set_label(struct tree *t, const char *path, const struct dj_state *to)
 {
-	return tx_set_label(x, path, to->has_label ? to->label : NULL, to->label_len);
+	return tree_set_label(t, path, to->has_label ? to->label : NULL, to->label_len);
 }
 
-static int remove_path(struct tx *x, const char *path, char type)
+static int remove_path(struct tree *t, const char *path, char type)
 {
-	int r = type == 'f' ? tree_unlink(x->t, path) : type == 'd' ? tx_rmdir(x, path) : tx_unlink(x, path);
+	int r = type == 'd' ? tree_rmdir(t, path) : tree_unlink(t, path);
 	return r == -ENOENT ? 0 : r;
 }
 
 /* Presence and content of PATH made TO's; *CREATED when it was made anew
  * (then with TO's owner and mode already). */
-static int move_content(struct tx *x, const char *path, const struct dj_state *cur, const struct dj_state *to,
+static int move_content(struct tree *t, const char *path, const struct dj_state *cur, const struct dj_state *to,
 			int *created)
 {
 	int r;
@@ -134,39 +135,39 @@ static int move_content(struct tx *x, const char *path, const struct dj_state *c
 	if (same_aspect(cur, to, AS_CONTENT))
 		return 0;
 	if (cur->type == 'f' && to->type == 'f')
-		return tree_replace(x->t, path, to->data, to->len, NULL, NULL);
-	if (cur->type && (r = remove_path(x, path, cur->type)))
+		return tree_replace(t, path, to->data, to->len, NULL, NULL);
+	if (cur->type && (r = remove_path(t, path, cur->type)))
 		return r;
 	*created = to->type != 0;
 	switch (to->type) {
-	case 'f': return tree_create(x->t, path, to->data, to->len, to->mode, to->uid, to->gid, 0);
-	case 'd': return tree_mkdir(x->t, path, to->mode, to->uid, to->gid);
-	case 'l': return tx_symlink(x, to->data, path);
+	case 'f': return tree_create(t, path, to->data, to->len, to->mode, to->uid, to->gid, 0);
+	case 'd': return tree_mkdir(t, path, to->mode, to->uid, to->gid);
+	case 'l': return tree_symlink(t, to->data, path);
 	default: return 0;
 	}
 }
 
 /* Move PATH from state CUR to state TO, one atomic operation per aspect. */
-static int move_to(struct tx *x, const char *path, const struct dj_state *cur, const struct dj_state *to)
+static int move_to(struct tree *t, const char *path, const struct dj_state *cur, const struct dj_state *to)
 {
-	int created, r = move_content(x, path, cur, to, &created);
+	int created, r = move_content(t, path, cur, to, &created);
 	if (r || !to->type || to->type == 'l')
 		return r;
 	if (!created && (!same_aspect(cur, to, AS_OWNER) || !same_aspect(cur, to, AS_MODE)))
-		r = tx_set_owner_mode(x, path, to->uid, to->gid, to->mode);
+		r = tree_set_owner_mode(t, path, to->uid, to->gid, to->mode);
 	if (!r && (created ? to->has_label : !same_aspect(cur, to, AS_LABEL)))
-		r = set_label(x, path, to);
+		r = set_label(t, path, to);
 	return r;
 }
 
-int dj_restore(struct tx *x, const char *path, const struct dj_entry *e, const struct dj_state *cur)
+int dj_restore(struct tree *t, const char *path, const struct dj_entry *e, const struct dj_state *cur)
 {
-	return move_to(x, path, cur, &e->before);
+	return move_to(t, path, cur, &e->before);
 }
 
-int dj_apply(struct tx *x, const char *path, const struct dj_entry *e, const struct dj_state *cur)
+int dj_apply(struct tree *t, const char *path, const struct dj_entry *e, const struct dj_state *cur)
 {
-	return move_to(x, path, cur, &e->after);
+	return move_to(t, path, cur, &e->after);
 }
 
 /* ---- the entry as text ------------------------------------------------------ */
@@ -184,7 +185,7 @@ static void hex(const char *in, size_t n, char *out)
 /* "file 0644 0 0 LABEL LEN" | "dir 0755 0 0 LABEL" | "link HEX" | "absent" */
 static void state_line(const struct dj_state *s, char *out, size_t sz)
 {
-	char lab[2 * TX_LABEL_MAX + 2] = "-";
+	char lab[2 * TREE_LABEL_MAX + 2] = "-";
 	if (s->has_label)
 		hex(s->label, s->label_len, lab);
 	switch (s->type) {
@@ -251,7 +252,7 @@ static int unhex(const char *in, char *out, size_t max, size_t *n)
 /* Parse a state line; for a file, *DLEN gets its content's length. */
 static int parse_state(const char *v, struct dj_state *s, size_t *dlen)
 {
-	char kind[8], lab[2 * TX_LABEL_MAX + 2];
+	char kind[8], lab[2 * TREE_LABEL_MAX + 2];
 	unsigned mode, uid, gid;
 	size_t len = 0;
 	memset(s, 0, sizeof(*s));

@@ -37,7 +37,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <sys/types.h>
-#include "treex.h"
+#include "tree.h"
 
 #define DJ_DIR        "/var/lib/rescuectl"
 #define DJ_PREFIX     "doctor-"
@@ -55,7 +55,7 @@ struct dj_state {
 	gid_t gid;
 	int has_label;
 	size_t label_len;
-	char label[TX_LABEL_MAX];
+	char label[TREE_LABEL_MAX];
 	char *data;           /* 'f': content (malloc'd); 'l': target */
 	size_t len;
 };
@@ -73,8 +73,8 @@ void dj_state_free(struct dj_state *s);
 int dj_state_copy(struct dj_state *dst, const struct dj_state *src);
 void dj_entry_free(struct dj_entry *e);
 
-/* The state of PATH in X now (content read up to DJ_MAX_FILE). */
-int dj_state_read(struct tx *x, const char *path, struct dj_state *s);
+/* The state of PATH in T now (content read up to DJ_MAX_FILE). */
+int dj_state_read(struct tree *t, const char *path, struct dj_state *s);
 /* Are A and B the same in every aspect? */
 int dj_state_equal(const struct dj_state *a, const struct dj_state *b);
 
@@ -88,11 +88,11 @@ int dj_seq_of(const char *name);
  * do; 1: something to put back; -1: an aspect is neither E's before nor
  * its after (WHY says which). Pure. */
 int dj_undo_needed(const struct dj_entry *e, const struct dj_state *cur, char *why, size_t wsz);
-/* Put PATH (in X, writable) back to E's before state, aspect by aspect,
+/* Put PATH (in T, writable) back to E's before state, aspect by aspect,
  * each atomic; CUR is its state now. Idempotent. */
-int dj_restore(struct tx *x, const char *path, const struct dj_entry *e, const struct dj_state *cur);
+int dj_restore(struct tree *t, const char *path, const struct dj_entry *e, const struct dj_state *cur);
 /* Apply E's after state to PATH (the same aspect-wise operations; the fix
  * itself). CUR is the state now, which must equal E's before. */
-int dj_apply(struct tx *x, const char *path, const struct dj_entry *e, const struct dj_state *cur);
+int dj_apply(struct tree *t, const char *path, const struct dj_entry *e, const struct dj_state *cur);
 
 #endif

@@ -510,7 +510,7 @@ int ck_boot_init(struct dr_ctx *c)
 	int r = dv_exists(c->v, "/sbin/init");
 	if (r != 0)
 		return r < 0 && r != -ENODATA ? r : 0;
-	struct tx_meta m;
+	struct tree_stat m;
 	if ((!dv_meta(c->v, "/etc/init", 1, &m) && m.type == 'f') || (!dv_meta(c->v, "/bin/init", 1, &m) && m.type == 'f'))
 		return 0;   /* the kernel and the initramfs try these next */
 	dv_readlink(c->v, "/sbin/init", tgt, sizeof(tgt));

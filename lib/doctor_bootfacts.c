@@ -39,7 +39,7 @@ static int rd(void *ud, uint64_t off, void *buf, size_t len, size_t *got)
 
 static void check_initrd(struct dr_ctx *c, struct dr_kernel *k)
 {
-	struct tx_meta m;
+	struct tree_stat m;
 	struct initrd_result res;
 	struct rdx r = { c->v, k->initrd };
 	if (dv_meta(c->v, k->initrd, 1, &m) || m.type != 'f') {
@@ -110,7 +110,7 @@ static void find_kernels(struct dr_ctx *c, struct dr_boot *b)
 		dr_unchecked(c, "/boot: %s", dv_why(c->v));
 	dv_list(c->v, "/lib/modules", &mods, &nm);
 	for (size_t i = 0; i < n && b->nk < DR_MAX_KERNELS; i++) {
-		struct tx_meta m;
+		struct tree_stat m;
 		char p[300];
 		if (strncmp(names[i], "vmlinuz-", 8) && strncmp(names[i], "vmlinux-", 8))
 			continue;

@@ -101,7 +101,7 @@ const struct rootinfo *dr_os(struct dr_ctx *c)
 {
 	struct dr_facts *f = c->facts;
 	if (!f->os_state)
-		f->os_state = rootfs_inspect(c->v->fs[0].x.t, &f->ri) ? -1 : 1;
+		f->os_state = rootfs_inspect(c->v->fs[0].tree, &f->ri) ? -1 : 1;
 	return f->os_state == 1 ? &f->ri : NULL;
 }
 

@@ -110,13 +110,13 @@ static int record(struct dr_fixplan *p, const char *path, struct fx_file **out)
 	if (p->n >= PLAN_MAX_STEPS)
 		return rc_fail(E2BIG, "more than %d files to change in one run; fix a part first", PLAN_MAX_STEPS);
 	struct fx_file *f = &p->f[p->n];
-	struct tx *x;
+	struct tree *t;
 	char rel[PATH_MAX];
 	memset(f, 0, sizeof(*f));
-	int r = dv_locate(p->c->v, path, &x, rel);
+	int r = dv_locate(p->c->v, path, &t, rel);
 	if (r)
 		return rc_fail(ENODATA, "%s", dv_why(p->c->v));
-	if ((r = dj_state_read(x, rel, &f->before)) || (r = dj_state_copy(&f->after, &f->before))) {
+	if ((r = dj_state_read(t, rel, &f->before)) || (r = dj_state_copy(&f->after, &f->before))) {
 		dj_state_free(&f->before);
 		return r;
 	}
@@ -240,28 +240,28 @@ int dr_fix_run(struct dr_fixplan *p, const char *const argv[], const char *const
 
 /* ---- the journal ------------------------------------------------------------ */
 
-/* The journal directory, writable (made when absent); its path in *X is REL. */
-static int journal_dir(struct dr_fixplan *p, struct tx **x, char *rel)
+/* The journal directory, writable (made when absent); its path in *T is REL. */
+static int journal_dir(struct dr_fixplan *p, struct tree **t, char *rel)
 {
-	struct tx_meta m;
-	int r = dv_writable(p->c->v, DJ_DIR, x, rel);
+	struct tree_stat m;
+	int r = dv_writable(p->c->v, DJ_DIR, t, rel);
 	if (r)
 		return r;
-	r = tx_meta(*x, rel, 0, &m);
+	r = dv_meta(p->c->v, DJ_DIR, 0, &m);
 	if (r == -ENOENT)
-		return tree_mkdir((*x)->t, rel, 0700, 0, 0);
+		return tree_mkdir(*t, rel, 0700, 0, 0);
 	if (!r && m.type != 'd')
 		r = rc_failx(RC_EXIT_REFUSED, ENOTDIR, "%s is not a directory; refusing to keep the journal there", DJ_DIR);
 	return r;
 }
 
-static int journal_seq(struct dr_fixplan *p, struct tx *x, const char *rel)
+static int journal_seq(struct dr_fixplan *p, struct tree *t, const char *rel)
 {
 	char **names;
 	size_t n = 0;
 	if (p->next_seq)
 		return 0;
-	int r = tree_list(x->t, rel, &names, &n);
+	int r = tree_list(t, rel, &names, &n);
 	if (r)
 		return rc_fail(-r, "cannot list %s: %s", DJ_DIR, strerror(-r));
 	p->next_seq = 1;
@@ -274,15 +274,15 @@ static int journal_seq(struct dr_fixplan *p, struct tx *x, const char *rel)
 
 static int write_entry(struct dr_fixplan *p, const struct dj_entry *e, char *name, size_t nsz)
 {
-	struct tx *x;
+	struct tree *t;
 	char rel[PATH_MAX], path[PATH_MAX + 64], *data;
 	size_t len;
-	int r = journal_dir(p, &x, rel);
-	if (r || (r = journal_seq(p, x, rel)) || (r = dj_format(e, &data, &len)))
+	int r = journal_dir(p, &t, rel);
+	if (r || (r = journal_seq(p, t, rel)) || (r = dj_format(e, &data, &len)))
 		return r;
 	snprintf(name, nsz, DJ_PREFIX "%06d" DJ_SUFFIX, p->next_seq);
 	snprintf(path, sizeof(path), "%s/%s", rel, name);
-	r = tree_create(x->t, path, data, len, 0600, 0, 0, 0);
+	r = tree_create(t, path, data, len, 0600, 0, 0, 0);
 	free(data);
 	if (!r)
 		p->next_seq++;
@@ -307,13 +307,13 @@ static int run_fix(struct plan *pl, struct plan_step *s)
 {
 	struct fx_file *f = s->arg;
 	struct dr_fixplan *p = f->p;
-	struct tx *x, *jx;
+	struct tree *t, *jt;
 	char rel[PATH_MAX], jrel[PATH_MAX], name[64];
 	struct dj_state cur;
 	struct dj_entry e;
 	(void)pl;
-	int r = journal_dir(p, &jx, jrel);
-	if (r || (r = dv_writable(p->c->v, f->path, &x, rel)) || (r = dj_state_read(x, rel, &cur)))
+	int r = journal_dir(p, &jt, jrel);
+	if (r || (r = dv_writable(p->c->v, f->path, &t, rel)) || (r = dj_state_read(t, rel, &cur)))
 		return r;
 	if (!dj_state_equal(&cur, &f->before)) {
 		dj_state_free(&cur);
@@ -325,7 +325,7 @@ static int run_fix(struct plan *pl, struct plan_step *s)
 	e.after = f->after;
 	plan_touch(s);
 	if (!(r = write_entry(p, &e, name, sizeof(name))))
-		r = dj_apply(x, rel, &e, &cur);
+		r = dj_apply(t, rel, &e, &cur);
 	if (!r)
 		plan_result(s, "done (undo record %s/%s)", DJ_DIR, name);
 	dj_state_free(&cur);
@@ -336,12 +336,12 @@ static int run_fix(struct plan *pl, struct plan_step *s)
 static int journal_outputs(struct dr_fixplan *p, struct fx_file *f, struct plan_step *s)
 {
 	for (int i = 0; f->outputs[i]; i++) {
-		struct tx *x;
+		struct tree *t;
 		char rel[PATH_MAX], name[64];
 		struct dj_entry e;
-		int r = dv_writable(p->c->v, f->outputs[i], &x, rel);
+		int r = dv_writable(p->c->v, f->outputs[i], &t, rel);
 		entry_of(p, f->fix, f->outputs[i], f->what, &e);
-		if (r || (r = dj_state_read(x, rel, &e.before)))
+		if (r || (r = dj_state_read(t, rel, &e.before)))
 			return r;
 		e.after.type = 'u';
 		plan_touch(s);
@@ -399,7 +399,7 @@ static int add_step(struct dr_fixplan *p, struct fx_file *f)
 /* The journal's place must be a directory, or absent under a /var/lib. */
 static int check_journal_place(struct dr_ctx *c)
 {
-	struct tx_meta m;
+	struct tree_stat m;
 	int r = dv_meta(c->v, DJ_DIR, 0, &m);
 	if (r == -ENODATA)
 		return rc_failx(RC_EXIT_REFUSED, ENODATA, "no place for the undo journal: %s", dv_why(c->v));
@@ -463,25 +463,25 @@ static int run_undo(struct plan *pl, struct plan_step *s)
 {
 	struct fx_file *f = s->arg;
 	struct dr_fixplan *p = f->p;
-	struct tx *x, *jx;
+	struct tree *t, *jt;
 	char rel[PATH_MAX], jrel[PATH_MAX], jpath[PATH_MAX + 64], why[DR_TEXT];
 	struct dj_state cur;
 	(void)pl;
-	int r = journal_dir(p, &jx, jrel);
-	if (r || (r = dv_writable(p->c->v, f->undo.path, &x, rel)) || (r = dj_state_read(x, rel, &cur)))
+	int r = journal_dir(p, &jt, jrel);
+	if (r || (r = dv_writable(p->c->v, f->undo.path, &t, rel)) || (r = dj_state_read(t, rel, &cur)))
 		return r;
 	int need = dj_undo_needed(&f->undo, &cur, why, sizeof(why));
 	if (need < 0 && !p->force)
 		r = rc_failx(RC_EXIT_REFUSED, EAGAIN, "%s; left alone (--force puts it back anyway)", why);
 	if (!r && need) {
 		plan_touch(s);
-		r = dj_restore(x, rel, &f->undo, &cur);
+		r = dj_restore(t, rel, &f->undo, &cur);
 	}
 	dj_state_free(&cur);
 	snprintf(jpath, sizeof(jpath), "%s/%s", jrel, f->entry);
 	if (!r) {
 		plan_touch(s);
-		r = tree_unlink(jx->t, jpath);
+		r = tree_unlink(jt, jpath);
 		r = r == -ENOENT ? 0 : r;
 	}
 	if (!r)
@@ -492,12 +492,12 @@ static int run_undo(struct plan *pl, struct plan_step *s)
 static int run_rmdir(struct plan *pl, struct plan_step *s)
 {
 	struct dr_fixplan *p = plan_arg(pl);
-	struct tx *x;
+	struct tree *t;
 	char rel[PATH_MAX];
-	int r = dv_writable(p->c->v, DJ_DIR, &x, rel);
+	int r = dv_writable(p->c->v, DJ_DIR, &t, rel);
 	if (!r) {
 		plan_touch(s);
-		r = tx_rmdir(x, rel);
+		r = tree_rmdir(t, rel);
 	}
 	if (r == -ENOTEMPTY || r == -EEXIST) {
 		rc_clear();
@@ -563,10 +563,10 @@ static int check_undo(struct dr_fixplan *p)
 			if (!strcmp(p->f[j].undo.path, f->undo.path))
 				cur = &p->f[j].undo.before;
 		if (!cur) {
-			struct tx *x;
+			struct tree *t;
 			char rel[PATH_MAX];
-			int r = dv_locate(p->c->v, f->undo.path, &x, rel);
-			if (r || (r = dj_state_read(x, rel, &now)))
+			int r = dv_locate(p->c->v, f->undo.path, &t, rel);
+			if (r || (r = dj_state_read(t, rel, &now)))
 				return r == -ENODATA ? rc_failx(RC_EXIT_CANNOT_TELL, ENODATA, "%s", dv_why(p->c->v)) : r;
 			cur = &now;
 		}

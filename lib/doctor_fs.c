@@ -123,7 +123,7 @@ int ck_fs_forced_check(struct dr_ctx *c)
 int ck_fs_full(struct dr_ctx *c)
 {
 	for (size_t i = 0; i < NMPS; i++) {
-		struct tx_space s;
+		struct tree_space s;
 		char dev[4096], seen[DR_TEXT];
 		if ((i && !own_device(c, mps[i]) && !dv_mounted(c->v, mps[i])) || dv_space(c->v, mps[i], &s, dev, sizeof(dev)))
 			continue;

@@ -305,7 +305,7 @@ int ck_fstab_missing_mountpoint(struct dr_ctx *c)
 	int systemd = dr_init_system(c) == DR_INIT_SYSTEMD;
 	for (size_t i = 0; fs && i < fs->n; i++) {
 		const struct fstab_entry *e = &fs->e[i];
-		struct tx_meta m;
+		struct tree_stat m;
 		if (e->file[0] != '/' || !strcmp(e->file, "/") || is_swap(e) || has_opt(e, "noauto") || under_virtual(fs, e))
 			continue;
 		int r = dv_meta_mountpoint(c->v, e->file, &m);

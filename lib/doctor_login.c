@@ -13,7 +13,7 @@ int ck_login_root_shell(struct dr_ctx *c)
 {
 	const struct dr_text *pw = dr_accounts(c, "passwd");
 	char shell[256];
-	struct tx_meta m;
+	struct tree_stat m;
 	int ln = dr_account_line(pw, "root");
 	if (!ln || dr_field(dr_line(pw, ln), 6, shell, sizeof(shell)))
 		return 0;   /* no root line: login.files-syntax and login.disagree say so */
@@ -289,7 +289,7 @@ int ck_login_sudoers_mode(struct dr_ctx *c)
 	static char paths[SUDOERS_FILES][300];
 	int n = sudoers_files(c, paths, SUDOERS_FILES);
 	for (int i = 0; i < n; i++) {
-		struct tx_meta m;
+		struct tree_stat m;
 		char seen[64];
 		if (dv_meta(c->v, paths[i], 1, &m) || m.type != 'f')
 			continue;

@@ -53,7 +53,7 @@ static int copy_journal(struct dr_ctx *c, const char *dir)
 			continue;
 		for (size_t k = nf; k-- > 0 && total < JOURNAL_COPY;) {   /* system.journal sorts last */
 			char src[700], dst[700];
-			struct tx_meta m;
+			struct tree_stat m;
 			snprintf(src, sizeof(src), "%s/%s", d, files[k]);
 			snprintf(dst, sizeof(dst), "%s/%s", dir, files[k]);
 			if (!strstr(files[k], ".journal") || dv_meta(c->v, src, 0, &m) || m.type != 'f' ||

@@ -134,7 +134,7 @@ int ck_selinux_unlabeled(struct dr_ctx *c)
 	if (r || !enforcing(&s) || dv_exists(c->v, "/.autorelabel") == 1)
 		return r;
 	for (size_t i = 0; i < sizeof(labeled) / sizeof(labeled[0]); i++) {
-		struct tx_meta m;
+		struct tree_stat m;
 		if (dv_meta(c->v, labeled[i], 0, &m) || m.type == 'l' || m.has_label)
 			continue;
 		size_t l = strlen(list);

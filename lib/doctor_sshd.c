@@ -93,7 +93,7 @@ static struct dr_sshd *facts(struct dr_ctx *c)
 		return NULL;
 	f->sshd = s;
 	s->strictmodes = 1;
-	s->r = sshd_scan_lines(c->v->fs[0].x.t, &s->conf, on_line, s);
+	s->r = sshd_scan_lines(c->v->fs[0].tree, &s->conf, on_line, s);
 	return s;
 }
 
@@ -262,7 +262,7 @@ int ck_sshd_host_key_perms(struct dr_ctx *c)
 	struct dr_finding *found[MAX_SET + 3];
 	int n = s && s->conf.exists ? hostkeys(s, keys, MAX_SET) : 0, have = 0, bad = 0;
 	for (int i = 0; i < n; i++) {
-		struct tx_meta m;
+		struct tree_stat m;
 		char seen[96];
 		if (dv_meta(c->v, keys[i], 1, &m) || m.type != 'f')
 			continue;
@@ -290,7 +290,7 @@ int ck_sshd_host_key_perms(struct dr_ctx *c)
 /* ---- modes sshd insists on ------------------------------------------------------ */
 
 /* A finding for an owner or mode problem of PATH, fixed to MODE with owner UID (-1 keep). */
-static struct dr_finding *attr_finding(struct dr_ctx *c, enum dr_sev sev, const char *path, const struct tx_meta *m,
+static struct dr_finding *attr_finding(struct dr_ctx *c, enum dr_sev sev, const char *path, const struct tree_stat *m,
 				       mode_t mode, long uid, const char *what)
 {
 	char seen[96];
@@ -313,7 +313,7 @@ static struct dr_finding *attr_finding(struct dr_ctx *c, enum dr_sev sev, const 
 int ck_sshd_privsep(struct dr_ctx *c)
 {
 	struct dr_sshd *s = facts(c);
-	struct tx_meta m;
+	struct tree_stat m;
 	if (!s || !s->conf.exists || !sshd_installed(c))
 		return 0;
 	/* compiled into sshd: Debian/Ubuntu use /run/sshd (made at boot), RHEL /var/empty/sshd, Alpine /var/empty */
@@ -337,7 +337,7 @@ int ck_sshd_etc_ssh(struct dr_ctx *c)
 {
 	static const char *const paths[] = { "/etc/ssh", "/etc/ssh/sshd_config" };
 	for (size_t i = 0; i < 2; i++) {
-		struct tx_meta m;
+		struct tree_stat m;
 		if (dv_meta(c->v, paths[i], 1, &m) || (m.uid == 0 && !(m.mode & 022)))
 			continue;
 		attr_finding(c, DR_DEGRADED, paths[i], &m, m.mode & ~022, 0, "writable by others than root: anyone "
@@ -353,7 +353,7 @@ static void check_key_path(struct dr_ctx *c, const char *file, const char *home,
 	char p[600], what[DR_TEXT];
 	snprintf(p, sizeof(p), "%s", file);
 	for (int depth = 0; depth < 16; depth++) {
-		struct tx_meta m;
+		struct tree_stat m;
 		if (dv_meta(c->v, p, 1, &m))
 			return;
 		if ((m.uid != 0 && m.uid != uid) || (m.mode & 022)) {

@@ -39,11 +39,11 @@ static int dev_of_dir(const char *dir, struct devid *id)
 	return probe_device(p, id);
 }
 
-static void root_fs(struct dview *v, struct tree *t, const char *dev)
+static void root_fs(struct dview *v, struct tree *t)
 {
 	struct dv_fs *r = &v->fs[0];
 	snprintf(r->mp, sizeof(r->mp), "/");
-	tx_init(&r->x, t, dev);
+	r->tree = t;
 	r->state = 1;
 	v->nfs = 1;
 }
@@ -53,7 +53,7 @@ int dv_open(struct dview *v, struct target *tg, unsigned flags)
 	memset(v, 0, sizeof(*v));
 	v->tg = tg;
 	v->flags = flags;
-	root_fs(v, tg->tree, tg->device);
+	root_fs(v, tg->tree);
 	if (tg->device[0]) {
 		v->root_id = tg->id;
 		v->root_known = 1;
@@ -70,7 +70,7 @@ int dv_open_dir(struct dview *v, struct tree *t)
 	memset(v, 0, sizeof(*v));
 	v->bare = t;
 	v->dx_loaded = 1;   /* only the devices added by hand */
-	root_fs(v, t, NULL);
+	root_fs(v, t);
 	return 0;
 }
 
@@ -78,7 +78,6 @@ int dv_close(struct dview *v)
 {
 	int r = 0;
 	for (int i = 0; i < v->nfs; i++) {
-		tx_done(&v->fs[i].x);
 		if (v->fs[i].own && target_close(&v->fs[i].t) && !r)
 			r = -EIO;
 	}
@@ -115,7 +114,7 @@ const struct fstab *dv_fstab(struct dview *v)
 		char *buf;
 		size_t len;
 		v->fstab_state = -1;
-		if (tree_read(v->fs[0].x.t, "/etc/fstab", &buf, &len, FSTAB_MAX) == 0) {
+		if (tree_read(v->fs[0].tree, "/etc/fstab", &buf, &len, FSTAB_MAX) == 0) {
 			if (!memchr(buf, 0, len) && fstab_parse(buf, &v->fstab, NULL) == 0)
 				v->fstab_state = 1;
 			free(buf);
@@ -147,21 +146,22 @@ const char *dv_mountpoint_of(struct dview *v, const char *path, char *buf, size_
 	return buf;
 }
 
-/* Is MP a mount point inside the directory tree (another filesystem)? */
+/* Is MP a mount point inside the directory tree (another filesystem than
+ * its directory's)? Resolved inside the tree (chase.h); a link at MP is
+ * no mount point. */
 static int mounted_in_tree(struct dview *v, const char *mp)
 {
-	int fd = tree_dirfd(v->fs[0].x.t);
+	struct chase_out co;
 	struct stat a, b;
-	char parent[PATH_MAX];
-	const char *sl = strrchr(mp, '/');
-	if (fd < 0 || !sl)
+	int fd = tree_dirfd(v->fs[0].tree), in = 0;
+	int pfd = fd < 0 ? -1 : chase(fd, mp, CHASE_PARENT | CHASE_NOFOLLOW, &co);
+	if (pfd < 0)
 		return 0;
-	snprintf(parent, sizeof(parent), "%.*s", (int)(sl - mp), mp);
-	if (fstatat(fd, mp + 1, &a, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(a.st_mode))
-		return 0;
-	if (fstatat(fd, parent[0] ? parent + 1 : ".", &b, 0) < 0)
-		return 0;
-	return a.st_dev != b.st_dev;
+	if (strcmp(co.name, ".") && fstatat(pfd, co.name, &a, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(a.st_mode) &&
+	    fstat(pfd, &b) == 0)
+		in = a.st_dev != b.st_dev;
+	close(pfd);
+	return in;
 }
 
 #define FS_IN_ROOT 2   /* state: the mount point is part of the root tree */
@@ -190,7 +190,7 @@ static int open_fs(struct dview *v, struct dv_fs *fs)
 		return -ENODATA;
 	}
 	fs->own = 1;
-	tx_init(&fs->x, fs->t.tree, fs->t.device);
+	fs->tree = fs->t.tree;
 	fs->state = 1;
 	return 0;
 }
@@ -228,19 +228,19 @@ static int locate_fs(struct dview *v, const char *path, struct dv_fs **out)
 	return 0;
 }
 
-int dv_locate(struct dview *v, const char *path, struct tx **x, char *rel)
+int dv_locate(struct dview *v, const char *path, struct tree **t, char *rel)
 {
 	struct dv_fs *fs;
 	int r = locate_fs(v, path, &fs);
 	if (r)
 		return r;
-	*x = &fs->x;
+	*t = fs->tree;
 	const char *p = fs == &v->fs[0] ? path : path + strlen(fs->mp);
 	snprintf(rel, PATH_MAX, "%s", *p ? p : "/");
 	return 0;
 }
 
-int dv_writable(struct dview *v, const char *path, struct tx **x, char *rel)
+int dv_writable(struct dview *v, const char *path, struct tree **tp, char *rel)
 {
 	struct dv_fs *fs;
 	int r = locate_fs(v, path, &fs);
@@ -250,71 +250,86 @@ int dv_writable(struct dview *v, const char *path, struct tx **x, char *rel)
 	if (t && !tree_writable(t->tree)) {
 		if ((r = target_writable(t)))
 			return r;
-		tx_done(&fs->x);
-		tx_init(&fs->x, t->tree, t->device);
+		fs->tree = t->tree;
 	}
-	return dv_locate(v, path, x, rel);
+	return dv_locate(v, path, tp, rel);
 }
 
 /* ---- reads -------------------------------------------------------------- */
 
-#define LOCATE(v, path, x, rel) \
-	struct tx *x; \
+#define LOCATE(v, path, t, rel) \
+	struct tree *t; \
 	char rel[PATH_MAX]; \
-	int lr_ = dv_locate(v, path, &x, rel); \
+	int lr_ = dv_locate(v, path, &t, rel); \
 	if (lr_) \
 		return lr_
 
-int dv_read(struct dview *v, const char *path, char **buf, size_t *len, size_t max)
+/* A path through something that is not a directory is absent. */
+static int absent(int r)
 {
-	LOCATE(v, path, x, rel);
-	return tree_read(x->t, rel, buf, len, max);
+	return r == -ENOTDIR ? -ENOENT : r;
 }
 
-int dv_meta(struct dview *v, const char *path, int follow, struct tx_meta *m)
+int dv_read(struct dview *v, const char *path, char **buf, size_t *len, size_t max)
 {
-	LOCATE(v, path, x, rel);
-	return tx_meta(x, rel, follow, m);
+	LOCATE(v, path, t, rel);
+	return tree_read(t, rel, buf, len, max);
+}
+
+/* tree_stat with the label; a failure other than absence worded (a
+ * directory tree's tree_stat leaves that to its caller). */
+static int meta_in(struct tree *t, const char *rel, unsigned flags, struct tree_stat *m)
+{
+	int r = absent(tree_stat(t, rel, flags | TREE_LABEL, m));
+	if (r < 0 && r != -ENOENT && tree_kind(t) == TREE_DIR)
+		r = rc_fail(-r, "cannot look at %s in %s: %s", rel, tree_desc(t), strerror(-r));
+	return r;
+}
+
+int dv_meta(struct dview *v, const char *path, int follow, struct tree_stat *m)
+{
+	LOCATE(v, path, t, rel);
+	return meta_in(t, rel, follow ? TREE_FOLLOW : 0, m);
 }
 
 int dv_readlink(struct dview *v, const char *path, char *buf, size_t sz)
 {
-	LOCATE(v, path, x, rel);
-	return tx_readlink(x, rel, buf, sz);
+	LOCATE(v, path, t, rel);
+	return absent(tree_readlink(t, rel, buf, sz));
 }
 
 int dv_list(struct dview *v, const char *path, char ***names, size_t *n)
 {
 	*names = NULL;
 	*n = 0;
-	LOCATE(v, path, x, rel);
-	return tree_list(x->t, rel, names, n);
+	LOCATE(v, path, t, rel);
+	return tree_list(t, rel, names, n);
 }
 
 int dv_pread(struct dview *v, const char *path, uint64_t off, void *buf, size_t len, size_t *got)
 {
-	LOCATE(v, path, x, rel);
-	return tx_pread(x, rel, off, buf, len, got);
+	LOCATE(v, path, t, rel);
+	return absent(tree_pread(t, rel, off, buf, len, got));
 }
 
 int dv_tail(struct dview *v, const char *path, size_t max, char **buf, size_t *len, int *cut)
 {
-	LOCATE(v, path, x, rel);
-	return tx_read_tail(x, rel, max, buf, len, cut);
+	LOCATE(v, path, t, rel);
+	return absent(tree_read_tail(t, rel, max, buf, len, cut));
 }
 
 int dv_exists(struct dview *v, const char *path)
 {
-	struct tx_meta m;
+	struct tree_stat m;
 	int r = dv_meta(v, path, 1, &m);
 	return r == 0 ? 1 : r == -ENOENT ? 0 : r;
 }
 
-int dv_space(struct dview *v, const char *path, struct tx_space *s, char *dev, size_t dsz)
+int dv_space(struct dview *v, const char *path, struct tree_space *s, char *dev, size_t dsz)
 {
-	LOCATE(v, path, x, rel);
+	LOCATE(v, path, t, rel);
 	snprintf(dev, dsz, "%s", dv_device_of(v, path));
-	return tx_space(x, rel, s);
+	return tree_space(t, rel, s);
 }
 
 const char *dv_device_of(struct dview *v, const char *path)
@@ -350,17 +365,17 @@ int dv_mounted(struct dview *v, const char *path)
 	return fs->t.via == TARGET_VIA_MOUNTED || fs->t.via == TARGET_VIA_DIR;
 }
 
-int dv_meta_mountpoint(struct dview *v, const char *mp, struct tx_meta *m)
+int dv_meta_mountpoint(struct dview *v, const char *mp, struct tree_stat *m)
 {
 	char parent[PATH_MAX], rel[PATH_MAX], path[2 * PATH_MAX];
 	const char *sl = strrchr(mp, '/');
-	struct tx *x;
+	struct tree *t;
 	if (!sl || !sl[1])
 		return dv_meta(v, mp, 1, m);
 	snprintf(parent, sizeof(parent), "%.*s", (int)(sl - mp), mp);
-	int r = dv_locate(v, parent[0] ? parent : "/", &x, rel);
+	int r = dv_locate(v, parent[0] ? parent : "/", &t, rel);
 	if (r)
 		return r;
 	snprintf(path, sizeof(path), "%s%s", strcmp(rel, "/") ? rel : "", sl);
-	return tx_meta(x, path, 1, m);
+	return meta_in(t, path, TREE_FOLLOW, m);
 }

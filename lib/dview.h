@@ -21,7 +21,6 @@
 #define RC_DVIEW_H
 #include <limits.h>
 #include "target.h"
-#include "treex.h"
 #include "devindex.h"
 #include "rootfs.h"
 
@@ -33,7 +32,7 @@ struct dv_fs {
 	char spec[256];        /* its fstab spec */
 	struct target t;       /* when opened by us */
 	int own;               /* t was opened here (closed by dv_close) */
-	struct tx x;
+	struct tree *tree;     /* the tree paths on it are read through (t's, or the root's) */
 	int state;             /* 0 not tried, 1 open, -1 cannot be read (why) */
 	char why[320];
 };
@@ -63,21 +62,23 @@ int dv_close(struct dview *v);
 
 /* The tree holding PATH and the path inside it (REL, at least PATH_MAX).
  * -ENODATA when the filesystem holding it cannot be read (dv_why). */
-int dv_locate(struct dview *v, const char *path, struct tx **x, char *rel);
+int dv_locate(struct dview *v, const char *path, struct tree **t, char *rel);
 const char *dv_why(const struct dview *v);
 /* Make the filesystem holding PATH writable (target_writable), and re-locate. */
-int dv_writable(struct dview *v, const char *path, struct tx **x, char *rel);
+int dv_writable(struct dview *v, const char *path, struct tree **t, char *rel);
 
-/* The usual reads, through dv_locate. */
+/* The usual reads, through dv_locate. dv_meta (with the SELinux label),
+ * dv_readlink, dv_pread and dv_tail say -ENOENT, without a message, for a
+ * path that is absent or goes through something that is not a directory. */
 int dv_read(struct dview *v, const char *path, char **buf, size_t *len, size_t max);
-int dv_meta(struct dview *v, const char *path, int follow, struct tx_meta *m);
+int dv_meta(struct dview *v, const char *path, int follow, struct tree_stat *m);
 int dv_readlink(struct dview *v, const char *path, char *buf, size_t sz);
 int dv_list(struct dview *v, const char *path, char ***names, size_t *n);
 int dv_pread(struct dview *v, const char *path, uint64_t off, void *buf, size_t len, size_t *got);
 int dv_tail(struct dview *v, const char *path, size_t max, char **buf, size_t *len, int *cut);
 /* The mount point MP itself: the directory in the filesystem above it
  * (dv_meta would look at the root of the filesystem mounted there). */
-int dv_meta_mountpoint(struct dview *v, const char *mp, struct tx_meta *m);
+int dv_meta_mountpoint(struct dview *v, const char *mp, struct tree_stat *m);
 /* Does PATH exist (links followed)? 1, 0, or -ENODATA/-errno. */
 int dv_exists(struct dview *v, const char *path);
 
@@ -89,7 +90,7 @@ const struct fstab *dv_fstab(struct dview *v);
 /* The mount point of the filesystem holding PATH per fstab ("/" if none). */
 const char *dv_mountpoint_of(struct dview *v, const char *path, char *buf, size_t sz);
 /* Free space of the filesystem holding PATH. */
-int dv_space(struct dview *v, const char *path, struct tx_space *s, char *dev, size_t dsz);
+int dv_space(struct dview *v, const char *path, struct tree_space *s, char *dev, size_t dsz);
 /* The device holding PATH's filesystem ("" when not known). */
 const char *dv_device_of(struct dview *v, const char *path);
 /* Is that filesystem mounted (its superblock then says "in use")? */

@@ -5,10 +5,12 @@
 #include "ext4.h"
 #include "ext4_io.h"
 #include <e2p/e2p.h>
+#include "ext4_priv.h"
 #include "tree_priv.h"
 #include "err.h"
 #include <ext2fs/ext2fs.h>
 #include <et/com_err.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <uuid/uuid.h>
 #include <stdlib.h>
@@ -21,11 +23,20 @@ struct ext4tree {
 	ext2_filsys fs;
 };
 
-static int ext_err(errcode_t e, const char *fmt, const char *arg)
+errcode_t ext4_open_ro(const char *dev, uint64_t sb, uint32_t bs, io_manager io, ext2_filsys *fs)
+{
+	int flags = EXT2_FLAG_64BITS | EXT2_FLAG_IGNORE_CSUM_ERRORS | EXT2_FLAG_SKIP_MMP;
+	return ext2fs_open2(dev, NULL, flags, (int)sb, sb ? bs : 0, io, fs);
+}
+
+int ext4_err(errcode_t e, const char *fmt, ...)
 {
 	int err = (e > 0 && e < 256) ? (int)e : EIO;
-	char what[1024];
-	snprintf(what, sizeof(what), fmt, arg);
+	char what[4400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
 	return rc_fail(err, "%s: %s", what, error_message(e));
 }
 
@@ -50,73 +61,150 @@ static int lookup(struct tree *t, const char *path, int follow, ext2_ino_t *ino)
 	if (err == EXT2_ET_NO_DIRECTORY || err == ENOTDIR)
 		return rc_fail(ENOTDIR, "cannot look up %s in %s: a part of the path is not a directory", path, t->desc);
 	if (err)
-		return ext_err(err, "cannot look up %s", path);
+		return ext4_err(err, "cannot look up %s", path);
 	return 0;
 }
 
-static int e_stat(struct tree *t, const char *path, int follow, struct tree_stat *st)
+static void label_of(ext2_filsys fs, ext2_ino_t ino, struct tree_stat *st)
+{
+	struct ext2_xattr_handle *h;
+	void *v = NULL;
+	size_t len = 0;
+	if (ext2fs_xattrs_open(fs, ino, &h))
+		return;
+	if (!ext2fs_xattrs_read(h) && !ext2fs_xattr_get(h, "security.selinux", &v, &len) && v) {
+		st->has_label = 1;
+		st->label_len = len < sizeof(st->label) ? len : sizeof(st->label);
+		memcpy(st->label, v, st->label_len);
+	}
+	if (v)
+		ext2fs_free_mem(&v);
+	ext2fs_xattrs_close(&h);
+}
+
+/* The inode of PATH, read. */
+static int inode_of(struct tree *t, const char *path, int follow, ext2_ino_t *ino, struct ext2_inode *inode)
+{
+	int r = lookup(t, path, follow, ino);
+	if (r)
+		return r;
+	errcode_t err = ext2fs_read_inode(FS(t), *ino, inode);
+	return err ? ext4_err(err, "cannot read the inode of %s", path) : 0;
+}
+
+static int e_stat(struct tree *t, const char *path, unsigned flags, struct tree_stat *st)
 {
 	ext2_ino_t ino;
 	struct ext2_inode inode;
-	int r = lookup(t, path, follow, &ino);
+	int r = inode_of(t, path, flags & TREE_FOLLOW, &ino, &inode);
 	if (r)
 		return r;
-	errcode_t err = ext2fs_read_inode(FS(t), ino, &inode);
-	if (err)
-		return ext_err(err, "cannot read the inode of %s", path);
-	st->type = LINUX_S_ISREG(inode.i_mode) ? 'f' : LINUX_S_ISDIR(inode.i_mode) ? 'd' :
-		   LINUX_S_ISLNK(inode.i_mode) ? 'l' : 'o';
+	st->type = tree_type_of(inode.i_mode);
 	st->mode = inode.i_mode & 07777;
 	st->uid = inode_uid(inode);
 	st->gid = inode_gid(inode);
 	st->size = EXT2_I_SIZE(&inode);
+	if ((flags & TREE_LABEL) && st->type != 'l')
+		label_of(FS(t), ino, st);
 	return 0;
 }
 
-static int read_ino(struct tree *t, ext2_ino_t ino, const char *path, char **buf, size_t *len, size_t max)
+/* LEN bytes from OFF of inode INO into BUF; *GOT says how many. */
+static int read_range(ext2_filsys fs, ext2_ino_t ino, struct ext2_inode *in, uint64_t off, void *buf, size_t len,
+		      size_t *got, const char *path)
 {
-	ext2_file_t f;
-	struct ext2_inode inode;
-	errcode_t err = ext2fs_read_inode(FS(t), ino, &inode);
-	if (err)
-		return ext_err(err, "cannot read the inode of %s", path);
-	if (!LINUX_S_ISREG(inode.i_mode))
-		return rc_fail(EINVAL, "%s in %s is not a regular file", path, t->desc);
-	uint64_t size = EXT2_I_SIZE(&inode);
-	if (size > max)
-		return rc_fail(EFBIG, "%s is larger than %zu bytes; refusing to load it", path, max);
-	char *b = malloc(size + 1);
-	if (!b)
-		return rc_fail(ENOMEM, "out of memory reading %s (%llu bytes)", path, (unsigned long long)size);
-	if ((err = ext2fs_file_open(FS(t), ino, 0, &f))) {
-		free(b);
-		return ext_err(err, "cannot open %s", path);
-	}
-	size_t n = 0;
-	while (n < size) {
-		unsigned got = 0;
-		unsigned want = size - n > (1u << 30) ? (1u << 30) : (unsigned)(size - n);
-		err = ext2fs_file_read(f, b + n, want, &got);
-		if (err || got == 0)
+	ext2_file_t f = NULL;
+	errcode_t err = ext2fs_file_open2(fs, ino, in, 0, &f);
+	*got = 0;
+	if (!err)
+		err = ext2fs_file_llseek(f, off, EXT2_SEEK_SET, NULL);
+	while (!err && *got < len) {
+		unsigned n = 0, want = len - *got > (1u << 30) ? 1u << 30 : (unsigned)(len - *got);
+		err = ext2fs_file_read(f, (char *)buf + *got, want, &n);
+		if (!n)
 			break;
-		n += got;
+		*got += n;
 	}
-	ext2fs_file_close(f);
-	if (err || n != size) {
-		free(b);
-		return err ? ext_err(err, "cannot read %s", path) : rc_fail(EIO, "short read of %s", path);
+	if (f)
+		ext2fs_file_close(f);
+	return err ? ext4_err(err, "cannot read %s", path) : 0;
+}
+
+static int e_pread(struct tree *t, const char *path, uint64_t off, void *buf, size_t len, size_t *got)
+{
+	ext2_ino_t ino;
+	struct ext2_inode inode;
+	int r = inode_of(t, path, 1, &ino, &inode);
+	if (r)
+		return r;
+	if (!LINUX_S_ISREG(inode.i_mode))
+		return rc_fail(EINVAL, "%s is not a regular file", path);
+	return read_range(FS(t), ino, &inode, off, buf, len, got, path);
+}
+
+/* A link's target: in the inode (inline data, or a fast link's block
+ * map), else in its one block. */
+static int e_readlink(struct tree *t, const char *path, char *buf, size_t sz)
+{
+	ext2_ino_t ino;
+	struct ext2_inode inode;
+	int r = inode_of(t, path, 0, &ino, &inode);
+	if (r)
+		return r;
+	if (!LINUX_S_ISLNK(inode.i_mode))
+		return -EINVAL;
+	size_t size = EXT2_I_SIZE(&inode), got = 0;
+	if (size >= sz)
+		return rc_fail(ENAMETOOLONG, "the link %s is too long", path);
+	if (inode.i_flags & EXT4_INLINE_DATA_FL) {
+		errcode_t err = ext2fs_inline_data_get(FS(t), ino, &inode, buf, &got);
+		r = err ? ext4_err(err, "cannot read the link %s", path) : 0;
+	} else if (ext2fs_is_fast_symlink(&inode)) {
+		memcpy(buf, (char *)inode.i_block, size);
+		got = size;
+	} else {
+		r = read_range(FS(t), ino, &inode, 0, buf, size, &got, path);
 	}
-	b[n] = 0;
-	*buf = b;
-	*len = n;
+	if (!r)
+		buf[got < sz ? got : sz - 1] = 0;
+	return r;
+}
+
+static int e_space(struct tree *t, const char *path, struct tree_space *s)
+{
+	(void)path;
+	ext2_filsys fs = FS(t);
+	s->size = ext2fs_blocks_count(fs->super) * fs->blocksize;
+	s->avail = ext2fs_free_blocks_count(fs->super) * fs->blocksize;
+	s->files = fs->super->s_inodes_count;
+	s->ffree = fs->super->s_free_inodes_count;
 	return 0;
 }
 
 static int e_read(struct tree *t, const char *path, char **buf, size_t *len, size_t max)
 {
 	ext2_ino_t ino;
-	int r = lookup(t, path, 1, &ino);
-	return r ? r : read_ino(t, ino, path, buf, len, max);
+	struct ext2_inode inode;
+	int r = inode_of(t, path, 1, &ino, &inode);
+	if (r)
+		return r;
+	if (!LINUX_S_ISREG(inode.i_mode))
+		return rc_fail(EINVAL, "%s in %s is not a regular file", path, t->desc);
+	uint64_t size = EXT2_I_SIZE(&inode);
+	if (size > max)
+		return rc_fail(EFBIG, "%s is larger than %zu bytes; refusing to load it", path, max);
+	char *b = malloc(size + 1);
+	size_t n = 0;
+	if (!b)
+		return rc_fail(ENOMEM, "out of memory reading %s (%llu bytes)", path, (unsigned long long)size);
+	if ((r = read_range(FS(t), ino, &inode, 0, b, size, &n, path)) || n != size) {
+		free(b);
+		return r ? r : rc_fail(EIO, "short read of %s", path);
+	}
+	b[n] = 0;
+	*buf = b;
+	*len = n;
+	return 0;
 }
 
 struct listctx {
@@ -159,7 +247,7 @@ static int e_list(struct tree *t, const char *path, char ***names, size_t *n)
 	errcode_t err = ext2fs_dir_iterate2(FS(t), ino, 0, NULL, list_cb, &l);
 	if (err || l.err) {
 		tree_free_list(l.names, l.n);
-		return l.err ? l.err : ext_err(err, "cannot list %s", path);
+		return l.err ? l.err : ext4_err(err, "cannot list %s", path);
 	}
 	*names = l.names;
 	*n = l.n;
@@ -170,7 +258,7 @@ static int e_close(struct tree *t)
 {
 	struct ext4tree *e = t->priv;
 	errcode_t err = ext2fs_close_free(&e->fs);
-	int r = err ? ext_err(err, "cannot close %s cleanly", t->desc) : 0;
+	int r = err ? ext4_err(err, "cannot close %s cleanly", t->desc) : 0;
 	free(e);
 	free(t);
 	return r;
@@ -179,20 +267,20 @@ static int e_close(struct tree *t)
 /* Read only: the tree front end refuses every write before it gets here
  * (rescuectl writes an ext4 only through a private kernel mount). */
 static const struct tree_ops ext4_ops = {
-	.stat = e_stat, .read = e_read, .list = e_list, .close = e_close,
+	.stat = e_stat, .read = e_read, .pread = e_pread, .readlink = e_readlink, .space = e_space,
+	.list = e_list, .close = e_close,
 };
 
 int tree_ext4_open(const char *dev, struct tree **out)
 {
 	ext2_filsys fs;
-	int flags = EXT2_FLAG_64BITS | EXT2_FLAG_IGNORE_CSUM_ERRORS | EXT2_FLAG_SKIP_MMP;
 	/* Read only to the I/O layer: no write can pass, and no flush of the
 	 * device at open (ext4_io.h). Not EXT2_FLAG_SUPER_ONLY: libext2fs then
 	 * reads group descriptors on demand and dereferences NULL when such a
 	 * read fails, as it can on a damaged filesystem. */
-	errcode_t err = ext2fs_open2(dev, NULL, flags, 0, 0, ext4_ro_io_manager, &fs);
+	errcode_t err = ext4_open_ro(dev, 0, 0, ext4_ro_io_manager, &fs);
 	if (err)
-		return ext_err(err, "cannot open %s as ext2/3/4", dev);
+		return ext4_err(err, "cannot open %s as ext2/3/4", dev);
 	struct tree *t = calloc(1, sizeof(*t));
 	struct ext4tree *e = calloc(1, sizeof(*e));
 	if (!t || !e) {
@@ -328,9 +416,7 @@ static int find_backup(int fd, struct ext2_super_block *sb, uint64_t *blk, uint3
 static void try_open(const char *dev, uint64_t sbblk, uint32_t bs, struct ext4_info *in)
 {
 	ext2_filsys fs;
-	int flags = EXT2_FLAG_64BITS | EXT2_FLAG_IGNORE_CSUM_ERRORS | EXT2_FLAG_SKIP_MMP;
-	errcode_t err = ext2fs_open2(dev, NULL, flags, sbblk ? (int)sbblk : 0, sbblk ? bs : 0,
-				     unix_io_manager, &fs);
+	errcode_t err = ext4_open_ro(dev, sbblk, bs, unix_io_manager, &fs);
 	if (err) {
 		snprintf(in->open_error, sizeof(in->open_error), "%s", error_message(err));
 		return;

@@ -3,6 +3,7 @@
  * maps and directory blocks are parsed here so that damage stays local. */
 #include "ext4_walk.h"
 #include "ext4.h"
+#include "ext4_priv.h"
 #include "err.h"
 #include <ext2fs/ext2fs.h>
 #include <ext2fs/ext3_extents.h>
@@ -20,23 +21,12 @@ struct ew {
 	uint64_t sb_block;
 };
 
-static int ext_err(errcode_t e, const char *what)
-{
-	int err = (e > 0 && e < 256) ? (int)e : EIO;
-	return rc_fail(err, "%s: %s", what, error_message(e));
-}
-
-static errcode_t try_open(const char *dev, uint64_t sb, uint32_t bs, ext2_filsys *fs)
-{
-	int flags = EXT2_FLAG_64BITS | EXT2_FLAG_IGNORE_CSUM_ERRORS | EXT2_FLAG_SKIP_MMP;
-	return ext2fs_open2(dev, NULL, flags, (int)sb, sb ? bs : 0, unix_io_manager, fs);
-}
 
 int ew_open(const char *dev, struct ew **out)
 {
 	ext2_filsys fs = NULL;
 	uint64_t used = 0;
-	errcode_t err = try_open(dev, 0, 0, &fs), first = err;
+	errcode_t err = ext4_open_ro(dev, 0, 0, unix_io_manager, &fs), first = err;
 	if (err) {
 		/* A damaged primary superblock or group descriptor table:
 		 * the backups were written by mke2fs for exactly this. */
@@ -46,14 +36,12 @@ int ew_open(const char *dev, struct ew **out)
 		for (int i = 0; i < n && err; i++) {
 			if (b[i] == 0)
 				continue;
-			if (!try_open(dev, b[i], bs, &fs))
+			if (!ext4_open_ro(dev, b[i], bs, unix_io_manager, &fs))
 				used = b[i], err = 0;
 		}
 		if (err) {
 			rc_clear();
-			char what[4200];
-			snprintf(what, sizeof(what), "cannot open %s as ext2/3/4", dev);
-			return ext_err(first, what);
+			return ext4_err(first, "cannot open %s as ext2/3/4", dev);
 		}
 	}
 	struct ew *w = calloc(1, sizeof(*w));
@@ -165,9 +153,7 @@ int ew_inode(struct ew *w, uint32_t ino, struct ew_inode *o)
 	memset(&in, 0, sizeof(in));
 	errcode_t err = ext2fs_read_inode_full(w->fs, ino, (struct ext2_inode *)&in, sizeof(in));
 	if (err) {
-		char what[64];
-		snprintf(what, sizeof(what), "cannot read inode %u", ino);
-		return ext_err(err, what);
+		return ext4_err(err, "cannot read inode %u", ino);
 	}
 	if (in.i_mode == 0)
 		return rc_fail(ENOENT, "inode %u is cleared (mode 0)", ino);
@@ -353,9 +339,7 @@ static int read_raw_inode(struct ew *w, uint32_t ino, struct ext2_inode_large *i
 	memset(in, 0, sizeof(*in));
 	errcode_t err = ext2fs_read_inode_full(w->fs, ino, (struct ext2_inode *)in, sizeof(*in));
 	if (err) {
-		char what[64];
-		snprintf(what, sizeof(what), "cannot read inode %u", ino);
-		return ext_err(err, what);
+		return ext4_err(err, "cannot read inode %u", ino);
 	}
 	return 0;
 }
@@ -403,10 +387,8 @@ int ew_read_blocks(struct ew *w, uint64_t pblk, uint64_t count, void *buf)
 		return rc_fail(EINVAL, "read of %llu blocks is too large", (unsigned long long)count);
 	errcode_t err = io_channel_read_blk64(w->fs->io, pblk, (int)count, buf);
 	if (err) {
-		char what[96];
-		snprintf(what, sizeof(what), "cannot read blocks %llu-%llu", (unsigned long long)pblk,
-			 (unsigned long long)(pblk + count - 1));
-		return ext_err(err, what);
+		return ext4_err(err, "cannot read blocks %llu-%llu", (unsigned long long)pblk,
+				(unsigned long long)(pblk + count - 1));
 	}
 	return 0;
 }
@@ -430,9 +412,7 @@ int ew_read_inline(struct ew *w, const struct ew_inode *o, char **buf, size_t *l
 		err = ext2fs_inline_data_get(w->fs, o->ino, (struct ext2_inode *)&in, b, &sz);
 	if (err) {
 		free(b);
-		char what[64];
-		snprintf(what, sizeof(what), "cannot read the inline data of inode %u", o->ino);
-		return ext_err(err, what);
+		return ext4_err(err, "cannot read the inline data of inode %u", o->ino);
 	}
 	*buf = b;
 	*len = sz;
@@ -543,7 +523,6 @@ static int xa_cb(char *name, char *value, size_t len, void *arg)
 int ew_xattrs(struct ew *w, const struct ew_inode *o, ew_xattr_fn fn, void *arg)
 {
 	struct ext2_xattr_handle *h = NULL;
-	char what[80];
 	errcode_t err = ext2fs_xattrs_open(w->fs, o->ino, &h);
 	if (err == EXT2_ET_MISSING_EA_FEATURE)
 		return 0;
@@ -552,8 +531,7 @@ int ew_xattrs(struct ew *w, const struct ew_inode *o, ew_xattr_fn fn, void *arg)
 	if (err) {
 		if (h)
 			ext2fs_xattrs_close(&h);
-		snprintf(what, sizeof(what), "cannot read the extended attributes of inode %u", o->ino);
-		return ext_err(err, what);
+		return ext4_err(err, "cannot read the extended attributes of inode %u", o->ino);
 	}
 	struct xa_ctx c = { fn, arg, 0 };
 	err = ext2fs_xattrs_iterate(h, xa_cb, &c);
@@ -561,8 +539,7 @@ int ew_xattrs(struct ew *w, const struct ew_inode *o, ew_xattr_fn fn, void *arg)
 	if (c.ret)
 		return c.ret;
 	if (err) {
-		snprintf(what, sizeof(what), "cannot list the extended attributes of inode %u", o->ino);
-		return ext_err(err, what);
+		return ext4_err(err, "cannot list the extended attributes of inode %u", o->ino);
 	}
 	return 0;
 }

@@ -1,9 +1,10 @@
 /* recover's source over a mounted tree (--root DIR, a mount the rescue
- * system has, or the private no-replay mount of xfs/btrfs). Every step is
- * taken from a directory fd with O_NOFOLLOW; a PATH is resolved inside the
- * tree as if it were "/" (links in the middle followed within it, ".."
- * never above the top). */
+ * system has, or the private no-replay mount of xfs/btrfs). A PATH is
+ * resolved inside the tree as if it were "/" by chase() (links in the
+ * middle followed within it, ".." never above the top); every step below
+ * it is taken from a directory fd with O_NOFOLLOW. */
 #include "recover_src.h"
+#include "chase.h"
 #include "err.h"
 #include <dirent.h>
 #include <fcntl.h>
@@ -15,7 +16,6 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#define MAX_LINKS 40
 #define MAX_XATTR 65536
 #define MAX_SEGS (1u << 20)
 
@@ -62,107 +62,53 @@ static int same_dir(int fd, const struct rnode *n)
 	return fstat(fd, &st) == 0 && (uint64_t)st.st_ino == n->id && S_ISDIR(st.st_mode);
 }
 
-/* Resolve PATH's parent inside the tree; *CUR is an fd of it and LAST the
- * final component ("" for the top itself). */
-static int resolve(struct rsrc *s, const char *path, int *cur, char *last, size_t lastsz)
+/* PATH's directory inside the tree (chase.h: links in the middle followed
+ * within it, ".." never above the top, the last component not followed):
+ * its O_PATH fd, and the last component in CO->name ("." when PATH names
+ * a directory itself: the top, or a path ending in "." or ".."). */
+static int resolve(struct rsrc *s, const char *path, struct chase_out *co)
 {
-	char buf[2 * PATH_MAX + 2], *p = buf;
-	int links = 0, fd = dup(s->rootfd);
-	if (fd < 0 || strlen(path) >= PATH_MAX)
-		return fd < 0 ? rc_fail(errno, "dup: %s", strerror(errno)) : (close(fd), rc_fail(ENAMETOOLONG, "path too long"));
-	snprintf(buf, sizeof(buf), "%s", path);
-	last[0] = 0;
-	for (;;) {
-		while (*p == '/')
-			p++;
-		char *e = strchr(p, '/');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		char *rest = p + len;
-		while (*rest == '/')
-			rest++;
-		if (!len)
-			break;
-		if (len >= lastsz || len > NAME_MAX) {
-			close(fd);
-			return rc_fail(ENAMETOOLONG, "name too long");
-		}
-		char comp[NAME_MAX + 1];
-		memcpy(comp, p, len);
-		comp[len] = 0;
-		if (!*rest && strcmp(comp, ".") && strcmp(comp, "..")) {
-			snprintf(last, lastsz, "%s", comp);
-			break;
-		}
-		struct stat st, rt;
-		int nfd = -1;
-		if (!strcmp(comp, "."))
-			nfd = dup(fd);
-		else if (!strcmp(comp, "..")) {
-			/* at the top, ".." is the top */
-			if (fstat(fd, &st) == 0 && fstat(s->rootfd, &rt) == 0 && st.st_ino == rt.st_ino &&
-			    st.st_dev == rt.st_dev)
-				nfd = dup(fd);
-			else
-				nfd = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		} else if (fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
-			char t[PATH_MAX], nb[sizeof(buf)];
-			ssize_t l = readlinkat(fd, comp, t, sizeof(t) - 1);
-			if (l < 0 || ++links > MAX_LINKS) {
-				close(fd);
-				return l < 0 ? rc_fail(errno, "%s: %s", comp, strerror(errno))
-					     : rc_fail(ELOOP, "too many levels of symbolic links");
-			}
-			t[l] = 0;
-			snprintf(nb, sizeof(nb), "%s/%s", t, rest);
-			memcpy(buf, nb, sizeof(buf));
-			p = buf;
-			if (t[0] == '/') {
-				close(fd);
-				if ((fd = dup(s->rootfd)) < 0)
-					return rc_fail(errno, "dup: %s", strerror(errno));
-			}
-			continue;
-		} else
-			nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		int err = errno;
-		close(fd);
-		if (nfd < 0)
-			return err == ENOENT ? -ENOENT : err == ENOTDIR ? -ENOTDIR : rc_fail(err, "%s: %s", comp, strerror(err));
-		fd = nfd;
-		p = rest;
-	}
-	*cur = fd;
-	return 0;
+	int fd = chase(s->rootfd, path, CHASE_PARENT | CHASE_NOFOLLOW, co);
+	if (fd >= 0 || fd == -ENOENT || fd == -ENOTDIR)
+		return fd;
+	if (fd == -ELOOP)
+		return rc_fail(ELOOP, "%s: too many levels of symbolic links", co->why);
+	if (fd == -ENAMETOOLONG)
+		return rc_fail(ENAMETOOLONG, "path too long");
+	return rc_fail(-fd, "%s: %s", co->why[0] ? co->why : path, strerror(-fd));
 }
 
 static int d_lookup(struct rsrc *s, const char *path, struct rnode *n)
 {
-	char lastbuf[NAME_MAX + 1];
-	int fd, r = resolve(s, path, &fd, lastbuf, sizeof(lastbuf));
-	if (r)
-		return r;
-	if (!lastbuf[0]) {
-		/* the top, or a path ending in "." or "..": the directory itself */
-		if ((r = fill(n, fd, ""))) {
-			close(fd);
-			return r;
+	struct chase_out co;
+	int fd = resolve(s, path, &co), r;
+	if (fd < 0)
+		return fd;
+	if (!strcmp(co.name, ".")) {
+		/* the directory itself: an fd that can be listed */
+		n->fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		close(fd);
+		if (n->fd < 0)
+			return rc_fail(errno, "cannot open %s: %s", path, strerror(errno));
+		if ((r = fill(n, n->fd, ""))) {
+			close(n->fd);
+			n->fd = -1;
 		}
-		n->fd = fd;
 		n->mount_root = 0;
-		return 0;
+		return r;
 	}
 	struct stat st;
-	if (fstatat(fd, lastbuf, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+	if (fstatat(fd, co.name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		int e = errno;
 		close(fd);
 		return e == ENOENT ? -ENOENT : rc_fail(e, "%s", strerror(e));
 	}
 	n->pfd = fd;
 	n->own_pfd = 1;
-	if (!(n->own_name = strdup(lastbuf)))
+	if (!(n->own_name = strdup(co.name)))
 		return -ENOMEM;
 	n->name = n->own_name;
-	r = fill(n, fd, lastbuf);
+	r = fill(n, fd, co.name);
 	n->mount_root = 0;
 	return r;
 }

@@ -1,6 +1,7 @@
 /* recover --to DIR: write the recovered files into a directory, never
  * following a symbolic link out of it. */
 #include "recover_to.h"
+#include "chase.h"
 #include "err.h"
 #include <dirent.h>
 #include <fcntl.h>
@@ -85,44 +86,25 @@ int rto_check(struct rto *t, const char *rel)
 					"with --force (files replaced, directories merged)", t->dir);
 		return 0;
 	}
-	int fd = dup(t->top);
-	const char *p = rel;
-	char sofar[RECOVER_MAX_PATH] = "";
-	while (fd >= 0) {
-		const char *e = strchr(p, '/');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		char name[NAME_MAX + 1];
-		if (len > NAME_MAX) {
-			close(fd);
-			return rc_fail(ENAMETOOLONG, "%s: name too long", rel);
-		}
-		memcpy(name, p, len);
-		name[len] = 0;
-		size_t sl = strlen(sofar);
-		snprintf(sofar + sl, sizeof(sofar) - sl, "%s%s", sl ? "/" : "", name);
-		struct stat st;
-		if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			close(fd);
-			return errno == ENOENT ? 0 : rc_fail(errno, "%s/%s: %s", t->dir, sofar, strerror(errno));
-		}
-		if (!e) {
-			close(fd);
-			if (!t->force)
-				return rc_failx(RC_EXIT_REFUSED, EEXIST, "%s/%s exists; recover does not overwrite "
-						"without --force", t->dir, sofar);
-			return 0;
-		}
-		if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
-			close(fd);
-			return rc_failx(RC_EXIT_REFUSED, ELOOP, "%s/%s is %s; recover never writes through it", t->dir,
-					sofar, S_ISLNK(st.st_mode) ? "a symbolic link" : "not a directory");
-		}
-		int nfd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		close(fd);
-		fd = nfd;
-		p = e + 1;
-	}
-	return rc_fail(errno, "%s/%s: %s", t->dir, sofar, strerror(errno));
+	/* No link is followed anywhere below DIR (chase.h) */
+	struct chase_out co;
+	struct stat st;
+	int pfd = chase(t->top, rel, CHASE_PARENT | CHASE_NOFOLLOW_ANY, &co), r = 0;
+	const char *in = co.path + (co.path[0] == '/'), *sep = in[0] ? "/" : "";
+	if (pfd == -ENOENT)
+		return 0;   /* a directory on the way is not there yet */
+	if (pfd == -ELOOP || pfd == -ENOTDIR)
+		return rc_failx(RC_EXIT_REFUSED, ELOOP, "%s/%s%s%s is %s; recover never writes through it", t->dir,
+				in, sep, co.name, pfd == -ELOOP ? "a symbolic link" : "not a directory");
+	if (pfd < 0)
+		return rc_fail(-pfd, "%s/%s: %s", t->dir, rel, strerror(-pfd));
+	if (fstatat(pfd, co.name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		r = errno == ENOENT ? 0 : rc_fail(errno, "%s/%s: %s", t->dir, rel, strerror(errno));
+	else if (!t->force)
+		r = rc_failx(RC_EXIT_REFUSED, EEXIST, "%s/%s exists; recover does not overwrite without --force",
+			     t->dir, rel);
+	close(pfd);
+	return r;
 }
 
 /* Open (creating where missing, mode 0700 until rto_dir_done) the

@@ -195,8 +195,16 @@ static void missing_and_not_a_directory(void **s)
 	struct chase_out co;
 	assert_int_equal(chase(rootfd, "/etc/nope/x", 0, &co), -ENOENT);
 	assert_string_equal(co.why, "/etc/nope");
+	assert_string_equal(co.name, "nope");
+	assert_string_equal(co.path, "/etc");
 	assert_int_equal(chase(rootfd, "/etc/shadow/x", 0, &co), -ENOTDIR);
 	assert_string_equal(co.why, "/etc/shadow");
+	/* on a failure, name and path say which component and where */
+	assert_string_equal(co.name, "shadow");
+	assert_string_equal(co.path, "/etc");
+	assert_int_equal(chase(rootfd, "/bootlink/x", CHASE_NOFOLLOW_ANY | CHASE_PARENT, &co), -ELOOP);
+	assert_string_equal(co.name, "bootlink");
+	assert_string_equal(co.path, "/");
 	assert_int_equal(chase(rootfd, "/etc/shadow", CHASE_DIRECTORY, &co), -ENOTDIR);
 	/* a missing last component is fine for CHASE_PARENT */
 	int fd = chase(rootfd, "/etc/new", CHASE_PARENT, &co);
@@ -211,6 +219,67 @@ static void missing_and_not_a_directory(void **s)
 	memset(lng, 'a', NAME_MAX + 1);
 	lng[NAME_MAX + 1] = 0;
 	assert_int_equal(chase(rootfd, lng, CHASE_PARENT, &co), -ENAMETOOLONG);
+}
+
+static int same_dir(int a, int b)
+{
+	struct stat sa, sb;
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* A write goes to (CHASE_PARENT's fd, out->name). A final link is either
+ * the name itself (CHASE_NOFOLLOW: the caller refuses or replaces the
+ * link) or followed inside the tree: a dangling link that climbs out, or
+ * an absolute one, makes the new file inside the tree, never beside it. */
+static void last_link_for_writes(void **s)
+{
+	(void)s;
+	struct chase_out co;
+	char p[512];
+	struct stat st;
+	mk("link", "root/etc/climbnew", "../../../../made");   /* dangling, climbing out */
+	mk("link", "root/etc/absnew", "/../../made2");         /* dangling, absolute, past the root */
+	int fd = chase(rootfd, "/etc/climbnew", CHASE_PARENT, &co);
+	assert_true(fd >= 0);
+	assert_true(same_dir(fd, rootfd));
+	assert_string_equal(co.name, "made");
+	int w = openat(fd, co.name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	assert_true(w >= 0);
+	close(w);
+	close(fd);
+	snprintf(p, sizeof(p), "%s/made", top);
+	assert_int_equal(lstat(p, &st), -1);            /* nothing beside the tree */
+	snprintf(p, sizeof(p), "%s/root/made", top);
+	assert_int_equal(lstat(p, &st), 0);             /* the tree's own /made */
+	fd = chase(rootfd, "/etc/absnew", CHASE_PARENT, &co);
+	assert_true(fd >= 0);
+	assert_true(same_dir(fd, rootfd));
+	assert_string_equal(co.name, "made2");
+	close(fd);
+	/* not followed: the link's own directory and name; opening it for a
+	 * write without following it fails, whatever it points at */
+	fd = chase(rootfd, "/etc/climbnew", CHASE_PARENT | CHASE_NOFOLLOW, &co);
+	assert_true(fd >= 0);
+	assert_string_equal(co.name, "climbnew");
+	assert_string_equal(co.path, "/etc");
+	assert_int_equal(openat(fd, co.name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600), -1);
+	assert_int_equal(errno, ELOOP);
+	close(fd);
+	/* a link to a directory in the middle, then "..": the link's target's parent */
+	fd = chase(rootfd, "/etc/dir/../etc/new", CHASE_PARENT, &co);
+	assert_true(fd >= 0);
+	assert_string_equal(co.path, "/etc");
+	assert_string_equal(co.name, "new");
+	close(fd);
+	/* a final link loop is -ELOOP when followed, the name when not */
+	assert_int_equal(chase(rootfd, "/self", CHASE_PARENT, &co), -ELOOP);
+	fd = chase(rootfd, "/self", CHASE_PARENT | CHASE_NOFOLLOW, &co);
+	assert_true(fd >= 0);
+	assert_string_equal(co.name, "self");
+	close(fd);
+	/* CHASE_NOFOLLOW_ANY refuses a link on the way even for the parent */
+	assert_int_equal(chase(rootfd, "/etc/dir/new", CHASE_PARENT | CHASE_NOFOLLOW_ANY, &co), -ELOOP);
+	assert_string_equal(co.why, "/etc/dir -> /boot");
 }
 
 static void under(void **s)
@@ -232,6 +301,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(loops, setup, teardown),
 		cmocka_unit_test_setup_teardown(nofollow_any_names_the_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(missing_and_not_a_directory, setup, teardown),
+		cmocka_unit_test_setup_teardown(last_link_for_writes, setup, teardown),
 		cmocka_unit_test(under),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
