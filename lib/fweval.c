@@ -127,8 +127,8 @@ static void run(struct ev *e, int ci, int from, int fromalt, int depth, struct o
 			apply(e, ci, i, a, depth, &t);
 			run(e, ci, i, k + 1, depth, &n);
 			unsigned tb = t.bits, nb = n.bits;
+			merge(o, &n);   /* the evidence that holds without the assumption comes first */
 			merge(o, &t);
-			merge(o, &n);
 			if (tb != nb) {
 				o->cause = &r->w;
 				snprintf(o->cwhy, sizeof(o->cwhy), "%s", a->maybe[0] ? a->maybe : "what it matches");
@@ -156,8 +156,10 @@ static void run_base(struct ev *e, const struct fw_chain *c, struct out *o)
 	o->bits &= ~(unsigned)O_RET;
 	if (c->policy == FWA_DROP || c->policy == FWA_REJECT) {
 		o->bits |= O_DROP;
-		if (!o->drop)
+		if (!o->drop) {
 			o->drop = &c->pw;
+			o->rej = c->policy == FWA_REJECT;
+		}
 	} else {
 		o->bits |= O_ACC;
 		if (!o->acc)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum fld { F_NONE, F_L4, F_NFP, F_ETHP, F_DPORT, F_SPORT, F_SADDR, F_DADDR, F_IIF, F_CTSTATE, F_CTDIR,
+enum fld { F_NONE, F_L4, F_NFP, F_ETHP, F_DPORT, F_SPORT, F_SADDR, F_DADDR, F_IIF, F_CTSTATE, F_CTDIR, F_CTSTATUS,
 	   F_PKTTYPE, F_TCPFLAGS, F_OTHER, F_MAYBE, F_CTCOUNT, F_FIB };
 enum op { OP_IMPL, OP_EQ, OP_NE, OP_CMP };
 
@@ -111,6 +111,8 @@ static enum fw_match val_match(const struct rx *x, enum fld f, const char *v)
 	case F_CTSTATE: return !strcmp(v, "new") ? FWM_YES :
 		   oneof(v, "established\0related\0invalid\0untracked\0") ? FWM_NO : FWM_MAYBE;
 	case F_CTDIR: return !strcmp(v, "original") ? FWM_YES : FWM_NO;
+	case F_CTSTATUS: return oneof(v, "expected\0seen-reply\0assured\0confirmed\0snat\0dnat\0dying\0") ? FWM_NO :
+		   FWM_MAYBE;   /* a new connection from outside, not translated, has none of these */
 	case F_PKTTYPE: return !strcmp(v, "host") ? FWM_YES : FWM_NO;
 	case F_OTHER: return FWM_NO;
 	default: return FWM_MAYBE;
@@ -139,7 +141,7 @@ static int selector(const struct rx *x, int i, enum fld *f)
 		{ "meta", "iif", F_IIF }, { "meta", "iifname", F_IIF }, { "meta", "pkttype", F_PKTTYPE },
 		{ "tcp", "dport", F_DPORT }, { "tcp", "sport", F_SPORT }, { "tcp", "flags", F_TCPFLAGS },
 		{ "th", "dport", F_DPORT }, { "th", "sport", F_SPORT }, { "ct", "state", F_CTSTATE },
-		{ "ct", "direction", F_CTDIR }, { "ct", "count", F_CTCOUNT },
+		{ "ct", "direction", F_CTDIR }, { "ct", "count", F_CTCOUNT }, { "ct", "status", F_CTSTATUS },
 	};
 	const char *a = T(x, i)->s, *b = T(x, i + 1)->s;
 	if (T(x, i)->t != NT_WORD)

@@ -51,7 +51,20 @@ static int policy_rules(const struct fwufw *u, int port, struct fw_set *s)
 		 rej ? "-A ufw-reject-input -j REJECT\n" : "",
 		 acc ? "-A ufw-track-input -p tcp -m conntrack --ctstate NEW -j ACCEPT\n" : "",
 		 rej ? "REJECT" : acc ? "ACCEPT" : "DROP");
-	return fwipt_parse("ufw-init", text, strlen(text), port, "ufw", s);
+	int r = fwipt_parse("ufw-init", text, strlen(text), port, "ufw", s);
+	/* the evidence of these rules is the policy line they come from */
+	for (int c = 0; !r && c < s->nc; c++)
+		for (int i = 0; i < s->c[c].nr; i++) {
+			struct fw_where *w = &s->c[c].r[i].w;
+			if (strcmp(w->file, "ufw-init"))
+				continue;
+			snprintf(w->file, sizeof(w->file), "/etc/default/ufw");
+			w->line = u->policy_line;
+			char rule[sizeof(w->text)];
+			snprintf(rule, sizeof(rule), "%s", w->text);
+			snprintf(w->text, sizeof(w->text), "DEFAULT_INPUT_POLICY=\"%s\" (ufw-init adds %s)", u->policy, rule);
+		}
+	return r;
 }
 
 static int rules_file(const struct fsrc *src, const char *path, int port, struct fw_set *s)

@@ -101,3 +101,203 @@ check_one() {
 	ip netns exec "$NS_S" nft -f "$FW/nft/17-wrong-port.nft"
 	[ "$(netfw_connect 2222)" = accepted ]
 }
+
+# ---- installed roots: what is loaded at boot, the verdict, the fix ----------
+
+MK=$FIX/fw/mkfwroot.sh
+
+need_fwd() {
+	need_netns
+	/usr/bin/python3 -c 'import firewall.core.fw' 2>/dev/null || skip "needs python3-firewall and python3-nftables"
+	FWD=$("$TOP/tests/netfw/fwd-pkg.sh" "$TOP/build/fwd") || skip "cannot unpack Debian's firewalld package"
+}
+
+offline_cmd() {   # firewall-offline-cmd on ROOT's configuration
+	local root=$1
+	shift
+	/usr/bin/python3 "$FWD/usr/bin/firewall-offline-cmd" --system-config "$root/etc/firewalld" \
+		--default-config "$root/usr/lib/firewalld" "$@" >/dev/null
+}
+
+# tree_check KIND ROOT [PORT]: the analysis of ROOT against the kernel after
+# ROOT's firewall is loaded as at boot. Sets $V to the verdict.
+tree_check() {
+	local kind=$1 root=$2 port=${3:-22} out
+	run netfw fw --root "$root"
+	echo "$output"
+	V=$(sed -n 's/^verdict: //p' <<< "$output")
+	netfw_ns_up
+	netfw_listen "$port"
+	netfw_boot_load "$kind" "$root" || { echo "loading as at boot failed"; return 1; }
+	out=$(netfw_oracle "$V" "$port") || { echo "MISMATCH: rescuectl says '$V', $out"; return 1; }
+	if [ "$kind" = fwd ]; then   # firewalld's rendering, read back as nft rules, says the same
+		ip netns exec "$NS_S" nft list ruleset > "$BATS_TEST_TMPDIR/fwd.nft"
+		out=$(netfw nft "$BATS_TEST_TMPDIR/fwd.nft" --port "$port" | sed -n 's/^verdict: //p')
+		[ "$out" = "$V" ] || { echo "firewalld's nft rules read as '$out', its zones as '$V'"; return 1; }
+	fi
+	netfw_ns_down
+}
+
+# fix_check KIND ROOT HOW NAME [PORT]: plan and apply the fix, then the
+# analysis says accepted and the kernel accepts.
+fix_check() {
+	local kind=$1 root=$2 how=$3 name=$4 port=${5:-22}
+	run netfw fix --root "$root" "$how" "$name" --apply
+	echo "$output"
+	[[ $output == *"after: accepted"* || $output == *"after: no rules"* ]]
+	tree_check "$kind" "$root" "$port"
+	[ "$V" = accepted ] || [ "$V" = "no rules" ]
+}
+
+@test "netfw tree: nftables that drops ssh at boot, the finding, the fix, the kernel after it" {
+	need_netns
+	local r=$BATS_TEST_TMPDIR/root
+	"$MK" "$r" base && "$MK" "$r" nft "$FW/nft/08-established-only.nft"
+	tree_check nft "$r"
+	[ "$V" = dropped ]
+	[[ $output == *"finding: fw.ssh-dropped /etc/nftables.conf:4: At boot, nftables will drop new TCP connections to port 22 (/etc/nftables.conf:4, chain input, policy drop; no accept rule matches)"* ]]
+	fix_check nft "$r" accept nftables
+	nft -c -f "$r/etc/nftables.conf"
+	grep -q '^		tcp dport 22 accept$' "$r/etc/nftables.conf"
+}
+
+@test "netfw tree: nftables written as commands gets an insert rule line; the kernel accepts" {
+	need_netns
+	local r=$BATS_TEST_TMPDIR/root
+	"$MK" "$r" base && "$MK" "$r" nft "$FW/nft/27-commands.nft"
+	tree_check nft "$r"
+	[ "$V" = dropped ]
+	fix_check nft "$r" accept nftables
+	tail -1 "$r/etc/nftables.conf" | grep -qx 'insert rule inet filter input tcp dport 22 accept'
+}
+
+@test "netfw tree: the chain that drops lives in an included file: that file is fixed" {
+	need_netns
+	local r=$BATS_TEST_TMPDIR/root
+	"$MK" "$r" base && "$MK" "$r" nft "$FW/nft/01-debian-default.nft"
+	mkdir -p "$r/etc/nftables.d"
+	printf 'flush ruleset\ninclude "/etc/nftables.d/*.nft"\n' > "$r/etc/nftables.conf"
+	cp "$FW/nft/03-accept-22.nft" "$r/etc/nftables.d/10-base.nft"
+	sed -i '/flush ruleset/d; /tcp dport 22 accept/d' "$r/etc/nftables.d/10-base.nft"
+	tree_check nft "$r"
+	[ "$V" = dropped ]
+	[[ $output == *"verdict-at: /etc/nftables.d/10-base.nft:"* ]]
+	fix_check nft "$r" accept nftables
+	grep -q 'tcp dport 22 accept' "$r/etc/nftables.d/10-base.nft"
+	! grep -q 'tcp dport' "$r/etc/nftables.conf"
+}
+
+@test "netfw tree: an nftables.conf that drops but is not enabled at boot is not loaded" {
+	need_netns
+	local r=$BATS_TEST_TMPDIR/root
+	"$MK" "$r" base && "$MK" "$r" nft-off "$FW/nft/08-established-only.nft"
+	tree_check none "$r"
+	[ "$V" = "no rules" ]
+	[[ $output == *"nftables: not loaded: nftables is not enabled at boot"* ]]
+	[[ $output != *finding:* ]]
+}
+
+@test "netfw tree: disabling nftables at boot removes its wants link" {
+	need_netns
+	local r=$BATS_TEST_TMPDIR/root
+	"$MK" "$r" base && "$MK" "$r" nft "$FW/nft/08-established-only.nft"
+	run netfw fix --root "$r" disable nftables --apply
+	echo "$output"
+	[[ $output == *"step: /etc/systemd/system/sysinit.target.wants/nftables.service: remove the link"* ]]
+	[ ! -e "$r/etc/systemd/system/sysinit.target.wants/nftables.service" ]
+	[ -f "$r/etc/nftables.conf" ]
+	tree_check none "$r"
+	[ "$V" = "no rules" ]
+}
+
+@test "netfw tree: iptables-persistent (Debian) and iptables-services (RHEL, sshd on 2222)" {
+	need_netns
+	local r=$BATS_TEST_TMPDIR/deb
+	"$MK" "$r" base && "$MK" "$r" ipt "$FW/ipt/02-policy-drop.v4"
+	tree_check ipt "$r"
+	[ "$V" = dropped ]
+	[[ $output == *"finding: fw.ssh-dropped /etc/iptables/rules.v4:3:"* ]]
+	fix_check ipt "$r" accept iptables
+	iptables-restore --test "$r/etc/iptables/rules.v4"
+	r=$BATS_TEST_TMPDIR/rhel
+	PORT=2222 "$MK" "$r" base && "$MK" "$r" ipt-rhel "$FW/ipt/01-rhel-default.v4"
+	tree_check ipt-rhel "$r" 2222
+	[ "$V" = "dropped (rejected)" ]
+	[[ $output == *"port: 2222 (/etc/ssh/sshd_config:2)"* ]]
+	fix_check ipt-rhel "$r" accept iptables 2222
+}
+
+@test "netfw tree: ufw's chains, as the real ufw writes and starts them" {
+	need_netns
+	command -v ufw >/dev/null && [ -x /lib/ufw/ufw-init ] || skip "needs ufw"
+	local r=$BATS_TEST_TMPDIR/ufw
+	"$MK" "$r" base && "$MK" "$r" ufw - DROP no
+	netfw_ufw "$r" allow 22/tcp
+	sed -i 's/^ENABLED=no/ENABLED=yes/' "$r/etc/ufw/ufw.conf"
+	tree_check ufw "$r"
+	[ "$V" = accepted ]
+	netfw_ufw "$r" delete allow 22/tcp
+	netfw_ufw "$r" limit OpenSSH
+	tree_check ufw "$r"
+	[ "$V" = accepted ]
+	netfw_ufw "$r" delete limit OpenSSH
+	netfw_ufw "$r" allow from 10.200.0.0/24 to any port 22 proto tcp
+	tree_check ufw "$r"
+	[ "$V" = uncertain ]
+	[[ $output == *"depends on the source address"*"-s 10.200.0.0/24"* ]]
+}
+
+@test "netfw tree: ufw enabled with no rule drops ssh; the fix is ufw's own rule; ENABLED=no is not loaded" {
+	need_netns
+	command -v ufw >/dev/null && [ -x /lib/ufw/ufw-init ] || skip "needs ufw"
+	local r=$BATS_TEST_TMPDIR/ufw
+	"$MK" "$r" base && "$MK" "$r" ufw - DROP yes
+	tree_check ufw "$r"
+	[ "$V" = dropped ]
+	[[ $output == *"policy drop (DEFAULT_INPUT_POLICY=DROP)"* ]]
+	fix_check ufw "$r" accept ufw
+	grep -qx '### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in' "$r/etc/ufw/user.rules"
+	r=$BATS_TEST_TMPDIR/ufw2
+	"$MK" "$r" base && "$MK" "$r" ufw - REJECT yes
+	tree_check ufw "$r"
+	[ "$V" = "dropped (rejected)" ]
+	fix_check none "$r" disable ufw
+	grep -qx 'ENABLED=no' "$r/etc/ufw/ufw.conf"
+	[[ $output == *"ufw: not loaded: ENABLED=no in /etc/ufw/ufw.conf"* ]]
+}
+
+@test "netfw tree: firewalld zones rendered by firewall-offline-cmd, loaded by firewalld's own code" {
+	need_fwd
+	local r=$BATS_TEST_TMPDIR/fwd
+	"$MK" "$r" base && "$MK" "$r" fwd
+	tree_check fwd "$r"
+	[ "$V" = accepted ]
+	[[ $output == *'<service name="ssh"'* ]]
+	offline_cmd "$r" --zone=public --remove-service-from-zone=ssh
+	tree_check fwd "$r"
+	[ "$V" = "dropped (rejected)" ]
+	offline_cmd "$r" --zone=public --add-rich-rule='rule family="ipv4" source address="10.200.0.0/24" service name="ssh" accept'
+	tree_check fwd "$r"
+	[ "$V" = uncertain ]
+	offline_cmd "$r" --zone=public --remove-rich-rule='rule family="ipv4" source address="10.200.0.0/24" service name="ssh" accept'
+	fix_check fwd "$r" accept firewalld
+	offline_cmd "$r" --check-config
+}
+
+@test "netfw tree: firewalld with the drop zone as default; a port instead of the service for sshd on 2222" {
+	need_fwd
+	local r=$BATS_TEST_TMPDIR/fwd
+	"$MK" "$r" base && "$MK" "$r" fwd
+	offline_cmd "$r" --set-default-zone=drop
+	tree_check fwd "$r"
+	[ "$V" = dropped ]
+	[[ $output == *"zone target DROP"* ]]
+	fix_check fwd "$r" accept firewalld
+	[ -f "$r/etc/firewalld/zones/drop.xml" ]
+	r=$BATS_TEST_TMPDIR/fwd2
+	PORT=2222 "$MK" "$r" base && "$MK" "$r" fwd
+	tree_check fwd "$r" 2222
+	[ "$V" = "dropped (rejected)" ]
+	fix_check fwd "$r" accept firewalld 2222
+	grep -q '<port protocol="tcp" port="2222"/>' "$r/etc/firewalld/zones/public.xml"
+}

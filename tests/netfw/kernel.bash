@@ -20,7 +20,10 @@ netfw_ns_up() {
 }
 
 netfw_ns_down() {
-	[ -n "$NETFW_LPID" ] && kill "$NETFW_LPID" 2>/dev/null && wait "$NETFW_LPID" 2>/dev/null
+	if [ -n "$NETFW_LPID" ]; then
+		kill "$NETFW_LPID" 2>/dev/null || true
+		wait "$NETFW_LPID" 2>/dev/null || true
+	fi
 	NETFW_LPID=
 	[ -n "$NS_S" ] && ip netns del "$NS_S" 2>/dev/null
 	[ -n "$NS_C" ] && ip netns del "$NS_C" 2>/dev/null
@@ -80,4 +83,50 @@ netfw_oracle() {
 	uncertain) [ "$a" != "$b" ] ;;
 	*) return 1 ;;
 	esac
+}
+
+# netfw_boot_load KIND ROOT: load ROOT's firewall into NS_S the way its boot
+# does: nft -f of its nftables.conf (absolute includes read inside ROOT),
+# iptables-restore of its rules file, ufw's own ufw-init (from the ufw
+# package, with --rootdir/--datadir), or firewalld's own core (python3-firewall).
+netfw_boot_load() {
+	local kind=$1 root=$2 load
+	load=$(mktemp -d "${BATS_TEST_TMPDIR:-/tmp}/load.XXXXXX")
+	cp -a "$root/." "$load/"
+	case $kind in
+	nft)
+		find "$load/etc" -name '*.nft' -o -name 'nftables.conf' | while read -r f; do
+			sed -i "s|include \"/|include \"$load/|" "$f"
+		done
+		ip netns exec "$NS_S" nft -f "$load/etc/nftables.conf" ;;
+	ipt) ip netns exec "$NS_S" iptables-restore < "$load/etc/iptables/rules.v4" ;;
+	ipt-rhel) ip netns exec "$NS_S" iptables-restore < "$load/etc/sysconfig/iptables" ;;
+	ufw)
+		mkdir -p "$load/lib/ufw"
+		cp /lib/ufw/ufw-init /lib/ufw/ufw-init-functions "$load/lib/ufw/"
+		sed -i 's/^IPT_SYSCTL=.*/IPT_SYSCTL=/' "$load/etc/default/ufw"   # sysctls stay the machine's
+		ip netns exec "$NS_S" sh "$load/lib/ufw/ufw-init" --rootdir "$load" --datadir "$load" start ;;
+	fwd)
+		mkdir -p "$load/.run"
+		ip netns exec "$NS_S" /usr/bin/python3 "$TOP/tests/netfw/fwd-start.py" "$load" "$load/.run" ;;
+	none) : ;;
+	esac
+}
+
+# netfw_ufw ROOT ARGS...: run the real ufw on ROOT (its rules files only: ROOT's
+# ufw is not enabled while this runs, and it runs in a namespace of its own).
+netfw_ufw() {
+	local root=$1 ns=rcfw-u-$$-$RANDOM rc
+	shift
+	mkdir -p "$root/lib/ufw"   # an installed ufw has them; ufw --rootdir wants them there
+	cp /lib/ufw/ufw-init /lib/ufw/ufw-init-functions "$root/lib/ufw/"
+	ip netns add "$ns" || return 1
+	rc=0
+	cp -p "$root/etc/ufw/ufw.conf" "$root.ufw.conf"
+	sed -i 's/^ENABLED=.*/ENABLED=no/' "$root/etc/ufw/ufw.conf"   # rules files only, no kernel
+	ip netns exec "$ns" ufw --rootdir="$root" --datadir="$root" "$@" > "$root.ufw.log" 2>&1 || rc=$?
+	cp -p "$root.ufw.conf" "$root/etc/ufw/ufw.conf"
+	ip netns del "$ns"
+	[ $rc = 0 ] || cat "$root.ufw.log"
+	return $rc
 }
