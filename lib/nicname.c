@@ -42,7 +42,7 @@ static void ifnames0(const struct fsrc *src, char *where, size_t sz)
 }
 
 /* KEY=="VALUE" or KEY="VALUE" in a udev rule line: VALUE into OUT. */
-static int udev_key(const char *line, const char *key, char *out, size_t sz)
+int udev_rule_key(const char *line, const char *key, char *out, size_t sz)
 {
 	const char *p = line;
 	size_t kl = strlen(key);
@@ -75,8 +75,8 @@ static int udev_rename(const struct fsrc *src, const struct nic *n, char *name, 
 		for (int i = 0; i < l.n && !found; i++) {
 			char mac[64], m[18], nm[64];
 			const char *s = l.line[i] + strspn(l.line[i], " \t");
-			if (*s == '#' || !udev_key(s, "ATTR{address}", mac, sizeof(mac)) || mac_norm(mac, m) ||
-			    strcmp(m, n->mac) || !udev_key(s, "NAME", nm, sizeof(nm)))
+			if (*s == '#' || !udev_rule_key(s, "ATTR{address}", mac, sizeof(mac)) || mac_norm(mac, m) ||
+			    strcmp(m, n->mac) || !udev_rule_key(s, "NAME", nm, sizeof(nm)))
 				continue;
 			snprintf(name, nsz, "%s", nm);
 			snprintf(where, wsz, "%s:%d", paths[k], i + 1);
@@ -309,7 +309,7 @@ int nics_name(struct nics *ns, const struct fsrc *src)
 		struct nic *n = &ns->n[i];
 		n->name[0] = 0, n->nalt = 0, n->guess = 0, n->basis[0] = 0;
 		name_one(n, k, src, links, nl, if0, systemd);
-		if (!if0[0]) {
+		if (!if0[0] && systemd) {   /* udev gives the predictable names as alternative names */
 			char ob[32], sl[32], pa[32], mc[32];
 			nic_predictable(n, ob, sl, pa, mc, sizeof(ob));
 			add_alt(n, ob), add_alt(n, sl), add_alt(n, pa), add_alt(n, mc);

@@ -62,6 +62,8 @@ const struct nic *nics_find_name(const struct nics *ns, const char *name);
 const struct nic *nics_find_mac(const struct nics *ns, const char *mac);
 /* Does NAME match the shell-style PATTERN of a config (networkd Name=en*)? */
 int nic_name_match(const struct nic *n, const char *pattern);
+/* KEY=="VALUE" or KEY="VALUE" of a udev rule LINE: VALUE into OUT; 1 found. */
+int udev_rule_key(const char *line, const char *key, char *out, size_t sz);
 /* "AA-BB..." / "aabb.ccdd.eeff" / upper case into "aa:bb:cc:dd:ee:ff"; 0 ok, -1 not a MAC. */
 int mac_norm(const char *in, char out[18]);
 
