@@ -112,7 +112,7 @@ static void stale(const struct nics *ns, const struct netcfg *c, int nm_auto, st
 		struct nf_finding *x = NULL;
 		if (!active(c, f) || virtual_kind(f) || f->master[0] || netcheck_applies(ns, f) >= 0)
 			continue;
-		if (f->mac[0]) {
+		if (f->mac[0] && !nics_find_mac(ns, f->mac)) {
 			x = nf_add(out, "net.mac-pin-stale", any_ok ? NF_DEGRADED : NF_LOGIN, f->file, f->mac_line, f->mac,
 				   "%s configuration%s%s is pinned to MAC %s, which no NIC of this machine has%s%s.%s%s",
 				   nc_src_name(f->src), f->name[0] ? " of " : "", f->name, f->mac, nu ? "; without it: " : "",
@@ -208,9 +208,14 @@ static void managers(const struct nics *ns, const struct netcfg *c, struct nf_fi
 		if (f->disabled || virtual_kind(f) || active(c, f) || netcheck_applies(ns, f) < 0)
 			continue;
 		enum nc_mgr m = netcfg_manager(c, f->src);
-		struct nf_finding *x = nf_add(out, "net.not-enabled", NF_DEGRADED, f->file, f->line, f->name, "%s configures "
-					      "%s for %s, which does not start at boot (%s)", f->file, f->name[0] ? f->name :
-					      f->mac, nc_mgr_name(m), c->enabled_how[m][0] ? c->enabled_how[m] : "not installed");
+		int i = netcheck_applies(ns, f), other = 0;
+		for (int k = 0; k < c->n && !other; k++)
+			other = active(c, &c->i[k]) && !virtual_kind(&c->i[k]) && netcheck_applies(ns, &c->i[k]) == i;
+		struct nf_finding *x = nf_add(out, "net.not-enabled", other ? NF_NOTE : NF_LOGIN, f->file, f->line, f->name,
+					      "%s configures %s for %s, which does not start at boot (%s)%s", f->file,
+					      f->name[0] ? f->name : f->mac, nc_mgr_name(m), c->enabled_how[m][0] ?
+					      c->enabled_how[m] : "not installed", other ? "; another configuration brings "
+					      "it up" : "");
 		if (x)
 			snprintf(x->fix, sizeof(x->fix), "enable %s at boot (systemctl --root=/mnt enable ...), or rescuectl "
 				 "doctor --dhcp NIC for the manager that does start", nc_mgr_name(m));
