@@ -32,10 +32,11 @@ int fwboot_findings(const struct fwboot *b, const char *port_from, struct nf_fin
 		if (!x)
 			continue;
 		x->fixable = !f->err[0];
+		x->port = b->port;
 		snprintf(x->key, sizeof(x->key), "%s", f->name);
 		snprintf(x->fix, sizeof(x->fix), "rescuectl doctor --fix %s adds an accept rule for port %d (sshd's port: "
-			 "%s) at the top of %s's input rules in %s; or disable %s at boot", x->id, b->port, port_from,
-			 f->name, f->file, f->name);
+			 "%s) at the top of %s's input rules in %s; with --disable-firewall it stops %s at boot instead",
+			 x->id, b->port, port_from, f->name, f->file, f->name);
 	}
 	return 0;
 }

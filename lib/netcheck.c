@@ -239,8 +239,8 @@ static void no_config(const struct fsrc *src, const struct nics *ns, const struc
 	if (x) {
 		x->fixable = 1;
 		snprintf(x->key, sizeof(x->key), "%s", ns->n[0].name);
-		snprintf(x->fix, sizeof(x->fix), "rescuectl doctor --dhcp %s writes a DHCP configuration for it",
-			 ns->n[0].name);
+		snprintf(x->fix, sizeof(x->fix), "rescuectl doctor --fix %s writes a DHCP configuration for %s (for "
+			 "another NIC: --dhcp NIC --fix net.dhcp)", x->id, ns->n[0].name);
 	}
 }
 

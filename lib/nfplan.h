@@ -31,6 +31,7 @@ struct nf_finding {
 	char what[NF_TEXT];
 	char fix[NF_TEXT];
 	char key[128];        /* what a fix acts on (a firewall, an interface) */
+	int port;             /* firewall findings: the port they are about */
 	int fixable;
 };
 

@@ -50,7 +50,8 @@ struct nics {
 };
 
 /* The physical NICs (those with a device link; lo, bridges, veths and the
- * like are left out) of this machine. */
+ * like are left out) of this machine. A sysfs without /sys/class/net (a
+ * fake one) has none. */
 int nics_scan(struct nics *ns);
 /* The predictable names of N by systemd's rules (ONBOARD, SLOT, PATH, MAC:
  * "" when that rule gives none). Pure. */

@@ -20,6 +20,11 @@ setup() {
 	export RESCUECTL_SYSROOT=$SYS
 }
 
+teardown() {
+	[ -z "${NETNS:-}" ] || ip netns del "$NETNS" 2>/dev/null || true
+	cleanup_resources
+}
+
 findings() {   # the finding ids of R
 	netfw net --root "$R" "$@" | sed -n 's/^finding: \([^ ]*\) .*/\1/p' | sort | tr '\n' ' '
 }
@@ -93,14 +98,13 @@ findings() {   # the finding ids of R
 
 @test "network: veth interfaces in a namespace are no NICs" {
 	need_root
-	local ns=rcnet-$$-$RANDOM
+	NETNS=rcnet-$$-$RANDOM
 	unset RESCUECTL_SYSROOT
-	ip netns add "$ns"
-	ip -n "$ns" link add rcnv0 type veth peer name rcnv1
-	ip -n "$ns" link add rcnv2 type veth peer name rcnv3
+	ip netns add "$NETNS"
+	ip -n "$NETNS" link add rcnv0 type veth peer name rcnv1
+	ip -n "$NETNS" link add rcnv2 type veth peer name rcnv3
 	"$MKROOT" "$R" networkd
-	run ip netns exec "$ns" netfw net --root "$R"
-	ip netns del "$ns"
+	run ip netns exec "$NETNS" netfw net --root "$R"
 	[[ $output != *"nic:"* ]]
 	[[ $output != *"finding: net.no-config"* ]]   # no NIC: nothing to configure
 }
