@@ -301,3 +301,60 @@ fix_check() {
 	fix_check fwd "$r" accept firewalld 2222
 	grep -q '<port protocol="tcp" port="2222"/>' "$r/etc/firewalld/zones/public.xml"
 }
+
+# ---- through doctor itself: the finding, --fix, the kernel, --undo ------------
+
+# tree_sig DIR: every path with type, mode, size and content hash.
+tree_sig() {
+	(cd "$1" && find . -printf '%p %y %m %s %l\n' | LC_ALL=C sort && find . -type f -exec sha256sum {} + | LC_ALL=C sort -k2)
+}
+
+@test "doctor: fw.ssh-dropped with its evidence, --fix, the kernel accepts, --undo puts every byte back (tree and offline ext4)" {
+	need_netns
+	local r=$BATS_TEST_TMPDIR/root before
+	"$MK" "$r" base && "$MK" "$r" nft "$FW/nft/08-established-only.nft"
+	before=$(tree_sig "$r")
+	run "$RESCUECTL" doctor --check fw --root "$r"
+	echo "$output"
+	[ "$status" = 1 ]
+	[[ $output == *"BLOCKS LOGIN  fw.ssh-dropped"*"/etc/nftables.conf:4: policy drop"*"At boot, nftables will drop new TCP connections to port 22 (/etc/nftables.conf:4, chain input, policy drop; no accept rule matches)"* ]]
+	run "$RESCUECTL" doctor --check fw --json --root "$r"
+	[ "$(jq -r '.findings[0].id' <<< "$output")" = fw.ssh-dropped ]
+	run "$RESCUECTL" doctor --check fw --fix fw.ssh-dropped --yes --root "$r"
+	[ "$status" = 0 ]
+	nft -c -f "$r/etc/nftables.conf"
+	tree_check nft "$r"
+	[ "$V" = accepted ]
+	run "$RESCUECTL" doctor --undo --yes --root "$r"
+	[ "$status" = 0 ]
+	[ "$(tree_sig "$r")" = "$before" ]
+	# the same offline, on an ext4 image doctor reads through libext2fs
+	mke2fs -q -F -t ext4 -d "$r" "$BATS_TEST_TMPDIR/img" 64M
+	run "$RESCUECTL" doctor --check fw --fix fw.ssh-dropped --yes "$BATS_TEST_TMPDIR/img"
+	[ "$status" = 0 ]
+	debugfs -R "dump /etc/nftables.conf $BATS_TEST_TMPDIR/fixed.conf" "$BATS_TEST_TMPDIR/img" 2>/dev/null
+	grep -qx '		tcp dport 22 accept' "$BATS_TEST_TMPDIR/fixed.conf"
+	e2fsck -fn "$BATS_TEST_TMPDIR/img" >/dev/null
+}
+
+@test "doctor: --disable-firewall removes ufw's ENABLED and firewalld's wants link; --undo makes them again" {
+	local r=$BATS_TEST_TMPDIR/root before
+	"$MK" "$r" base && "$MK" "$r" ufw - DROP yes
+	before=$(tree_sig "$r")
+	run "$RESCUECTL" doctor --check fw --fix fw.ssh-dropped --disable-firewall --yes --root "$r"
+	echo "$output"
+	grep -qx 'ENABLED=no' "$r/etc/ufw/ufw.conf"
+	run "$RESCUECTL" doctor --check fw --root "$r"
+	[ "$status" = 0 ]
+	"$RESCUECTL" doctor --undo --yes --root "$r"
+	[ "$(tree_sig "$r")" = "$before" ]
+	r=$BATS_TEST_TMPDIR/fwd
+	"$MK" "$r" base && "$MK" "$r" fwd "$FW/pkg/firewalld/zones/drop.xml" && "$MK" "$r" fwd-default drop
+	before=$(tree_sig "$r")
+	run "$RESCUECTL" doctor --check fw --fix fw.ssh-dropped --disable-firewall --yes --root "$r"
+	echo "$output"
+	[ ! -e "$r/etc/systemd/system/multi-user.target.wants/firewalld.service" ]
+	"$RESCUECTL" doctor --undo --yes --root "$r"
+	[ -L "$r/etc/systemd/system/multi-user.target.wants/firewalld.service" ]
+	[ "$(tree_sig "$r")" = "$before" ]
+}

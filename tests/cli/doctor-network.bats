@@ -233,3 +233,29 @@ netplan_ok() {
 	done
 	run netplan_ok   # the last netplan one is ubuntu2204's: check it
 }
+
+# ---- through doctor itself -------------------------------------------------------
+
+@test "doctor: net.iface-missing with --fix, and --undo; --dhcp NIC --fix net.dhcp; --dns" {
+	"$MKROOT" "$R" debian12 eth0
+	local before
+	before=$(cd "$R" && find . -type f -exec sha256sum {} + | sort -k2)
+	run "$RESCUECTL" doctor --check net --root "$R"
+	echo "$output"
+	[ "$status" = 1 ]
+	[[ $output == *"net.iface-missing"*"/etc/network/interfaces.d/50-cloud-init:10: eth0"* ]]
+	run "$RESCUECTL" doctor --check net --fix net.iface-missing --yes --root "$R"
+	[ "$status" = 0 ]
+	run "$RESCUECTL" doctor --check net --root "$R"
+	[ "$status" = 0 ]
+	"$RESCUECTL" doctor --undo --yes --root "$R"
+	[ "$(cd "$R" && find . -type f -exec sha256sum {} + | sort -k2)" = "$before" ]
+	run "$RESCUECTL" doctor --check net --dhcp enp0s3 --fix net.dhcp --yes --root "$R"
+	echo "$output"
+	[ -f "$R/etc/network/interfaces.d/rescuectl-dhcp-enp0s3" ]
+	"$RESCUECTL" doctor --undo --yes --root "$R"
+	[ ! -e "$R/etc/network/interfaces.d/rescuectl-dhcp-enp0s3" ]
+	: > "$R/etc/resolv.conf"
+	run "$RESCUECTL" doctor --check net --root "$R" --dns
+	[[ $output == *"net.no-resolver"* ]]
+}
