@@ -154,6 +154,8 @@ int nlex_file(struct nlex *l, const struct fsrc *src, const char *file, const ch
 			}
 		}
 	}
+	if (!r && !l->err[0] && (size_t)(p - ls) > FSRC_MAX_LINE)
+		snprintf(l->err, sizeof(l->err), "%s line %d: longer than %zu bytes", file, line, FSRC_MAX_LINE);
 	if (!r)
 		r = push(l, NT_NL, "\n", fi, line);
 	return r;
