@@ -113,10 +113,34 @@ static int is(const char *a, const char *x, const char *y)
 	return !strcmp(a, x) || (y && !strcmp(a, y));
 }
 
-/* A match option at ARGV[I] (its value at I+1): 1 understood, 0 not. */
+/* Options that do not decide for a first connection (comment, limit,
+ * recent's bookkeeping): how many words they take, 0 for other options. */
+static int quiet_opt(struct ipt_rule *r, char **argv, int n, int i, int neg)
+{
+	const char *o = argv[i];
+	if (is(o, "--comment", "--limit") || is(o, "--limit-burst", "--connlimit-upto") ||
+	    is(o, "--connlimit-mask", "--name") || is(o, "--seconds", "--mask") || is(o, "--hitcount", NULL))
+		return 2;
+	if (is(o, "--rsource", "--set"))
+		return 1;
+	if (is(o, "--rcheck", "--update")) {   /* recent: a first connection is in no list yet */
+		int hit = 0;
+		for (int k = i + 1; k + 1 < n; k++)
+			if (!strcmp(argv[k], "--hitcount"))
+				hit = atoi(argv[k + 1]);
+		and_m(r, hit > 1 ? FWM_NO : FWM_MAYBE, neg, "earlier connections (recent)");
+		return 1;
+	}
+	return 0;
+}
+
+/* A match option at ARGV[I] (its value at I+1): how many words it takes, 0 not understood. */
 static int match_opt(struct ipt_rule *r, char **argv, int n, int i, int neg, int port)
 {
 	const char *o = argv[i], *v = i + 1 < n ? argv[i + 1] : "";
+	int q = quiet_opt(r, argv, n, i, neg);
+	if (q)
+		return q;
 	if (is(o, "-p", "--protocol")) {
 		int tcp = !strcasecmp(v, "tcp") || !strcmp(v, "6"), all = !strcasecmp(v, "all") || !strcmp(v, "0");
 		r->proto_tcp |= tcp && !neg;
@@ -156,20 +180,6 @@ static int match_opt(struct ipt_rule *r, char **argv, int n, int i, int neg, int
 		snprintf(why, sizeof(why), "the source or destination address (ipset %s)", v);
 		and_m(r, FWM_MAYBE, neg, why);
 		return 3;
-	} else if (is(o, "--comment", "--limit") || is(o, "--limit-burst", "--connlimit-upto") ||
-		   is(o, "--connlimit-mask", "--name") || is(o, "--seconds", "--mask") || is(o, "--rsource", NULL)) {
-		return !strcmp(o, "--rsource") ? 1 : 2;
-	} else if (is(o, "--set", NULL)) {
-		return 1;
-	} else if (is(o, "--rcheck", "--update")) {
-		int hit = 0;
-		for (int k = i + 1; k + 1 < n; k++)
-			if (!strcmp(argv[k], "--hitcount"))
-				hit = atoi(argv[k + 1]);
-		and_m(r, hit > 1 ? FWM_NO : FWM_MAYBE, neg, "earlier connections (recent)");
-		return 1;
-	} else if (is(o, "--hitcount", NULL)) {
-		return 2;
 	} else if (is(o, "--syn", NULL)) {
 		and_m(r, FWM_YES, neg, "");
 		return 1;

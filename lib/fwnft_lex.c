@@ -256,77 +256,85 @@ static int def_read(struct nlex *l, int i, struct ntok *out, int nout, struct nd
 	return j;
 }
 
+/* define NAME = VALUE at token I: VALUE (its own $vars expanded) into D[*ND].
+ * Returns the index of the statement's end, or -ENOMEM. */
+static int def_add(struct nlex *l, int i, struct ntok *scratch, struct ndef *d, int *nd)
+{
+	struct ndef nd1 = { l->t[i + 1].s, NULL, 0 };
+	const struct ntok *t = &l->t[i];
+	int end = def_read(l, i, scratch, 0, &nd1);
+	struct ntok tmp[512];
+	int nt = 0;
+	for (int k = 0; k < nd1.n && nt < 512; k++) {
+		int di = nd1.v[k].t == NT_PUNCT && nd1.v[k].s[0] == '$' && k + 1 < nd1.n ? def_find(d, *nd, nd1.v[k + 1].s) : -1;
+		if (di < 0) {
+			tmp[nt++] = nd1.v[k];
+			continue;
+		}
+		for (int m = 0; m < d[di].n && nt < 512; m++)
+			tmp[nt++] = d[di].v[m];
+		k++;
+	}
+	if (nt >= 512) {
+		snprintf(l->err, sizeof(l->err), "%s line %d: define %s is too long", l->files[t->file], t->line, nd1.name);
+		return end;
+	}
+	struct ntok *store = malloc((size_t)(nt ? nt : 1) * sizeof(*store));
+	if (!store)
+		return -ENOMEM;
+	memcpy(store, tmp, (size_t)nt * sizeof(*store));
+	d[(*nd)++] = (struct ndef){ nd1.name, store, nt };
+	return end;
+}
+
+/* $NAME at token I: its value into OUT at *NO. 0, or an error in L->err. */
+static int def_use(struct nlex *l, int i, struct ntok *out, int *no, int cap, struct ndef *d, int nd)
+{
+	const struct ntok *t = &l->t[i];
+	int di = def_find(d, nd, l->t[i + 1].s);
+	if (di < 0) {
+		snprintf(l->err, sizeof(l->err), "%s line %d: $%s is not defined: nft refuses the file", l->files[t->file],
+			 t->line, l->t[i + 1].s);
+		return -1;
+	}
+	if (*no + d[di].n > cap) {
+		snprintf(l->err, sizeof(l->err), "%s line %d: defines expand too far", l->files[t->file], t->line);
+		return -1;
+	}
+	for (int m = 0; m < d[di].n; m++) {
+		out[*no] = d[di].v[m];
+		out[*no].line = t->line, out[(*no)++].file = t->file;
+	}
+	return 0;
+}
+
 int nlex_defines(struct nlex *l)
 {
-	int cap = l->n * 2 + 1;
-	struct ntok *out = malloc((size_t)cap * sizeof(*out));
+	int cap = l->n * 2 + 1, no = 0, nd = 0, r = 0;
+	struct ntok *out = malloc((size_t)cap * sizeof(*out)), *scratch = malloc((size_t)(l->n + 1) * sizeof(*out));
 	struct ndef *d = calloc((size_t)l->n + 1, sizeof(*d));
-	int no = 0, nd = 0, r = 0;
-	if (!out || !d) {
-		free(out), free(d);
+	if (!out || !d || !scratch) {
+		free(out), free(d), free(scratch);
 		return -ENOMEM;
 	}
-	for (int i = 0; i < l->n && !l->err[0]; i++) {
+	for (int i = 0; i < l->n && !l->err[0] && !r; i++) {
 		const struct ntok *t = &l->t[i];
 		if (t->t == NT_WORD && (!strcmp(t->s, "define") || !strcmp(t->s, "redefine")) && i + 2 < l->n &&
 		    l->t[i + 1].t == NT_WORD && l->t[i + 2].t == NT_PUNCT && !strcmp(l->t[i + 2].s, "=")) {
-			/* the value goes to the end of OUT's unused part: kept apart from the output */
-			struct ndef nd1 = { l->t[i + 1].s, NULL, 0 };
-			int keep = no;
-			i = def_read(l, i, out, no, &nd1) - 1;
-			/* expand $vars inside the value now (a define may use earlier ones) */
-			struct ntok tmp[512];
-			int nt = 0;
-			for (int k = 0; k < nd1.n && nt < 512; k++) {
-				int di = nd1.v[k].t == NT_PUNCT && nd1.v[k].s[0] == '$' && k + 1 < nd1.n ?
-					 def_find(d, nd, nd1.v[k + 1].s) : -1;
-				if (di >= 0) {
-					for (int m = 0; m < d[di].n && nt < 512; m++)
-						tmp[nt++] = d[di].v[m];
-					k++;
-				} else {
-					tmp[nt++] = nd1.v[k];
-				}
-			}
-			if (nt >= 512 || keep + nt > l->n * 2) {
-				snprintf(l->err, sizeof(l->err), "%s line %d: define %s is too long", l->files[t->file],
-					 t->line, nd1.name);
+			int e = def_add(l, i, scratch, d, &nd);
+			r = e < 0 ? e : 0;
+			i = e - 1;
+		} else if (t->t == NT_PUNCT && t->s[0] == '$' && i + 1 < l->n && l->t[i + 1].t == NT_WORD) {
+			if (def_use(l, i, out, &no, cap, d, nd))
 				break;
-			}
-			struct ntok *store = malloc((size_t)(nt ? nt : 1) * sizeof(*store));
-			if (!store) {
-				r = -ENOMEM;
-				break;
-			}
-			memcpy(store, tmp, (size_t)nt * sizeof(*store));
-			d[nd++] = (struct ndef){ nd1.name, store, nt };
-			continue;
-		}
-		if (t->t == NT_PUNCT && t->s[0] == '$' && i + 1 < l->n && l->t[i + 1].t == NT_WORD) {
-			int di = def_find(d, nd, l->t[i + 1].s);
-			if (di < 0) {
-				snprintf(l->err, sizeof(l->err), "%s line %d: $%s is not defined: nft refuses the file",
-					 l->files[t->file], t->line, l->t[i + 1].s);
-				break;
-			}
-			if (no + d[di].n > l->n * 2) {
-				snprintf(l->err, sizeof(l->err), "%s line %d: defines expand too far", l->files[t->file],
-					 t->line);
-				break;
-			}
-			for (int m = 0; m < d[di].n; m++) {
-				out[no] = d[di].v[m];
-				out[no].line = t->line, out[no++].file = t->file;
-			}
 			i++;
-			continue;
+		} else {
+			out[no++] = *t;
 		}
-		out[no++] = *t;
 	}
 	for (int i = 0; i < nd; i++)
 		free(d[i].v);
-	free(d);
-	free(l->t);
+	free(d), free(scratch), free(l->t);
 	l->t = out, l->n = no, l->cap = cap;
 	return r;
 }
