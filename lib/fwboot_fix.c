@@ -243,7 +243,7 @@ static int unlink_links(const struct fsrc *src, enum svc_init init, const char *
 			if (!hit)
 				continue;
 			snprintf(link, sizeof(link), "%s/%s", dir, ln[j]);
-			snprintf(what, sizeof(what), "remove the link %s: %s is not started at boot", link, svc);
+			snprintf(what, sizeof(what), "remove the link, so %s is not started at boot", svc);
 			r = nfplan_unlink(p, link, what);
 			found++;
 		}
