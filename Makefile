@@ -106,7 +106,7 @@ build/rescuectl-asan: $(SAN_APPLET_OBJ) build/librescue.a | $(DEPSDONE) $(ULDONE
 
 HELPER_BIN := $(patsubst tests/helpers/%.c,build/helpers/%,$(wildcard tests/helpers/*.c)) build/helpers/netfw
 
-# The network and firewall analysis's test driver (until doctor runs it), under ASan+UBSan.
+# The network and firewall analysis's test driver (below doctor), under ASan+UBSan.
 build/helpers/netfw: $(wildcard tests/netfw/*.c) build/librescue.a | $(DEPSDONE) $(ULDONE)
 	@mkdir -p build/helpers
 	$(CC) $(CPPFLAGS) $(WARN) -std=gnu11 -g -O1 $(SAN) -o $@ $(wildcard tests/netfw/*.c) build/librescue.a $(TEST_LIBS)

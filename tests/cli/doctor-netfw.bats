@@ -5,8 +5,9 @@
 # from a second namespace over a veth pair, from two source addresses.
 # What the analysis says (accepted, dropped, rejected, uncertain) must be
 # what the kernel did: "uncertain" only where the kernel's answer depends
-# on the source address. Until doctor runs these checks, the test driver
-# build/helpers/netfw prints the analysis.
+# on the source address. The test driver build/helpers/netfw prints the
+# analysis below doctor (verdicts, deciding rules, plans); the last tests go
+# through doctor itself.
 load ../helpers
 load ../netfw/kernel
 bats_require_minimum_version 1.5.0

@@ -5,8 +5,9 @@
 # formats), one fault planted at a time, its finding with its evidence, the
 # fix, and no finding after it. The predictable names are checked against
 # udev's own net_id on this machine's real NICs; netplan YAML against
-# netplan's own generator. Until doctor runs these checks, the test driver
-# build/helpers/netfw prints the analysis.
+# netplan's own generator. The test driver build/helpers/netfw prints the
+# analysis below doctor (names, configurations, plans); the last test goes
+# through doctor itself.
 load ../helpers
 bats_require_minimum_version 1.5.0
 

@@ -1,5 +1,5 @@
 /* netfw: the test driver of the network and firewall analysis (lib/fw*.c,
- * lib/net*.c) until doctor runs it: prints what the library finds in a
+ * lib/net*.c), below doctor: prints what the library finds in a
  * tree, plans fixes and applies them to a directory tree (tests only).
  *
  *   netfw fw --root DIR [--port N]            firewalls loaded at boot, verdicts, findings
