@@ -45,7 +45,7 @@ static int v_list(void *ctx, const char *path, char ***names, size_t *n)
 
 static int v_type(void *ctx, const char *path, int follow, char *type)
 {
-	struct tx_meta m;
+	struct tree_stat m;
 	int r = dv_meta(ctx, path, follow, &m);
 	if (!r)
 		*type = m.type;
