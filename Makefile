@@ -104,7 +104,12 @@ build/rescuectl-asan: $(SAN_APPLET_OBJ) build/librescue.a | $(DEPSDONE) $(ULDONE
 	@mkdir -p build
 	$(CC) $(SAN) -o $@ $(SAN_APPLET_OBJ) $(E2PROGS) build/librescue.a $(TEST_LIBS)
 
-HELPER_BIN := $(patsubst tests/helpers/%.c,build/helpers/%,$(wildcard tests/helpers/*.c))
+HELPER_BIN := $(patsubst tests/helpers/%.c,build/helpers/%,$(wildcard tests/helpers/*.c)) build/helpers/netfw
+
+# The network and firewall analysis's test driver (below doctor), under ASan+UBSan.
+build/helpers/netfw: $(wildcard tests/netfw/*.c) build/librescue.a | $(DEPSDONE) $(ULDONE)
+	@mkdir -p build/helpers
+	$(CC) $(CPPFLAGS) $(WARN) -std=gnu11 -g -O1 $(SAN) -o $@ $(wildcard tests/netfw/*.c) build/librescue.a $(TEST_LIBS)
 
 unit-bin: $(UNIT_BIN)
 helpers: $(HELPER_BIN) build/rescuectl-asan

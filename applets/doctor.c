@@ -15,19 +15,25 @@
 const char doctor_help[] =
 	"Reads the installed system and says why it does not boot or cannot be\n"
 	"reached: fstab, the boot chain (kernels, initramfs, GRUB), filesystem state,\n"
-	"logins, sshd, SELinux and what the last boot logged. Each finding has an id,\n"
-	"a severity, the evidence (file:line and what is there), why it matters and\n"
-	"the fix. Nothing is written unless --fix or --undo is given.\n"
+	"logins, sshd, SELinux, what the last boot logged, the firewall it loads at\n"
+	"boot (what it does to sshd's port) and its network configuration against\n"
+	"the NICs this machine has. Each finding has an id, a severity, the evidence\n"
+	"(file:line and what is there), why it matters and the fix. Nothing is\n"
+	"written unless --fix or --undo is given.\n"
 	"--fix safe (or --fix ID,...) applies only safe, reversible fixes: nofail (or\n"
 	"--comment-out) on fstab lines of missing disks, owners and modes, /.autorelabel,\n"
-	"the GRUB default, a bad sshd_config line commented out. --chroot also runs the\n"
-	"target's own programs (update-initramfs, dracut, update-grub) in a tree that\n"
-	"mount-root prepared. Every change is journaled in /var/lib/rescuectl first;\n"
-	"--undo puts every file back byte for byte, with its owner, mode and label.\n"
+	"the GRUB default, a bad sshd_config line commented out, an accept rule for\n"
+	"sshd's port in the firewall's own file (or --disable-firewall), the network\n"
+	"configuration moved to the NIC that exists, a stale MAC pin or persistent-net\n"
+	"rule, and (--dhcp NIC --fix net.dhcp) a DHCP fallback for the manager that\n"
+	"starts. --chroot also runs the target's own programs (update-initramfs,\n"
+	"dracut, update-grub) in a tree that mount-root prepared. Every change is\n"
+	"journaled in /var/lib/rescuectl first; --undo puts every file back byte\n"
+	"for byte, with its owner, mode and label.\n"
 	"Exit 0 when nothing is found, 1 when something is (or a fix failed), 3 refused,\n"
 	"4 not an installed root, 6 cannot tell (the undo journal cannot be read).";
 
-enum { O_FIX = 256, O_UNDO, O_FORCE, O_COMMENT, O_CHROOT, O_CHECK, O_LIST };
+enum { O_FIX = 256, O_UNDO, O_FORCE, O_COMMENT, O_CHROOT, O_CHECK, O_LIST, O_DNS, O_DHCP, O_FWOFF };
 
 static const struct cli_opt opts[] = {
 	{ "fix", required_argument, O_FIX, "LIST", "apply the fixes of LIST: safe, or ids and families, comma-separated" },
@@ -37,6 +43,9 @@ static const struct cli_opt opts[] = {
 	{ "chroot", no_argument, O_CHROOT, NULL, "fixes may run the target's programs (with --root, after mount-root)" },
 	{ "check", required_argument, O_CHECK, "LIST", "run only these checks (ids or families, comma-separated)" },
 	{ "list-checks", no_argument, O_LIST, NULL, "list every check and exit" },
+	{ "dns", no_argument, O_DNS, NULL, "also say when no DNS server is configured (net.no-resolver)" },
+	{ "dhcp", required_argument, O_DHCP, "NIC", "with --fix net.dhcp: a DHCP fallback configuration for NIC" },
+	{ "disable-firewall", no_argument, O_FWOFF, NULL, "the firewall fix disables it at boot instead of adding a rule" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -44,6 +53,8 @@ struct st {
 	char fix[1024];
 	const char *check;
 	int undo, force, comment, chroot, list;
+	int dns, fw_disable;
+	const char *dhcp;
 };
 
 static int on_opt(struct cli *c, void *p, int id, const char *arg)
@@ -60,6 +71,9 @@ static int on_opt(struct cli *c, void *p, int id, const char *arg)
 	case O_CHROOT: s->chroot = 1; break;
 	case O_CHECK: s->check = arg; break;
 	case O_LIST: s->list = 1; break;
+	case O_DNS: s->dns = 1; break;
+	case O_DHCP: s->dhcp = arg; break;
+	case O_FWOFF: s->fw_disable = 1; break;
 	default: return RC_EXIT_USAGE;
 	}
 	return 0;
@@ -87,8 +101,8 @@ static int check_usage(struct cli *c, const struct st *s)
 		return cli_usage(c, "--fix and --undo do not go together");
 	if (s->force && !s->undo)
 		return cli_usage(c, "--force goes with --undo");
-	if ((s->comment || s->chroot) && !s->fix[0])
-		return cli_usage(c, "--comment-out and --chroot go with --fix");
+	if ((s->comment || s->chroot || s->fw_disable) && !s->fix[0])
+		return cli_usage(c, "--comment-out, --chroot and --disable-firewall go with --fix");
 	if (s->chroot && !c->root)
 		return cli_usage(c, "--chroot works on a tree mount-root prepared: --root DIR");
 	int r = s->fix[0] ? check_list(c, s->fix, "--fix") : 0;
@@ -294,7 +308,8 @@ static int diagnose(struct cli *c, struct target *tg, const struct st *s)
 	if (run_find("journalctl", jc, sizeof(jc)))
 		jc[0] = 0;
 	rc_clear();
-	struct dr_opts o = { .fstab_comment = s->comment, .chroot = s->chroot, .cmd_target = tgt, .journalctl = jc };
+	struct dr_opts o = { .fstab_comment = s->comment, .chroot = s->chroot, .cmd_target = tgt, .journalctl = jc,
+			     .dns = s->dns, .dhcp_nic = s->dhcp, .fw_disable = s->fw_disable };
 	dv_open(&v, tg, writes ? DV_RW : 0);
 	if (dr_init(&d, &v, &o)) {
 		dv_close(&v);

@@ -10,7 +10,7 @@ _rescuectl_opts() {
   shrink-root) echo '--backup --checker --dry-run --free --help --json --keep-growpart --minimum --mkfs --new --quiet --root --size --verbose --yes ' ;;
   disable-growpart) echo '--dry-run --edit-cloud-cfg --force --help --json --quiet --root --status --undo --verbose --yes ' ;;
   recover) echo '--force --gzip --help --json --json-file --list --output --partial --quiet --root --to --verbose --zstd ' ;;
-  doctor) echo '--check --chroot --comment-out --dry-run --fix --force --help --json --list-checks --quiet --root --undo --verbose --yes ' ;;
+  doctor) echo '--check --chroot --comment-out --dhcp --disable-firewall --dns --dry-run --fix --force --help --json --list-checks --quiet --root --undo --verbose --yes ' ;;
   esac
 }
 _rescuectl() {

@@ -211,6 +211,12 @@ complete -c rescuectl -n '__fish_seen_subcommand_from doctor' -l chroot
 complete -c doctor -l chroot
 complete -c rescuectl -n '__fish_seen_subcommand_from doctor' -l comment-out
 complete -c doctor -l comment-out
+complete -c rescuectl -n '__fish_seen_subcommand_from doctor' -l dhcp
+complete -c doctor -l dhcp
+complete -c rescuectl -n '__fish_seen_subcommand_from doctor' -l disable-firewall
+complete -c doctor -l disable-firewall
+complete -c rescuectl -n '__fish_seen_subcommand_from doctor' -l dns
+complete -c doctor -l dns
 complete -c rescuectl -n '__fish_seen_subcommand_from doctor' -l dry-run
 complete -c doctor -l dry-run
 complete -c rescuectl -n '__fish_seen_subcommand_from doctor' -l fix

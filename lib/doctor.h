@@ -90,6 +90,9 @@ struct dr_opts {
 	int chroot;            /* fixes may run the target's programs (--chroot, in a mount-root tree) */
 	const char *cmd_target;/* how commands in fixes name the target: "/dev/sda3", "--root /mnt" */
 	const char *journalctl;/* path of journalctl, "" to say the journal was not read (tests) */
+	int dns;               /* also say when no DNS resolver is configured (net.no-resolver) */
+	const char *dhcp_nic;  /* --dhcp NIC: plan a DHCP fallback configuration for NIC */
+	int fw_disable;        /* the firewall fix disables the firewall at boot instead of adding a rule */
 };
 
 #define DR_MAX_FINDINGS 512

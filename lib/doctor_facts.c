@@ -90,6 +90,8 @@ void dr_facts_free(struct dr_facts *f)
 	dr_boot_free(f->boot);
 	dr_sshd_free(f->sshd);
 	dr_logs_free(f->logs);
+	dr_netfw_free(f->netfw);
+	f->netfw = NULL;
 	f->boot = NULL;
 	f->sshd = NULL;
 	f->logs = NULL;

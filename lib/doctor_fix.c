@@ -208,6 +208,31 @@ int dr_fix_create(struct dr_fixplan *p, const char *path, const char *data, size
 	return 0;
 }
 
+int dr_fix_planned(struct dr_fixplan *p, const char *path, const char **text, size_t *len)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (!p->f[i].is_run && !p->f[i].undo.path[0] && !strcmp(p->f[i].path, path)) {
+			*text = p->f[i].after.type == 'f' && p->f[i].after.data ? p->f[i].after.data : NULL;
+			*len = p->f[i].after.type == 'f' ? p->f[i].after.len : 0;
+			return p->f[i].after.type == 'f' ? 1 : -ENOENT;
+		}
+	return 0;
+}
+
+int dr_fix_unlink(struct dr_fixplan *p, const char *path, const char *what)
+{
+	struct fx_file *f;
+	int r = record(p, path, &f);
+	if (r)
+		return r;
+	if (f->before.type != 'l')
+		return rc_failx(RC_EXIT_REFUSED, EINVAL, "%s is not a symbolic link: doctor removes only links", path);
+	dj_state_free(&f->after);
+	memset(&f->after, 0, sizeof(f->after));
+	add_what(f, what, cur_id(p));
+	return 0;
+}
+
 int dr_fix_run(struct dr_fixplan *p, const char *const argv[], const char *const outputs[], const char *what)
 {
 	struct dr_ctx *c = p->c;

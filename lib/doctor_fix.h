@@ -42,6 +42,13 @@ int dr_fix_attrs(struct dr_fixplan *p, const char *path, uid_t uid, gid_t gid, m
 /* Create regular file PATH (refused if it exists). */
 int dr_fix_create(struct dr_fixplan *p, const char *path, const char *data, size_t len, mode_t mode,
 		  const char *what);
+/* Has the plan a state for PATH yet? 1 with its planned text (TEXT NULL
+ * for an empty file), -ENOENT when the plan removes it, 0 not in the plan
+ * (read it from the view). Reads nothing. */
+int dr_fix_planned(struct dr_fixplan *p, const char *path, const char **text, size_t *len);
+/* Remove the symbolic link PATH (a unit's wants link); anything else is refused.
+ * The journal keeps its target: --undo makes the link again. */
+int dr_fix_unlink(struct dr_fixplan *p, const char *path, const char *what);
 /* Run ARGV (NULL-terminated, at most 15 words) with chroot(2) into the
  * tree (--chroot only). OUTPUTS (NULL-terminated, at most 4): the paths it
  * writes, journaled before it runs. */

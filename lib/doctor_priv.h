@@ -58,11 +58,14 @@ struct dr_facts {
 	struct dr_boot *boot;     /* doctor_boot.c */
 	struct dr_sshd *sshd;     /* doctor_sshd.c */
 	struct dr_logs *logs;     /* doctor_logs.c */
+	struct dr_netfw *netfw;   /* doctor_netfw.c */
 };
 void dr_facts_free(struct dr_facts *f);
 void dr_boot_free(struct dr_boot *b);
 void dr_sshd_free(struct dr_sshd *s);
 void dr_logs_free(struct dr_logs *l);
+struct dr_netfw;
+void dr_netfw_free(struct dr_netfw *n);
 
 /* Each returns NULL (having said why with dr_unchecked) when it cannot be read. */
 const struct rootinfo *dr_os(struct dr_ctx *c);
@@ -190,5 +193,22 @@ DR_DECL_CHECK(ck_logs_device_timeout);
 DR_DECL_CHECK(ck_logs_panic);
 DR_DECL_CHECK(ck_logs_oom);
 DR_DECL_CHECK(ck_logs_sshd_failed);
+/* network and firewall (doctor_netfw.c) */
+DR_DECL_CHECK(ck_fw_ssh_dropped);
+DR_DECL_CHECK(ck_fw_ssh_uncertain);
+DR_DECL_CHECK(ck_fw_unreadable);
+DR_DECL_FIX(fx_fw_ssh);
+DR_DECL_CHECK(ck_net_iface_missing);
+DR_DECL_CHECK(ck_net_mac_pin_stale);
+DR_DECL_CHECK(ck_net_persistent_net_stale);
+DR_DECL_CHECK(ck_net_gateway_outside);
+DR_DECL_CHECK(ck_net_no_default_route);
+DR_DECL_CHECK(ck_net_two_managers);
+DR_DECL_CHECK(ck_net_not_enabled);
+DR_DECL_CHECK(ck_net_no_config);
+DR_DECL_CHECK(ck_net_missing_member);
+DR_DECL_CHECK(ck_net_no_resolver);
+DR_DECL_CHECK(ck_net_dhcp);
+DR_DECL_FIX(fx_net);
 
 #endif

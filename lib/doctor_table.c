@@ -91,6 +91,35 @@ const struct dr_check dr_checks[] = {
 	    "cannot read.", ck_selinux_config, NULL),
 	ROW("selinux", "selinux.relabel-pending", DR_NOTE, "A full relabel makes the next boot slow, then reboots once.",
 	    ck_selinux_relabel_pending, NULL),
+	/* the firewall loaded at boot, for a new connection to sshd's port */
+	ROW("fw", "fw.ssh-dropped", DR_LOGIN, "A firewall that drops sshd's port at boot keeps everyone out, whatever "
+	    "sshd allows.", ck_fw_ssh_dropped, fx_fw_ssh),
+	ROW("fw", "fw.unreadable", DR_DEGRADED, "What a firewall whose rules cannot be read does to sshd's port is not "
+	    "known.", ck_fw_unreadable, NULL),
+	ROW("fw", "fw.ssh-uncertain", DR_NOTE, "Whether sshd can be reached depends on what cannot be known offline "
+	    "(the address you come from, the interface).", ck_fw_ssh_uncertain, fx_fw_ssh),
+	/* the network: this machine's NICs against the installed configuration */
+	ROW("net", "net.no-config", DR_LOGIN, "A NIC that nothing brings up at boot leaves the server unreachable.",
+	    ck_net_no_config, fx_net),
+	ROW("net", "net.iface-missing", DR_LOGIN, "Configuration for a NIC name this hardware will not have (eth0 after "
+	    "enp3s0, or the reverse) brings nothing up.", ck_net_iface_missing, fx_net),
+	ROW("net", "net.mac-pin-stale", DR_LOGIN, "A configuration pinned to the MAC of hardware that is gone applies to "
+	    "no NIC.", ck_net_mac_pin_stale, fx_net),
+	ROW("net", "net.gateway-outside", DR_LOGIN, "A gateway outside the address's subnet cannot be reached: no default "
+	    "route.", ck_net_gateway_outside, NULL),
+	ROW("net", "net.no-default-route", DR_LOGIN, "Without a default route the server answers only its own subnet.",
+	    ck_net_no_default_route, NULL),
+	ROW("net", "net.missing-member", DR_LOGIN, "A bond, bridge or VLAN whose member is missing is down or degraded.",
+	    ck_net_missing_member, NULL),
+	ROW("net", "net.not-enabled", DR_LOGIN, "Configuration for a network manager that does not start at boot is "
+	    "never applied.", ck_net_not_enabled, NULL),
+	ROW("net", "net.two-managers", DR_DEGRADED, "Two network managers on one NIC undo each other's work.",
+	    ck_net_two_managers, NULL),
+	ROW("net", "net.persistent-net-stale", DR_DEGRADED, "A persistent-net rule for gone hardware holds a name the "
+	    "new NIC then cannot have.", ck_net_persistent_net_stale, fx_net),
+	ROW("net", "net.no-resolver", DR_NOTE, "Without a DNS server names do not resolve (asked for with --dns).",
+	    ck_net_no_resolver, NULL),
+	ROW("net", "net.dhcp", DR_NOTE, "A DHCP fallback configuration asked for with --dhcp NIC.", ck_net_dhcp, fx_net),
 	/* what the last boot said (last: they name the finding that explains them) */
 	ROW("logs", "logs.emergency", DR_BOOT, "The last boot ended in emergency mode, where there is no network and no "
 	    "sshd.", ck_logs_emergency, NULL),

@@ -11,6 +11,24 @@
 
 #define SSHDIR "/etc/ssh"
 
+/* Port N, or ListenAddress HOST:PORT / [V6]:PORT (a bare address listens on the Port lines). */
+static void add_port(struct sshd_conf *c, const char *k, const char *val, const char *file, int line)
+{
+	const char *p = val;
+	if (!strcasecmp(k, "ListenAddress")) {
+		const char *br = strchr(val, ']'), *colon = strrchr(val, ':');
+		if (val[0] == '[' ? !(br && br[1] == ':') : !(colon && colon == strchr(val, ':')))
+			return;
+		p = (val[0] == '[' ? br + 1 : colon) + 1;
+	}
+	if (c->nports < SSHD_MAX_PORTS) {
+		struct sshd_opt *o = &c->port[c->nports++];
+		snprintf(o->value, sizeof(o->value), "%s", p);
+		snprintf(o->file, sizeof(o->file), "%s", file);
+		o->line = line;
+	}
+}
+
 static void set_opt(struct sshd_opt *o, const char *val, const char *file, int line)
 {
 	if (o->value[0])
@@ -204,6 +222,8 @@ static int parse_line(char *s, const char *file, int lineno, struct sshd_conf *c
 		set_opt(&c->kbd_interactive, av[0], file, lineno);
 	else if (!strcasecmp(k, "UsePAM"))
 		set_opt(&c->use_pam, av[0], file, lineno);
+	else if (!strcasecmp(k, "Port") || !strcasecmp(k, "ListenAddress"))
+		add_port(c, k, av[0], file, lineno);
 	return 0;
 }
 
@@ -417,4 +437,31 @@ int selinux_state(struct tree *t, char *out, size_t sz)
 	}
 	free(buf);
 	return 0;
+}
+
+int sshd_ports(const struct sshd_conf *c, int *ports, char (*from)[300], int max)
+{
+	int n = 0;
+	for (int i = 0; i < c->nports && n < max; i++) {
+		const char *v = c->port[i].value;
+		char *end;
+		long p = strtol(v, &end, 10);
+		if (!strcasecmp(v, "ssh"))
+			p = 22, end = (char *)"";
+		if (!*v || *end || p < 1 || p > 65535)
+			return -1;
+		int dup = 0;
+		for (int k = 0; k < n; k++)
+			dup |= ports[k] == p;
+		if (dup)
+			continue;
+		ports[n] = (int)p;
+		snprintf(from[n++], 300, "%s:%d", c->port[i].file, c->port[i].line);
+	}
+	if (!n && max > 0) {
+		ports[0] = 22;
+		snprintf(from[0], 300, "OpenSSH's default (no Port line)");
+		n = 1;
+	}
+	return n;
 }

@@ -23,6 +23,7 @@
 #define SSHD_MAX_BYTES  ((size_t)8 << 20)   /* all files together */
 #define SSHD_MAX_LINE   ((size_t)64 << 10)  /* one line */
 #define SSHD_MAX_ARGS   256             /* arguments of one line (Include patterns) */
+#define SSHD_MAX_PORTS  8               /* Port lines kept (sshd listens on each) */
 
 struct sshd_opt {
 	char value[64];    /* lower-cased, unquoted; "" when not set */
@@ -33,6 +34,8 @@ struct sshd_opt {
 struct sshd_conf {
 	int exists;                      /* /etc/ssh/sshd_config is there */
 	struct sshd_opt permit_root_login, password_auth, permit_empty, kbd_interactive, use_pam;
+	struct sshd_opt port[SSHD_MAX_PORTS];  /* every Port line, and ListenAddress HOST:PORT, in order */
+	int nports;
 	int match_blocks;                /* Match blocks seen (conditional, not evaluated) */
 	char first_match[300];           /* "FILE:LINE" of the first one */
 	int files;                       /* files read */
@@ -78,6 +81,10 @@ int sshd_scan_lines(struct tree *t, struct sshd_conf *c,
 const char *sshd_permit_root_login(const struct sshd_conf *c);  /* default prohibit-password */
 int sshd_password_auth(const struct sshd_conf *c);              /* default yes */
 int sshd_permit_empty(const struct sshd_conf *c);               /* default no */
+/* The TCP ports sshd listens on (default 22; "ssh" is 22), at most MAX,
+ * each with where it was set (FROM[i]: "FILE:LINE", or "OpenSSH's default").
+ * Returns how many; -1 for a Port value that is no port. */
+int sshd_ports(const struct sshd_conf *c, int *ports, char (*from)[300], int max);
 
 /* PAM (nullok) lives in pam.h, included here for the callers of both. */
 

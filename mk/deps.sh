@@ -9,7 +9,8 @@ BUILD_PKGS="gcc binutils make pkg-config libc6-dev libcrypt-dev
 TEST_PKGS="libcmocka-dev bats e2fsprogs xfsprogs btrfs-progs fdisk util-linux
   file attr passwd dosfstools jq python3-yaml strace python3 acl libcap2-bin tar
   libarchive-tools zstd gzip cpio openssh-client systemd procps
-  ansible-core ansible-lint python3-jsonschema openssh-server busybox-static"
+  ansible-core ansible-lint python3-jsonschema openssh-server busybox-static
+  nftables iptables ufw python3-firewall python3-nftables iproute2 udev"
 case "${1:-all}" in
   build) PKGS=$BUILD_PKGS ;;
   bench) PKGS="os-prober hyperfine liblzma-dev xz-utils" ;;

@@ -17,8 +17,10 @@ setup() {
 	mkdir -p "$W"
 }
 
-# healthy FLAVOR: $W/tree, $W/root.img (and boot.img), the ESP and /boot in a
-# fake sysfs ($W/sys, exported as RESCUECTL_SYSROOT).
+# healthy FLAVOR: $W/tree, $W/root.img (and boot.img), the ESP, /boot and the
+# NIC the tree's network configuration brings up (virtio, PCI 0000:00:03.0,
+# the MAC of mkhealthy's part_network) in a fake sysfs ($W/sys, exported as
+# RESCUECTL_SYSROOT).
 healthy() {
 	local fl=$1 lab=()
 	case $fl in ubuntu*) lab=(-L cloudimg-rootfs) ;; esac
@@ -32,6 +34,8 @@ healthy() {
 		mke2fs -q -F -t ext4 -U $BOOT_UUID -d "$W/boot" "$W/boot.img" 64M 2>/dev/null
 		"$FIX/mksysfs.sh" "$W/sys" part sda2 "$W/boot.img" sda 2
 	fi
+	"$FIX/mknetsys.sh" "$W/sys" eth0 52:54:00:12:34:56 0000:00:03.0 virtio_net virtio
+	"$FIX/mknetsys.sh" "$W/sys" virtual lo
 	export RESCUECTL_SYSROOT=$W/sys
 }
 
@@ -65,6 +69,15 @@ doctor() { "$RESCUECTL" doctor "$@"; }
 		[ "$status" -eq 0 ]
 		jq -e '.findings == [] and .not_checked == [] and (.os | length > 0)' <<<"$output" >/dev/null
 		[ "$(sha "$W/root.img")" = "$before" ]
+		# the network checks did look: on other hardware (Alpine: with its
+		# NIC's stanza gone) the tree's configuration brings nothing up
+		local sys2=$W/sys2
+		"$FIX/mknetsys.sh" "$sys2" eth0 52:54:00:aa:bb:cc 0000:00:04.0 e1000 >/dev/null
+		[ $fl != alpine320 ] || { sed -i '/eth0/d' "$W/tree/etc/network/interfaces"; sys2=$W/sys; }
+		run env RESCUECTL_SYSROOT="$sys2" "$RESCUECTL" doctor --check net --json --root "$W/tree"
+		echo "$fl, other hardware: $output"
+		[ "$status" -eq 1 ]
+		jq -e '[.findings[].id] | index("net.no-config") or index("net.mac-pin-stale") or index("net.iface-missing")' <<<"$output" >/dev/null
 	done
 }
 

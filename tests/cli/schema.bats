@@ -239,3 +239,26 @@ tree() {  # tree DIR FLAVOR: an installed root as a directory
 	jdoc usage 2 doctor --fix nosuch --root "$T/r"
 	validate
 }
+
+@test "doctor: firewall and network findings, their fixes (an edited rule set, a removed wants link, a renamed NIC) and undo" {
+	local r=$T/fw
+	"$FIX/fw/mkfwroot.sh" "$r" base
+	"$FIX/fw/mkfwroot.sh" "$r" nft "$FIX/fw/nft/08-established-only.nft"
+	"$FIX/mknetsys.sh" "$T/sys" eth0 52:54:00:12:34:56 0000:00:03.0 virtio_net virtio
+	export RESCUECTL_SYSROOT=$T/sys
+	jdoc fw-findings 1 doctor --check fw --root "$r"
+	[ "$(jq -r '.findings[0].id' "$D/doctor@fw-findings@1.json")" = fw.ssh-dropped ]
+	jdoc fw-fix 0 doctor --check fw --fix fw.ssh-dropped --yes --root "$r"
+	jdoc fw-undo 0 doctor --undo --yes --root "$r"
+	jdoc fw-off 0 doctor --check fw --fix fw.ssh-dropped --disable-firewall --yes --root "$r"
+	[ ! -e "$r/etc/systemd/system/sysinit.target.wants/nftables.service" ]
+	jdoc fw-off-undo 0 doctor --undo --yes --root "$r"
+	r=$T/net
+	"$FIX/net/mknetroot.sh" "$r" debian12 eth0
+	jdoc net-findings 1 doctor --check net --dns --root "$r"
+	[ "$(jq -r '.findings[0].id' "$D/doctor@net-findings@1.json")" = net.iface-missing ]
+	jdoc net-fix 0 doctor --check net --fix net.iface-missing --yes --root "$r"
+	jdoc net-dhcp 0 doctor --check net --dhcp enp0s3 --fix net.dhcp --yes --root "$r"
+	jdoc net-usage 2 doctor --disable-firewall --root "$r"
+	validate
+}

@@ -17,7 +17,8 @@ WRITE_SYSCALLS="write pwrite64 fsync fdatasync rename renameat renameat2 unlinka
 
 SCENARIOS="reset-offline reset-offline-5m reset-root reset-root-5m clear-offline clear-root
   growpart-offline growpart-root undo-offline undo-root doctor-fix-offline doctor-fix-root
-  doctor-undo-offline doctor-undo-root"
+  doctor-undo-offline doctor-undo-root doctor-net-offline doctor-net-root doctor-fwoff-offline
+  doctor-fwoff-root"
 # doctor sees no device of this machine: the same findings everywhere
 export RESCUECTL_SYSROOT=${RESCUECTL_SYSROOT:-/nonexistent-rescuectl-sysroot}
 
@@ -33,7 +34,8 @@ in_private_namespace() {
 }
 
 # doctor_image DIR: a healthy Debian 12 with four faults doctor fixes safely:
-# a gone disk in fstab, /etc/sudoers 0666, a host key 0644, a line sshd rejects.
+# a gone disk in fstab, /etc/sudoers 0666, a host key 0644, a line sshd rejects;
+# doctor-net-* and doctor-fwoff-*: also a NIC renamed and a firewall that drops ssh.
 doctor_image() {
 	local d=$1 r=$1/tree
 	rm -rf "$r"
@@ -43,6 +45,15 @@ doctor_image() {
 	chmod 0666 "$r/etc/sudoers"
 	chmod 0644 "$r/etc/ssh/ssh_host_ed25519_key"
 	echo "PermitRootLogin maybe" >> "$r/etc/ssh/sshd_config"
+	case $sc in doctor-net-* | doctor-fwoff-*)
+		# the network and firewall fixes: ifupdown's config names eth0 where
+		# this hardware's NIC is enp0s3 ($NETSYS), nftables drops sshd's port
+		sed -i 's/enp0s3/eth0/g' "$r/etc/network/interfaces.d/50-cloud-init"
+		"$FIX/fw/mkfwroot.sh" "$r" nft "$FIX/fw/nft/08-established-only.nft"
+		rm -rf "$d/sys"
+		"$FIX/mknetsys.sh" "$d/sys" eth0 52:54:00:12:34:56 0000:00:03.0 virtio_net virtio
+		NETSYS=$d/sys ;;
+	esac
 	mke2fs -q -F -t ext4 -d "$r" "$d/base.img" 128M 2>/dev/null
 	case $sc in doctor-undo-*)
 		"$RESCUECTL" doctor -q --fix safe -y "$d/base.img" >/dev/null 2>&1 || die "cannot prepare $sc" ;;
@@ -78,6 +89,9 @@ base_image() {
 files() {
 	case $1 in
 	reset-* | clear-*) echo /etc/shadow /etc/shadow- ;;
+	doctor-net-* | doctor-fwoff-*) echo /etc/network/interfaces.d/50-cloud-init /etc/network/interfaces.d \
+		/etc/nftables.conf /etc/systemd/system/sysinit.target.wants/nftables.service \
+		/etc/systemd/system/sysinit.target.wants ;;
 	doctor-*) echo /etc/fstab /etc/sudoers /etc/ssh/ssh_host_ed25519_key /etc/ssh/sshd_config /etc/ssh ;;
 	*) echo /etc/cloud/cloud.cfg.d/zz-rescuectl-growpart.cfg /etc/growroot-disabled \
 		/etc/cloud/cloud.cfg /etc/cloud/cloud.cfg.rescuectl-orig /etc/cloud/cloud.cfg.d ;;
@@ -97,6 +111,10 @@ run_cmd() {
 	undo-*) "$@" "$RESCUECTL" disable-growpart -q --undo -y "${where[@]}" </dev/null ;;
 	doctor-fix-*) "$@" "$RESCUECTL" doctor -q --fix safe -y "${where[@]}" </dev/null ;;
 	doctor-undo-*) "$@" "$RESCUECTL" doctor -q --undo -y "${where[@]}" </dev/null ;;
+	doctor-net-*) RESCUECTL_SYSROOT=$NETSYS "$@" "$RESCUECTL" doctor -q --fix net.iface-missing,fw.ssh-dropped -y \
+		"${where[@]}" </dev/null ;;
+	doctor-fwoff-*) RESCUECTL_SYSROOT=$NETSYS "$@" "$RESCUECTL" doctor -q --fix fw.ssh-dropped --disable-firewall -y \
+		"${where[@]}" </dev/null ;;
 	esac
 }
 
@@ -107,7 +125,7 @@ after_rerun() {
 	local sc=$1 tgt=$2 where=("$2")
 	case $sc in *-root*) where=(--root "$2") ;; esac
 	case $sc in
-	doctor-fix-*)
+	doctor-fix-* | doctor-net-* | doctor-fwoff-*)
 		"$RESCUECTL" doctor -q --undo -y "${where[@]}" </dev/null >/dev/null 2>&1 || { echo "  undo failed" >&2; return 1; }
 		snapshot "$sc" "$tgt" | cmp -s - "$3" || { echo "  undo did not bring back the old version" >&2; return 1; } ;;
 	doctor-undo-*)
@@ -171,7 +189,8 @@ snapshot() {
 # strays IMG|ROOT: temporary files of rescuectl in the edited directories.
 strays() {
 	local d
-	for d in /etc /etc/cloud /etc/cloud/cloud.cfg.d /etc/ssh /var/lib/rescuectl; do
+	for d in /etc /etc/cloud /etc/cloud/cloud.cfg.d /etc/ssh /var/lib/rescuectl /etc/network/interfaces.d \
+		/etc/systemd/system/sysinit.target.wants; do
 		if [ -d "$1" ]; then
 			ls -A "$1$d" 2>/dev/null | grep -E '^\..*\.rescuectl-[0-9]+-[0-9]+$' | sed "s|^|$d/|"
 		else

@@ -136,6 +136,34 @@ __attribute__((unused)) static size_t mini_cpio(char *out)
 	return n;
 }
 
+/* The MAC of this machine's first physical NIC (the NIC checks read the real
+ * sysfs: RESCUECTL_SYSROOT stays the block devices'), "" when it has none. */
+__attribute__((unused)) static const char *first_mac(void)
+{
+	static char mac[32];
+	FILE *f = popen("for d in /sys/class/net/*; do [ -e \"$d/device\" ] && cat \"$d/address\" && break; done", "r");
+	mac[0] = 0;
+	if (f) {
+		if (!fgets(mac, sizeof(mac), f))
+			mac[0] = 0;
+		mac[strcspn(mac, "\n")] = 0;
+		pclose(f);
+	}
+	return mac;
+}
+
+/* systemd-networkd bringing the NIC up by its MAC (name-independent), a resolver. */
+__attribute__((unused)) static void healthy_network(void)
+{
+	char net[256];
+	snprintf(net, sizeof(net), "[Match]\nMACAddress=%s\n\n[Network]\nDHCP=yes\n", first_mac());
+	if (first_mac()[0])
+		put("etc/systemd/network/10-lan.network", net);
+	put("usr/lib/systemd/system/systemd-networkd.service", "[Service]\nExecStart=/lib/systemd/systemd-networkd\n");
+	sym("/lib/systemd/system/systemd-networkd.service", "etc/systemd/system/multi-user.target.wants/systemd-networkd.service");
+	put("etc/resolv.conf", "nameserver 192.0.2.53\n");
+}
+
 __attribute__((unused)) static void healthy_tree(void)
 {
 	char cpio[1024];
@@ -179,6 +207,7 @@ __attribute__((unused)) static void healthy_tree(void)
 	    "\tlinux\t/boot/vmlinuz-" KVER " root=UUID=" ROOT_UUID " ro quiet\n"
 	    "\tinitrd\t/boot/initrd.img-" KVER "\n}\n");
 	put("etc/default/grub", "GRUB_DEFAULT=0\nGRUB_TIMEOUT=5\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nGRUB_CMDLINE_LINUX=\"\"\n");
+	healthy_network();
 }
 
 __attribute__((unused)) static void remove_tree(void)
@@ -212,7 +241,8 @@ __attribute__((unused)) static void env_open(struct env *e, int rw, const struct
 	dv_add_device(&e->v, &esp);
 	e->v.root_id = root;
 	e->v.root_known = 1;
-	struct dr_opts def = { .now = 1764374400, .cmd_target = "/dev/sda1", .journalctl = "" };
+	struct dr_opts def = { .now = 1764374400, .cmd_target = "/dev/sda1", .journalctl = "", .dns = 1,
+			       .dhcp_nic = getenv("RC_TEST_DHCP_NIC") };
 	assert_int_equal(dr_init(&e->c, &e->v, o ? o : &def), 0);
 }
 

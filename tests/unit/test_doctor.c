@@ -105,6 +105,75 @@ static void p_oom(void) { syslog("Nov 1 server kernel: Out of memory: Killed pro
 static void p_timeout(void) { syslog("Nov 1 server systemd[1]: dev-disk-by\\x2duuid-1111.device: Job timed out.\nNov 1 "
 				     "server systemd[1]: Timed out waiting for device dev-disk-by\\x2duuid-11111111\\x2d2222.device"); }
 
+/* firewall: nftables enabled at boot with a rule set; the same for netfilter-persistent */
+static void nft_rules(const char *body)
+{
+	char t[1024];
+	snprintf(t, sizeof(t), "flush ruleset\ntable inet filter {\n\tchain input {\n\t\ttype filter hook input priority "
+		 "filter; policy drop;\n%s\t}\n}\n", body);
+	put("etc/nftables.conf", t);
+	put("usr/lib/systemd/system/nftables.service", "[Service]\nExecStart=/usr/sbin/nft -f /etc/nftables.conf\n");
+	mkdirs("etc/systemd/system/sysinit.target.wants");
+	sym("/lib/systemd/system/nftables.service", "etc/systemd/system/sysinit.target.wants/nftables.service");
+}
+static void p_fw_dropped(void) { nft_rules("\t\tct state established,related accept\n"); }
+static void p_fw_uncertain(void) { nft_rules("\t\tip saddr 192.0.2.0/24 tcp dport 22 accept\n"); }
+static void p_fw_unreadable(void)
+{
+	put("etc/iptables/rules.v4", "*filter\n:INPUT DROP [0:0]\n-A NOCHAIN -j ACCEPT\nCOMMIT\n");
+	put("usr/lib/systemd/system/netfilter-persistent.service", "[Service]\nExecStart=/usr/sbin/netfilter-persistent start\n");
+	sym("/lib/systemd/system/netfilter-persistent.service",
+	    "etc/systemd/system/multi-user.target.wants/netfilter-persistent.service");
+}
+
+/* network: the healthy tree brings its NIC up with systemd-networkd, by MAC */
+static void lan(const char *text) { put("etc/systemd/network/10-lan.network", text); }
+static void ifupdown(const char *text)
+{
+	put("etc/network/interfaces", text);
+	put("usr/lib/systemd/system/networking.service", "[Service]\nExecStart=/sbin/ifup -a\n");
+	sym("/lib/systemd/system/networking.service", "etc/systemd/system/multi-user.target.wants/networking.service");
+}
+static void p_net_no_config(void) { rm("etc/systemd/network/10-lan.network"); }
+static void p_net_iface_missing(void) { p_net_no_config(); ifupdown("allow-hotplug eth9\niface eth9 inet dhcp\n"); }
+static void p_net_mac_pin(void) { lan("[Match]\nMACAddress=52:54:00:99:99:99\n\n[Network]\nDHCP=yes\n"); }
+static void p_net_gateway(void)
+{
+	char t[256];
+	snprintf(t, sizeof(t), "[Match]\nMACAddress=%s\n[Network]\nAddress=192.0.2.5/24\nGateway=198.51.100.1\n", first_mac());
+	lan(t);
+}
+static void p_net_no_route(void)
+{
+	char t[256];
+	snprintf(t, sizeof(t), "[Match]\nMACAddress=%s\n[Network]\nAddress=192.0.2.5/24\nDNS=192.0.2.53\n", first_mac());
+	lan(t);
+}
+static void p_net_two(void)
+{
+	char t[256];
+	snprintf(t, sizeof(t), "[connection]\nid=lan\ntype=ethernet\n[ethernet]\nmac-address=%s\n[ipv4]\nmethod=auto\n",
+		 first_mac());
+	putmode("etc/NetworkManager/system-connections/lan.nmconnection", t, 0600);
+	put("usr/lib/systemd/system/NetworkManager.service", "[Service]\nExecStart=/usr/sbin/NetworkManager\n");
+	sym("/lib/systemd/system/NetworkManager.service", "etc/systemd/system/multi-user.target.wants/NetworkManager.service");
+}
+static void p_net_not_enabled(void) { rm("etc/systemd/system/multi-user.target.wants/systemd-networkd.service"); }
+static void p_net_member(void) { ifupdown("auto bond0\niface bond0 inet dhcp\n    bond-slaves eth7\n"); }
+static void p_net_persistent(void)
+{
+	put("etc/udev/rules.d/70-persistent-net.rules", "SUBSYSTEM==\"net\", ACTION==\"add\", DRIVERS==\"?*\", "
+	    "ATTR{address}==\"52:54:00:99:99:99\", ATTR{type}==\"1\", KERNEL==\"eth*\", NAME=\"eth0\"\n");
+}
+static void p_net_resolver(void)
+{
+	char t[256];
+	snprintf(t, sizeof(t), "[Match]\nMACAddress=%s\n[Network]\nAddress=192.0.2.5/24\nGateway=192.0.2.1\n", first_mac());
+	lan(t);
+	put("etc/resolv.conf", "# nothing\n");
+}
+static void p_net_dhcp(void) { setenv("RC_TEST_DHCP_NIC", "lan9", 1); }
+
 #define FST "/etc/fstab"
 #define GCFG "/boot/grub/grub.cfg"
 static const struct tcase cases[] = {
@@ -149,6 +218,23 @@ static const struct tcase cases[] = {
 	{ "logs.sshd-failed", p_sshd_failed, "/var/log/syslog", 2, "Failed to start ssh.service", DR_LOGIN },
 	{ "logs.oom", p_oom, "/var/log/syslog", 2, "Out of memory", DR_DEGRADED },
 	{ "logs.device-timeout", p_timeout, "/var/log/syslog", 3, "Timed out waiting", DR_NOTE },
+	{ "fw.ssh-dropped", p_fw_dropped, "/etc/nftables.conf", 4, "policy drop; no accept rule matches", DR_LOGIN },
+	{ "fw.ssh-uncertain", p_fw_uncertain, "/etc/nftables.conf", 5, "depends on the source address", DR_NOTE },
+	{ "fw.unreadable", p_fw_unreadable, "/etc/iptables/rules.v4", 0, "chain NOCHAIN is not declared", DR_DEGRADED },
+	{ "net.no-config", p_net_no_config, "", 0, "stays down", DR_LOGIN },
+	{ "net.iface-missing", p_net_iface_missing, "/etc/network/interfaces", 2, "eth9", DR_LOGIN },
+	{ "net.mac-pin-stale", p_net_mac_pin, "/etc/systemd/network/10-lan.network", 2, "52:54:00:99:99:99", DR_LOGIN },
+	{ "net.gateway-outside", p_net_gateway, "/etc/systemd/network/10-lan.network", 5, "198.51.100.1", DR_LOGIN },
+	{ "net.no-default-route", p_net_no_route, "", 0, "no configuration for the NICs present gives a default route",
+	  DR_LOGIN },
+	{ "net.missing-member", p_net_member, "/etc/network/interfaces", 3, "eth7", DR_LOGIN },
+	{ "net.not-enabled", p_net_not_enabled, "/etc/systemd/network/10-lan.network", 1, "does not start at boot",
+	  DR_LOGIN },
+	{ "net.two-managers", p_net_two, "/etc/systemd/network/10-lan.network", 1, "they fight over it", DR_DEGRADED },
+	{ "net.persistent-net-stale", p_net_persistent, "/etc/udev/rules.d/70-persistent-net.rules", 1,
+	  "52:54:00:99:99:99", DR_DEGRADED },
+	{ "net.no-resolver", p_net_resolver, "/etc/resolv.conf", 0, "no DNS server", DR_NOTE },
+	{ "net.dhcp", p_net_dhcp, "", 0, "lan9", DR_NOTE },
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -162,6 +248,7 @@ static int setup(void **s)
 static int teardown(void **s)
 {
 	(void)s;
+	unsetenv("RC_TEST_DHCP_NIC");
 	remove_tree();
 	return 0;
 }
