@@ -35,7 +35,7 @@ OBJ        := $(patsubst %.c,build/obj/%.o,$(LIB_SRC) $(APPLET_SRC))
 # Each object depends on the headers it includes (-MMD -MP writes them to .d).
 DEPFLAGS   := -MMD -MP
 
-.PHONY: all deps check check-slow unit unit-bin helpers cli demo bench clean distclean completions strip-size
+.PHONY: all deps check check-vm check-slow unit unit-bin helpers cli demo bench clean distclean completions strip-size
 
 all: rescuectl
 
@@ -119,10 +119,18 @@ cli: rescuectl $(HELPER_BIN)
 check: deps
 	@sh tests/check.sh
 
-# The whole matrices: every kill point of every scenario, 500 random kills.
+# The whole matrices: every kill point of every scenario, 500 random kills;
+# then the VM rig's (every power-cut point, and the control boot).
 check-slow: deps rescuectl
 	bash tests/crash/killpoints.sh
 	bash tests/crash/randomkill.sh -n 500
+	@VM_FULL=1 sh tests/vm/check.sh
+
+# The rescue system in a box (tests/vm, doc/vm.md): QEMU with Debian's kernel
+# over real md, LVM, NVMe and LUKS; power cuts; a repaired Debian booted.
+# check-vm is CI's second step (a sample of the power cuts).
+check-vm: deps
+	@sh tests/vm/check.sh
 
 demo: rescuectl
 	@bash tests/demo.sh

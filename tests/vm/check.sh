@@ -1,0 +1,27 @@
+#!/bin/sh
+# make check-vm / make check-slow: the VM rig (tests/vm). Installs its
+# packages (mk/deps.sh vm), builds what the guest runs, then runs the bats
+# files one at a time (one VM at a time: QEMU under TCG takes a core).
+# VM_FULL=1 (check-slow) runs every power-cut point instead of the sample.
+# Ends with "check-vm: N passed, N failed, N skipped" and the seconds taken.
+set -u
+cd "$(dirname "$0")/../.."
+start=$(date +%s)
+sh mk/deps.sh vm || echo "check-vm: could not install the vm packages; tests that need them skip"
+make -s rescuectl build/helpers/cryptcheck || { echo "check-vm: build failed"; exit 1; }
+mkdir -p build/vm
+tap=build/vm/check.tap
+: > "$tap"
+st=0
+for f in ${VM_BATS:-tests/vm/layouts.bats tests/vm/cuts.bats tests/vm/boot.bats}; do
+	[ -f "$f" ] || continue
+	bats --tap "$f" > "$tap.one" 2>&1 || st=1
+	cat "$tap.one"
+	cat "$tap.one" >> "$tap"
+done
+p=$(grep -c '^ok ' "$tap" | tr -d ' '); f=$(grep -c '^not ok ' "$tap" | tr -d ' ')
+s=$(grep -c '^ok .* # skip' "$tap" | tr -d ' ')
+[ "$st" != 0 ] && [ "$f" = 0 ] && f=1
+echo
+echo "check-vm: $((p - s)) passed, $f failed, $s skipped in $(( $(date +%s) - start )) s"
+[ "$f" = 0 ]
