@@ -34,7 +34,7 @@ vfat_part() {
 	local s n
 	s=$(partx -g -o START -n "$2" "$1" | tr -d ' ')
 	n=$(partx -g -o SECTORS -n "$2" "$1" | tr -d ' ')
-	mkfs.vfat --offset "$s" -i "${3/-/}" -n EFI "$1" $((n / 2)) > /dev/null
+	mkfs.vfat -F 16 --offset "$s" -i "${3/-/}" -n EFI "$1" $((n / 2)) > /dev/null
 }
 
 # tree DIR FLAVOR ROOT_SPEC [BOOT_SPEC] [ESP_SPEC]: an installed system's

@@ -17,3 +17,35 @@ setup_file() {
 @test "c1.small: root on md RAID1 (1.2) named md0 in fstab, md12x here; /boot on a second array" {
 	vm_layout_test c1small-md12
 }
+
+@test "c1.small, metadata 1.0: members that start with a whole ext4 are never taken for the root; fstab by UUID=" {
+	vm_layout_test c1small-md10
+}
+
+@test "c1.small, metadata 0.90 (superblock at the end, no array name): assembled under its preferred minor, md0" {
+	vm_layout_test c1small-md090
+}
+
+@test "LVM root on a PV partition (vg0-root), VG inactive until --assemble" {
+	vm_layout_test lvm-pv
+}
+
+@test "LVM on md RAID1: --assemble brings up the array, then the VG" {
+	vm_layout_test lvm-md
+}
+
+@test "xfs root on LVM as RHEL 9 installs it (rhel-root, /boot xfs)" {
+	vm_layout_test xfs-rhel
+}
+
+@test "NVMe: root on /dev/nvme0n1p3" {
+	vm_layout_test nvme
+}
+
+@test "LUKS2 root: detected, with the cryptsetup command; found once opened" {
+	vm_layout_test luks
+}
+
+@test "btrfs with Fedora's subvolumes (root, home)" {
+	vm_layout_test btrfs-fedora
+}

@@ -15,7 +15,7 @@ done_tests() { say "DONE $FAILS failed"; }
 
 # run CMD...: sets RC, OUT (stdout) and ERR (stderr); also logged on the console.
 run() {
-	"$@" > /tmp/run.out 2> /tmp/run.err
+	"$@" < /dev/null > /tmp/run.out 2> /tmp/run.err
 	RC=$?
 	OUT=$(cat /tmp/run.out)
 	ERR=$(cat /tmp/run.err)

@@ -24,6 +24,10 @@ std_detect() {
 		case $ASSEMBLE in
 		*md*) jqt "detect-root: hint names mdadm --assemble --scan" '.hints | any(test("mdadm --assemble --scan"))' ;;
 		esac
+		for m in $MEMBERS; do
+			jqt "detect-root before assembly: $m skipped, not a root" \
+				"[.candidates[] | select(.device == \"$m\") | .skipped | test(\"RAID member|LVM physical volume\")] == [true]"
+		done
 		case $ASSEMBLE in
 		lvm) jqt "detect-root: hint names vgchange -ay" '.hints | any(test("vgchange -ay"))' ;;
 		esac

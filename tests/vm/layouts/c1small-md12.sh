@@ -38,7 +38,7 @@ md_named() {
 resolve() {
 	ROOT=$(md_named server1:0)
 	BOOT=$(md_named server1:1)
-	SUBMOUNTS="/mnt/boot=$BOOT /mnt/boot/efi=/dev/sda1"
+	SUBMOUNTS="/mnt/boot=$BOOT /mnt/boot/efi=$(blkid -U "$ESP_UUID")"
 	FSCK_CMD="e2fsck -f -n $ROOT"
 	case $ROOT in
 	/dev/md0) notok "the rescue system named the root array md0: the layout proves nothing" ;;
