@@ -2,7 +2,8 @@
 # make check-vm / make check-slow: the VM rig (tests/vm). Installs its
 # packages (mk/deps.sh vm), builds what the guest runs, then runs the bats
 # files one at a time (one VM at a time: QEMU under TCG takes a core).
-# VM_FULL=1 (check-slow) runs every power-cut point instead of the sample.
+# VM_FULL=1 (check-slow) runs every power-cut point instead of the sample;
+# VM_PARTS picks the parts (default: layouts.bats cuts.sh boot.bats).
 # Ends with "check-vm: N passed, N failed, N skipped" and the seconds taken.
 set -u
 cd "$(dirname "$0")/../.."
@@ -13,11 +14,16 @@ mkdir -p build/vm
 tap=build/vm/check.tap
 : > "$tap"
 st=0
-for f in ${VM_BATS:-tests/vm/layouts.bats tests/vm/cuts.bats tests/vm/boot.bats}; do
+for f in ${VM_PARTS:-tests/vm/layouts.bats tests/vm/cuts.sh tests/vm/boot.bats}; do
 	[ -f "$f" ] || continue
-	bats --tap "$f" > "$tap.one" 2>&1 || st=1
+	t0=$(date +%s)
+	case $f in
+	*.bats) bats --tap "$f" > "$tap.one" 2>&1 || st=1 ;;
+	*) bash "$f" > "$tap.one" 2>&1 || st=1 ;;
+	esac
 	cat "$tap.one"
 	cat "$tap.one" >> "$tap"
+	echo "# $f: $(( $(date +%s) - t0 )) s" | tee -a build/vm/timings.txt
 done
 p=$(grep -c '^ok ' "$tap" | tr -d ' '); f=$(grep -c '^not ok ' "$tap" | tr -d ' ')
 s=$(grep -c '^ok .* # skip' "$tap" | tr -d ' ')
