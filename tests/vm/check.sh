@@ -3,7 +3,8 @@
 # packages (mk/deps.sh vm), builds what the guest runs, then runs the bats
 # files one at a time (one VM at a time: QEMU under TCG takes a core).
 # VM_FULL=1 (check-slow) runs every power-cut point instead of the sample;
-# VM_PARTS picks the parts (default: layouts.bats cuts.sh boot.bats).
+# VM_PARTS picks the parts (default: layouts.bats cuts.sh boot.bats, and
+# boot-control.bats with VM_FULL).
 # Ends with "check-vm: N passed, N failed, N skipped" and the seconds taken.
 set -u
 cd "$(dirname "$0")/../.."
@@ -14,7 +15,9 @@ mkdir -p build/vm
 tap=build/vm/check.tap
 : > "$tap"
 st=0
-for f in ${VM_PARTS:-tests/vm/layouts.bats tests/vm/cuts.sh tests/vm/boot.bats}; do
+parts="tests/vm/layouts.bats tests/vm/cuts.sh tests/vm/boot.bats"
+[ "${VM_FULL:-0}" = 1 ] && parts="$parts tests/vm/boot-control.bats"
+for f in ${VM_PARTS:-$parts}; do
 	[ -f "$f" ] || continue
 	t0=$(date +%s)
 	case $f in

@@ -71,6 +71,10 @@ std_fsck() {
 	run rescuectl fsck -n
 	rc_is "fsck -n (the root found as detect-root finds it)" 0
 	has "fsck runs: $FSCK_CMD" "Running: $FSCK_CMD"
+	run rescuectl fsck --yes
+	rc_is "fsck --yes (repairs allowed) on the root" 0
+	has "fsck --yes runs ${FSCK_CMD%% -n *}" "Running: ${FSCK_CMD%% -n *}"
+	has "fsck --yes runs on $ROOT" " $ROOT"
 	for m in $MEMBERS; do
 		run rescuectl fsck -n "$m"
 		rc_is "fsck $m: refused, a member" 8
