@@ -236,9 +236,7 @@ def main():
     cut_need = None     # (drive, total writes) to cut at (writes mode)
     end = None
     while True:
-        if p.poll() is not None:
-            end = "poweroff" if p.returncode == 0 else "error"
-            break
+        exited = p.poll() is not None
         now = time.time()
         if now - t0 > a.timeout:
             p.kill()
@@ -261,6 +259,9 @@ def main():
                         if a.cut_writes:
                             d, k = a.cut_writes.rsplit(":", 1)
                             cut_need = (d, w.get(d, 0) + int(k))
+        if exited:
+            end = "poweroff" if p.returncode == 0 else "error"
+            break
         if con is not None and expects:
             try:
                 data = con.recv(65536)
