@@ -17,6 +17,7 @@ setup_file() {
 	need_debian
 	boot_plain "$BATS_TEST_TMPDIR"
 	vm_assert "$BATS_TEST_TMPDIR/boot"
+	vm_count boot-plain "$BATS_TEST_TMPDIR/boot"
 }
 
 @test "Debian 12 boots from a repaired md RAID1 root (its initramfs assembles the array): root logs in with reset-pass's password; cloud-init does not grow it" {
@@ -61,4 +62,5 @@ setup_file() {
 	boot_debian "$t/boot" "--disk scsi:$t/disks/disk0.img --disk scsi:$t/disks/disk1.img" \
 		"root=UUID=$FS_UUID ro" "$sectors $blocks md"
 	vm_assert "$t/boot"
+	vm_count boot-md "$t/boot"
 }

@@ -137,7 +137,7 @@ check_disk() {
 	if [ -z "$why" ]; then
 		tap ok "$label:$states"
 	else
-		tap not-ok "$label:$states" "$why"$'\n'"$(echo "$fsck" | tail -n 15)"
+		tap not-ok "$label:$states" "$why"$'\n'"$(echo "$fsck" | grep -v -e '^Pass ' -e '^e2fsck [0-9]' -e '^Fix? no' -e '^$' | head -n 8)"
 	fi
 }
 

@@ -147,5 +147,13 @@ vm_layout_test() {
 	vm_layout_copy "$1" "$t/disks"
 	printf '#!/bin/sh\n. ./lib.sh\n. ./std.sh\n. ./layout.sh\n[ -f vars ] && . ./vars\nlayout_test\ndone_tests\n' > "$t/run.sh"
 	vm_boot "$t/out" "$t/run.sh" $(vm_disk_args "$t/disks") || true
-	vm_assert "$t/out"
+	vm_assert "$t/out" || return 1
+	vm_count "$1" "$t/out"
+}
+
+# vm_count NAME OUT: how many guest checks passed, and the VM's seconds
+# (build/vm/counts.txt, for the README's figures).
+vm_count() {
+	printf '%s\t%s checks\t%s s\n' "$1" "$(grep -c '^ok - ' "$2/results.log")" \
+		"$(jq -r .seconds "$2/summary.json" 2> /dev/null)" >> "$VMB/counts.txt"
 }
