@@ -15,12 +15,12 @@ TEST_PKGS="libcmocka-dev bats e2fsprogs xfsprogs btrfs-progs fdisk util-linux
 # policy-rc.d, which forbids every start while we install (see below). The
 # guest kernel is not installed: tests/vm/kernel.sh unpacks its package.
 VM_PKGS="qemu-system-x86 busybox-static mdadm lvm2 cryptsetup-bin cpio kmod
-  debootstrap e2fsprogs xfsprogs btrfs-progs fdisk python3"
+  debootstrap debian-archive-keyring e2fsprogs xfsprogs btrfs-progs fdisk python3"
 case "${1:-all}" in
   build) PKGS=$BUILD_PKGS ;;
   bench) PKGS="os-prober hyperfine liblzma-dev xz-utils" ;;
   vm) PKGS=$VM_PKGS ;;
-  *) PKGS="$BUILD_PKGS $TEST_PKGS" ;;
+  *) PKGS="$BUILD_PKGS $TEST_PKGS $VM_PKGS" ;;
 esac
 missing=
 for p in $PKGS; do

@@ -5,7 +5,7 @@ boot_setup_file() {
 	vm_init
 	[ -n "${VM_SKIP:-}" ] && return 0
 	if ! DEB=$("$VM/debian.sh" "$VMB" 2> "$VMB/debian.err"); then
-		export DEB_SKIP="debootstrap of Debian 12 failed (no access to Debian's archive?): $(tail -n 3 "$VMB/debian.err")"
+		export DEB_FAIL="debootstrap of Debian 12 failed (no access to Debian's archive?): $(tail -n 3 "$VMB/debian.err")"
 		return 0
 	fi
 	export DEB
@@ -13,7 +13,7 @@ boot_setup_file() {
 
 need_debian() {
 	need_vm
-	[ -z "${DEB_SKIP:-}" ] || skip "$DEB_SKIP"
+	[ -z "${DEB_FAIL:-}" ] || { echo "$DEB_FAIL"; return 1; }
 }
 
 # The check run inside the booted Debian after login (root's shell).

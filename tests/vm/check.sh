@@ -1,10 +1,12 @@
 #!/bin/sh
-# make check-vm / make check-slow: the VM rig (tests/vm). Installs its
+# make check-vm / make check-vm-slow: the VM rig (tests/vm). Installs its
 # packages (mk/deps.sh vm), builds what the guest runs, then runs the bats
 # files one at a time (one VM at a time: QEMU under TCG takes a core).
-# VM_FULL=1 (check-slow) runs every power-cut point instead of the sample;
-# VM_PARTS picks the parts (default: layouts.bats cuts.sh boot.bats, and
-# boot-control.bats with VM_FULL).
+# make check-vm (CI's second step) runs a sample: three layouts
+# (layouts.bats), three power-cut scenarios with two cuts each, one boot
+# after repair (boot.bats). VM_FULL=1 (check-vm-slow, also run by
+# check-slow) adds the other layouts, every power-cut point of every
+# scenario, the md boot and the control boot. VM_PARTS picks the parts.
 # Ends with "check-vm: N passed, N failed, N skipped" and the seconds taken.
 set -u
 cd "$(dirname "$0")/../.."
@@ -16,7 +18,8 @@ tap=build/vm/check.tap
 : > "$tap"
 st=0
 parts="tests/vm/layouts.bats tests/vm/cuts.sh tests/vm/boot.bats"
-[ "${VM_FULL:-0}" = 1 ] && parts="$parts tests/vm/boot-control.bats"
+[ "${VM_FULL:-0}" = 1 ] && parts="tests/vm/layouts.bats tests/vm/layouts-more.bats tests/vm/cuts.sh
+	tests/vm/boot.bats tests/vm/boot-md.bats tests/vm/boot-control.bats"
 for f in ${VM_PARTS:-$parts}; do
 	[ -f "$f" ] || continue
 	t0=$(date +%s)

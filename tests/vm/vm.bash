@@ -8,15 +8,18 @@ VMB=${VMB:-$TOP/build/vm}
 VM_TIMEOUT=${VM_TIMEOUT:-400}
 
 # vm_init: once per file (setup_file). Fetches the kernel, builds the base
-# initramfs, or records why QEMU cannot run here (VM_SKIP).
+# initramfs, or records why QEMU cannot run here (VM_SKIP: the tests skip)
+# or why the rig failed to set up (VM_FAIL: the tests fail). Only a missing
+# QEMU is a skip; a kernel that cannot be fetched is a failure.
 vm_init() {
-	export VM_SKIP=
+	export VM_SKIP= VM_FAIL=
 	if ! command -v qemu-system-x86_64 > /dev/null; then
 		VM_SKIP="qemu-system-x86_64 is not installed and could not be (make check-vm runs 'sh mk/deps.sh vm' as root)"
 		return 0
 	fi
-	if ! VM_KDIR=$("$VM/kernel.sh" "$VMB/kernel"); then
-		VM_SKIP="Debian's kernel package could not be fetched (apt-get download linux-image-amd64)"
+	mkdir -p "$VMB"
+	if ! VM_KDIR=$("$VM/kernel.sh" "$VMB/kernel" 2> "$VMB/kernel.err"); then
+		VM_FAIL="Debian's kernel package could not be fetched (apt-get download linux-image-amd64): $(tail -n 3 "$VMB/kernel.err")"
 		return 0
 	fi
 	VM_BASE=$("$VM/initrd.sh" base "$VM_KDIR" "$VMB") || return 1
@@ -25,7 +28,8 @@ vm_init() {
 
 need_vm() {
 	[ -z "${VM_SKIP:-}" ] || skip "$VM_SKIP"
-	[ -n "${VM_BASE:-}" ] || skip "the VM rig was not initialised (vm_init in setup_file)"
+	[ -z "${VM_FAIL:-}" ] || { echo "$VM_FAIL"; return 1; }
+	[ -n "${VM_BASE:-}" ] || { echo "the VM rig was not initialised (vm_init in setup_file)"; return 1; }
 }
 
 # vm_stage DIR SCRIPT: the overlay's tree: rescuectl and its applet links,
