@@ -35,7 +35,7 @@ OBJ        := $(patsubst %.c,build/obj/%.o,$(LIB_SRC) $(APPLET_SRC))
 # Each object depends on the headers it includes (-MMD -MP writes them to .d).
 DEPFLAGS   := -MMD -MP
 
-.PHONY: all deps check check-slow unit unit-bin helpers cli demo bench clean distclean completions strip-size
+.PHONY: all deps check check-vm check-vm-slow check-slow unit unit-bin helpers cli demo bench clean distclean completions strip-size
 
 all: rescuectl
 
@@ -124,10 +124,22 @@ cli: rescuectl $(HELPER_BIN)
 check: deps
 	@sh tests/check.sh
 
-# The whole matrices: every kill point of every scenario, 500 random kills.
+# The whole matrices: every kill point of every scenario, 500 random kills;
+# then the VM rig's (every power-cut point, and the control boot).
 check-slow: deps rescuectl
 	bash tests/crash/killpoints.sh
 	bash tests/crash/randomkill.sh -n 500
+	@VM_FULL=1 sh tests/vm/check.sh
+
+# The rescue system in a box (tests/vm, doc/vm.md): QEMU with Debian's kernel
+# over real md, LVM, NVMe and LUKS; power cuts; a repaired Debian booted.
+# check-vm is CI's second step: a sample (3 layouts, 3 power-cut scenarios
+# with 2 cuts each, 1 boot after repair). check-vm-slow: all of it.
+check-vm: deps
+	@sh tests/vm/check.sh
+
+check-vm-slow: deps
+	@VM_FULL=1 sh tests/vm/check.sh
 
 demo: rescuectl
 	@bash tests/demo.sh

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -110,6 +111,19 @@ static void link_parent(const char *link, char *out, size_t sz)
 	snprintf(out, sz, "%s", s ? s + 1 : t);
 }
 
+/* A device-mapper device is named as people type it, /dev/mapper/vg0-root
+ * rather than /dev/dm-0, when that node exists and is this device. */
+static void dm_path(struct blkdev *b)
+{
+	char p[PATH_MAX];
+	struct stat st;
+	if (!b->dm_name[0] || strchr(b->dm_name, '/'))
+		return;
+	snprintf(p, sizeof(p), "%s/dev/mapper/%s", sysroot(), b->dm_name);
+	if (stat(p, &st) == 0 && S_ISBLK(st.st_mode) && st.st_rdev == b->devno)
+		snprintf(b->path, sizeof(b->path), "%s", p);
+}
+
 /* The kind of device sysfs directory DIR (open as DFD) describes, and what
  * goes with it. */
 static void read_kind(const char *dir, int dfd, struct blkdev *b)
@@ -127,6 +141,7 @@ static void read_kind(const char *dir, int dfd, struct blkdev *b)
 	} else if (!strncmp(b->name, "dm-", 3) && !read_attr(dfd, "dm/name", b->dm_name, sizeof(b->dm_name))) {
 		b->kind = BLK_DM;
 		read_attr(dfd, "dm/uuid", b->dm_uuid, sizeof(b->dm_uuid));
+		dm_path(b);
 	} else if (!strncmp(b->name, "loop", 4)) {
 		b->kind = BLK_LOOP;
 	} else if (!strncmp(b->name, "ram", 3) || !strncmp(b->name, "zram", 4)) {

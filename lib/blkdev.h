@@ -2,8 +2,9 @@
  * number, size, kind, and what is built on what (slaves, holders). The
  * sysroot is "" unless RESCUECTL_SYSROOT is set (tests build fake md/LVM/
  * NVMe topologies there, as lsblk --sysroot does); device nodes are then
- * <sysroot>/dev/NAME. Reads sysfs only. Contract: 0/index or -errno with a
- * message; never prints. */
+ * <sysroot>/dev/NAME, or for a device-mapper device /dev/mapper/DMNAME when
+ * that node is this device (what the admin types). Reads sysfs, and stats
+ * that node. Contract: 0/index or -errno with a message; never prints. */
 #ifndef RC_BLKDEV_H
 #define RC_BLKDEV_H
 #include <limits.h>

@@ -290,37 +290,23 @@ static void classify(struct detect *d, struct cand *c, const struct blkdev *b)
 		d->nroots++;
 }
 
-/* fstab names an md array /dev/mdN or /dev/md/NAME, but arrays are renamed
- * across systems (md0 there, md127 here). The members carry the array's
- * name ("host:0" for md0 / md/0): when it matches, fstab means this array. */
+/* fstab names the array by its name on the installed system: when the
+ * members carry that name, fstab means this array (md0 there, md127 here). */
 static void md_confirm(struct detect *d, struct cand *c, const struct blkdev *b, const struct blkdevs *bs)
 {
-	const char *spec = c->ri.fstab_root_spec, *n;
+	const char *spec = c->ri.fstab_root_spec;
+	char name[128];
 	if (c->fstab_confirms)
 		return;
-	if (!strncmp(spec, "/dev/md/", 8))
-		n = spec + 8;
-	else if (!strncmp(spec, "/dev/md", 7) && spec[7] >= '0' && spec[7] <= '9')
-		n = spec + 7;
-	else
+	md_array_name(b, bs, d->probes, name, sizeof(name));
+	if (!md_spec_names(spec, name))
 		return;
-	for (size_t s = 0; s < b->nslaves; s++) {
-		const struct blkdev *m = blkdevs_find(bs, b->slaves[s]);
-		struct devid id;
-		if (!m || probe_cached(d->probes, m->path, &id) || strcmp(id.fstype, "linux_raid_member"))
-			continue;
-		const char *colon = strchr(id.label, ':');
-		const char *name = colon ? colon + 1 : id.label;
-		if (name[0] && !strcmp(name, n)) {
-			c->fstab_confirms = 1;
-			c->sure = "high";
-			for (int e = 0; e < c->nevidence; e++)
-				if (strstr(c->evidence[e], "(not confirmed as this device)"))
-					snprintf(c->evidence[e], sizeof(c->evidence[e]), "fstab mounts / from %s: this "
-						 "array, its members are named %s (%s here)", spec, id.label, b->name);
-			return;
-		}
-	}
+	c->fstab_confirms = 1;
+	c->sure = "high";
+	for (int e = 0; e < c->nevidence; e++)
+		if (strstr(c->evidence[e], "(not confirmed as this device)"))
+			snprintf(c->evidence[e], sizeof(c->evidence[e]), "fstab mounts / from %s: this "
+				 "array, its members are named %s (%s here)", spec, name, b->name);
 }
 
 /* ---- scanning ------------------------------------------------------------- */

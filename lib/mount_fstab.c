@@ -114,13 +114,43 @@ static int dev_path(struct fstab_devs *fd, const char *spec, char *dev, size_t d
 	return 1;
 }
 
+/* An md path in fstab (/dev/md1, /dev/md/1): the array whose members carry
+ * that name, whatever number the rescue system gave it (md126). -1 none,
+ * -2 several arrays of that name (disks of two servers). */
+static int md_by_name(struct fstab_devs *fd, const char *spec)
+{
+	int found = -1;
+	if (strncmp(spec, "/dev/md", 7))
+		return -1;
+	for (size_t i = 0; fd->ids && i < fd->bs.n; i++) {
+		char name[128];
+		if (fd->bs.d[i].kind != BLK_MD || !fd->ids[i].path[0])
+			continue;
+		md_array_name(&fd->bs.d[i], &fd->bs, fd->probes, name, sizeof(name));
+		if (md_spec_names(spec, name))
+			found = found == -1 ? (int)i : -2;
+	}
+	return found;
+}
+
 /* The device an fstab spec names: 1 and the path and type; 0 none (with the
  * reason in WHY); several on different disks is refused, but one on the
- * root's own disk wins (cloned disks share UUIDs). */
+ * root's own disk wins (cloned disks share UUIDs). An md path means the
+ * array of that name (md_by_name) before any device that has the path here. */
 static int resolve_spec(struct fstab_devs *fd, const char *spec, const char *rootdev, char *dev, size_t dsz,
 			char *type, size_t tsz, char *why, size_t wsz)
 {
 	devs_load(fd);
+	int md = md_by_name(fd, spec);
+	if (md == -2) {
+		snprintf(why, wsz, "several md arrays are named as %s; mount the right one yourself", spec);
+		return 0;
+	}
+	if (md >= 0) {
+		snprintf(dev, dsz, "%s", fd->bs.d[md].path);
+		snprintf(type, tsz, "%s", fd->ids[md].fstype);
+		return 1;
+	}
 	const char *rootdisk = parent_of(fd, rootdev);
 	int hits = 0, best = -1, same = -1;
 	for (size_t i = 0; fd->ids && i < fd->bs.n; i++) {

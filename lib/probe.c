@@ -449,3 +449,32 @@ int devid_conflicting(const struct devid *id, char *why, size_t wsz)
 	return 1;
 }
 
+
+int md_spec_names(const char *spec, const char *name)
+{
+	const char *n;
+	if (!strncmp(spec, "/dev/md/", 8))
+		n = spec + 8;
+	else if (!strncmp(spec, "/dev/md", 7) && spec[7] >= '0' && spec[7] <= '9')
+		n = spec + 7;
+	else
+		return 0;
+	if (!n[0] || !name[0])
+		return 0;
+	if (strchr(n, ':'))
+		return !strcmp(n, name);
+	const char *colon = strchr(name, ':');
+	return !strcmp(n, colon ? colon + 1 : name);
+}
+
+void md_array_name(const struct blkdev *b, const struct blkdevs *bs, struct probe_cache *pc, char *name,
+		   size_t sz)
+{
+	name[0] = 0;
+	for (size_t s = 0; s < b->nslaves && !name[0]; s++) {
+		const struct blkdev *m = blkdevs_find(bs, b->slaves[s]);
+		struct devid id;
+		if (m && !probe_cached(pc, m->path, &id) && !strcmp(id.fstype, "linux_raid_member"))
+			snprintf(name, sz, "%s", id.label);
+	}
+}

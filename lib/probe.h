@@ -69,4 +69,15 @@ void probe_cache_free(struct probe_cache *pc);
  * message for the user in WHY. Nothing should act on such a device. */
 int devid_conflicting(const struct devid *id, char *why, size_t wsz);
 
+/* md arrays are renamed across systems: the installed system's fstab says
+ * /dev/md0, /dev/md/0 or /dev/md/host:0, the rescue system assembles the
+ * same array as md127. The array name kept in the members' superblocks
+ * ("host:0", libblkid's LABEL of a member) says which array is meant.
+ * 1 when SPEC is an md path naming the array called NAME, else 0. */
+int md_spec_names(const char *spec, const char *name);
+/* The array name of md device B ("" for none): the LABEL of its first
+ * member that has one, probed through PC (may be NULL). BS is B's scan. */
+void md_array_name(const struct blkdev *b, const struct blkdevs *bs, struct probe_cache *pc, char *name,
+		   size_t sz);
+
 #endif

@@ -119,12 +119,30 @@ static int refuse_in_use(const char *dev)
 	return 0;
 }
 
+/* part_of_node refused the device R (an md array, an LV, a LUKS mapping):
+ * when it holds XFS, that is the reason to give, since the manual steps for
+ * the volume ('lvreduce --resizefs') would fail on it. Else R's message. */
+static int refuse_stacked_xfs(const char *dev, int r)
+{
+	static char saved[2048];
+	int hint = rc_exit_hint();
+	struct devid id;
+	if (hint != RC_EXIT_REFUSED)
+		return r;
+	snprintf(saved, sizeof(saved), "%s", rc_msg());
+	if (probe_device(dev, &id) == 0 && !strcmp(id.fstype, "xfs"))
+		return refuse_fstype(dev, id.fstype);
+	rc_failx(hint, -r, "%s", saved);
+	return r;
+}
+
 static int check_fs(struct shrink *s)
 {
 	int r;
 	snprintf(s->dev, sizeof(s->dev), "%s", s->rq.dev);
-	if ((r = part_of_node(s->dev, s->disk, sizeof(s->disk), &s->partno)) < 0 ||
-	    (r = probe_device(s->dev, &s->id)) < 0 || (r = refuse_fstype(s->dev, s->id.fstype)) < 0 ||
+	if ((r = part_of_node(s->dev, s->disk, sizeof(s->disk), &s->partno)) < 0)
+		return refuse_stacked_xfs(s->dev, r);
+	if ((r = probe_device(s->dev, &s->id)) < 0 || (r = refuse_fstype(s->dev, s->id.fstype)) < 0 ||
 	    (r = refuse_in_use(s->dev)) < 0 || (r = ext4_read_info(s->dev, &s->fi)) < 0)
 		return r;
 	if (s->fi.errors && !s->rq.yes)

@@ -11,10 +11,17 @@ TEST_PKGS="libcmocka-dev bats e2fsprogs xfsprogs btrfs-progs fdisk util-linux
   libarchive-tools zstd gzip cpio openssh-client systemd procps
   ansible-core ansible-lint python3-jsonschema openssh-server busybox-static
   nftables iptables ufw python3-firewall python3-nftables iproute2 udev"
+# make check-vm (tests/vm): QEMU, and the tools copied into the guest's
+# initramfs. Their services are never started here: invoke-rc.d asks
+# policy-rc.d, which forbids every start while we install (see below). The
+# guest kernel is not installed: tests/vm/kernel.sh unpacks its package.
+VM_PKGS="qemu-system-x86 busybox-static mdadm lvm2 cryptsetup-bin cpio kmod
+  debootstrap debian-archive-keyring e2fsprogs xfsprogs btrfs-progs fdisk python3"
 case "${1:-all}" in
   build) PKGS=$BUILD_PKGS ;;
   bench) PKGS="os-prober hyperfine liblzma-dev xz-utils" ;;
-  *) PKGS="$BUILD_PKGS $TEST_PKGS" ;;
+  vm) PKGS=$VM_PKGS ;;
+  *) PKGS="$BUILD_PKGS $TEST_PKGS $VM_PKGS" ;;
 esac
 missing=
 for p in $PKGS; do
@@ -43,5 +50,16 @@ case " $missing " in
 esac
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq || true
+# No package may start a daemon on this machine (mdadm's monitor, lvm2's
+# dmeventd, udev): a policy-rc.d that denies every start, unless one exists.
+policy=
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+  chmod 755 /usr/sbin/policy-rc.d
+  policy=/usr/sbin/policy-rc.d
+fi
+st=0
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+apt-get install -y -qq --no-install-recommends $missing >/dev/null || st=$?
+[ -n "$policy" ] && rm -f "$policy"
+exit $st

@@ -289,7 +289,7 @@ EOF
 	[[ "$output" == *"losetup"* ]]
 }
 
-@test "root on md RAID or LVM is refused with the manual steps (fake sysfs)" {
+@test "root on md RAID or LVM is refused with the manual steps; XFS on an LV cannot shrink at all (fake sysfs)" {
 	S=$W/sysroot
 	mkdir -p "$S/sys/devices/virtual/block/md0/md" "$S/sys/devices/virtual/block/dm-0/dm" "$S/sys/class/block" "$S/dev"
 	echo 9:0 > "$S/sys/devices/virtual/block/md0/dev"
@@ -311,6 +311,20 @@ EOF
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"LVM"*"lvreduce --resizefs"*"pvresize"* ]]
 	[[ "$output" == *"without one: 'rescuectl resize2fs $S/dev/dm-0 SIZE', then 'lvreduce -L SIZE $S/dev/dm-0'"* ]]
+	# An LV that holds XFS (RHEL's layout): XFS cannot shrink at all, and
+	# 'lvreduce --resizefs' would fail on it; that is what is said.
+	mkdir -p "$S/sys/devices/virtual/block/dm-1/dm"
+	echo 253:1 > "$S/sys/devices/virtual/block/dm-1/dev"
+	echo rhel-root > "$S/sys/devices/virtual/block/dm-1/dm/name"
+	echo LVM-fedcba > "$S/sys/devices/virtual/block/dm-1/dm/uuid"
+	ln -s ../../devices/virtual/block/dm-1 "$S/sys/class/block/dm-1"
+	truncate -s 300M "$S/dev/dm-1"
+	mkfs.xfs -q "$S/dev/dm-1"
+	run env RESCUECTL_SYSROOT="$S" "$RESCUECTL" shrink-root --yes --size 200M "$S/dev/dm-1"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"XFS, which cannot be shrunk at all"* ]]
+	[[ "$output" != *"lvreduce"* ]]
 }
 
 @test "usage errors: no size, two sizes, bad size, rest not last" {

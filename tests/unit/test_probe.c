@@ -2,7 +2,8 @@
  * though it reads each disk's partition table once instead of once per
  * partition: a GPT disk and an MBR disk with an extended partition and
  * logical ones, on loop devices with their partitions added by partx, as
- * bench/detect-root.sh does (needs root, sfdisk, partx, mkfs.ext4, mkswap). */
+ * bench/detect-root.sh does (needs root, sfdisk, partx, mkfs.ext4, mkswap).
+ * Also: which md array an fstab path means (md_spec_names). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -181,11 +182,32 @@ static void dos_disk(void **s)
 	assert_true(!strncmp(id.partuuid + strlen(id.partuuid) - 3, "-05", 3));
 }
 
+static void test_md_spec_names(void **st)
+{
+	(void)st;
+	/* fstab's /dev/md0 is the array named host:0, whatever it is called here */
+	assert_true(md_spec_names("/dev/md0", "server1:0"));
+	assert_true(md_spec_names("/dev/md/0", "server1:0"));
+	assert_true(md_spec_names("/dev/md/server1:0", "server1:0"));
+	assert_true(md_spec_names("/dev/md/root", "server1:root"));
+	assert_true(md_spec_names("/dev/md1", "1"));              /* a name without a host */
+	assert_false(md_spec_names("/dev/md1", "server1:0"));
+	assert_false(md_spec_names("/dev/md10", "server1:1"));
+	assert_false(md_spec_names("/dev/md/server2:0", "server1:0"));
+	assert_false(md_spec_names("/dev/md0p1", "server1:0"));   /* a partition of an array */
+	assert_false(md_spec_names("/dev/md0", ""));              /* 0.90 members carry no name */
+	assert_false(md_spec_names("/dev/md/", "server1:"));
+	assert_false(md_spec_names("/dev/sda3", "server1:0"));
+	assert_false(md_spec_names("UUID=0123", "server1:0"));
+	assert_false(md_spec_names("/dev/mdx", "server1:x"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(gpt_disk),
 		cmocka_unit_test(dos_disk),
+		cmocka_unit_test(test_md_spec_names),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
