@@ -135,10 +135,10 @@ check-slow: deps rescuectl
 # over real md, LVM, NVMe and LUKS; power cuts; a repaired Debian booted.
 # check-vm is CI's second step: a sample (3 layouts, 3 power-cut scenarios
 # with 2 cuts each, 1 boot after repair). check-vm-slow: all of it.
-check-vm: deps
+check-vm: deps rescuectl
 	@sh tests/vm/check.sh
 
-check-vm-slow: deps
+check-vm-slow: deps rescuectl
 	@VM_FULL=1 sh tests/vm/check.sh
 
 demo: rescuectl
