@@ -114,6 +114,14 @@ bats_require_minimum_version 1.5.0
 	[ "${#lines[@]}" -eq 10 ]
 }
 
+@test "the binary, stripped, stays under the 4 MB the project promises (e2fsprogs and libarchive included)" {
+	s=$BATS_TEST_TMPDIR/stripped
+	strip -o "$s" "$RESCUECTL"
+	size=$(stat -c %s "$s")
+	echo "stripped: $size bytes"
+	[ "$size" -lt 4194304 ]
+}
+
 @test "the bundled e2fsck, resize2fs and mke2fs are hidden applets: run as 'rescuectl e2fsck' or by name, never listed, installed or completed" {
 	run "$RESCUECTL" e2fsck -V
 	[ "$status" -eq 0 ]
