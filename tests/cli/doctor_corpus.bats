@@ -5,12 +5,11 @@
 load ../helpers
 bats_require_minimum_version 1.5.0
 
-CORPUS=${RESCUECTL_CORPUS:-$TOP/../shared/corpus/e2fsprogs-f}
-[ -d "$CORPUS" ] || CORPUS=$TOP/../../shared/corpus/e2fsprogs-f   # from a worktree under /work/wt
+CORPUS=${RESCUECTL_CORPUS:-$TOP/tests/corpus/e2fsprogs-f}
 ASAN=$TOP/build/rescuectl-asan
 
 setup() {
-	[ -d "$CORPUS" ] || skip "corpus not found at $CORPUS (set RESCUECTL_CORPUS)"
+	[ -d "$CORPUS" ] || { echo "corpus not found at $CORPUS" >&2; return 1; }
 	[ -x "$ASAN" ] || skip "build/rescuectl-asan not built (make helpers)"
 }
 

@@ -10,11 +10,8 @@ load ../helpers
 bats_require_minimum_version 1.5.0
 
 setup() {
-	CORPUS=${RESCUECTL_CORPUS:-$(git -C "$TOP" rev-parse --show-toplevel 2>/dev/null)/../shared/corpus/e2fsprogs-f}
-	# in a worktree: beside the main checkout
-	[ -f "$CORPUS/MANIFEST.tsv" ] || [ -n "${RESCUECTL_CORPUS:-}" ] ||
-		CORPUS=$(cd "$TOP" && cd "$(git rev-parse --git-common-dir 2>/dev/null)/.." 2>/dev/null && pwd)/../shared/corpus/e2fsprogs-f
-	[ -f "$CORPUS/MANIFEST.tsv" ] || skip "corpus not found at $CORPUS (set RESCUECTL_CORPUS to e2fsprogs-f)"
+	CORPUS=${RESCUECTL_CORPUS:-$TOP/tests/corpus/e2fsprogs-f}
+	[ -f "$CORPUS/MANIFEST.tsv" ] || { echo "corpus not found at $CORPUS" >&2; return 1; }
 	# prefer the sanitizer build when it exists and is current
 	BIN=$RESCUECTL
 	if [ -x "$TOP/build/rescuectl-asan" ] && [ "$TOP/build/rescuectl-asan" -nt "$TOP/applets/fsck.c" ]; then

@@ -355,9 +355,8 @@ E
 }
 
 @test "corpus: all damaged e2fsprogs images go through recover and recover --list under ASan+UBSan: no crash, no hang, nothing written" {
-	CORPUS=${RESCUECTL_CORPUS:-$TOP/../shared/corpus/e2fsprogs-f}
-	[ -d "$CORPUS" ] || CORPUS=$(git -C "$TOP" rev-parse --show-toplevel)/../../shared/corpus/e2fsprogs-f
-	[ -d "$CORPUS" ] || skip "corpus not found (set RESCUECTL_CORPUS)"
+	CORPUS=${RESCUECTL_CORPUS:-$TOP/tests/corpus/e2fsprogs-f}
+	[ -d "$CORPUS" ] || { echo "corpus not found at $CORPUS" >&2; return 1; }
 	ASAN=$TOP/build/rescuectl-asan
 	[ -x "$ASAN" ] || skip "build/rescuectl-asan not built (make helpers)"
 	n=0
