@@ -152,6 +152,50 @@ int fsrc_glob(const struct fsrc *s, const char *pattern, size_t max, char ***pat
 	return 0;
 }
 
+static int cmp_base(const void *a, const void *b)
+{
+	const char *x = strrchr(*(char *const *)a, '/'), *y = strrchr(*(char *const *)b, '/');
+	return strcmp(x ? x : "", y ? y : "");
+}
+
+/* Is BASE (from '/') already among ALL[0..K)? */
+static int have_base(char **all, size_t k, const char *path)
+{
+	for (size_t j = 0; j < k; j++)
+		if (!strcmp(strrchr(all[j], '/'), strrchr(path, '/')))
+			return 1;
+	return 0;
+}
+
+int fsrc_confdirs(const struct fsrc *s, const char *sub, const char *exts, size_t max, char ***paths, size_t *n)
+{
+	static const char *const roots[] = { "/etc", "/run", "/usr/lib", "/lib" };
+	size_t next = 0, k = 0;
+	for (const char *e = exts; *e; e += strlen(e) + 1)
+		next++;
+	char **all = calloc(max * 4 * next + 1, sizeof(char *));
+	if (!all)
+		return -ENOMEM;
+	for (size_t d = 0; d < 4; d++)
+		for (const char *e = exts; *e; e += strlen(e) + 1) {
+			char pat[PATH_MAX], **p;
+			size_t np;
+			snprintf(pat, sizeof(pat), "%s/%s/*.%s", roots[d], sub, e);
+			if (fsrc_glob(s, pat, max, &p, &np))
+				continue;
+			for (size_t i = 0; i < np; i++) {
+				if (have_base(all, k, p[i]))
+					free(p[i]);
+				else
+					all[k++] = p[i];
+			}
+			free(p);
+		}
+	qsort(all, k, sizeof(char *), cmp_base);
+	*paths = all, *n = k;
+	return 0;
+}
+
 int flines_set(struct flines *l, const char *text, size_t len, const char *file)
 {
 	memset(l, 0, sizeof(*l));

@@ -50,6 +50,16 @@ int fsrc_exists(const struct fsrc *s, const char *path);
  * more is -E2BIG. Free with tree_free_list. */
 int fsrc_glob(const struct fsrc *s, const char *pattern, size_t max, char ***paths, size_t *n);
 
+/* The files in force in systemd's configuration directories /etc/SUB,
+ * /run/SUB, /usr/lib/SUB and /lib/SUB (networkd's .network, .netdev and
+ * .link): a name in an earlier directory hides the same name in a later
+ * one; the files in force come back sorted by name, the order systemd
+ * reads them in. EXTS lists the extensions, each NUL-terminated, ending
+ * with an empty one ("network\0netdev\0"). At most MAX files per
+ * directory and extension; a directory with more, or unreadable, is
+ * skipped. Free with tree_free_list. */
+int fsrc_confdirs(const struct fsrc *s, const char *sub, const char *exts, size_t max, char ***paths, size_t *n);
+
 /* A file as lines, for parsers: each line NUL-terminated in place. */
 #define FSRC_MAX_LINE ((size_t)16 << 10)
 struct flines {

@@ -151,41 +151,11 @@ static void nd_kv(void *ud, const char *sect, const char *k, char *v, int line)
 	}
 }
 
-static int nd_files(const struct fsrc *src, char ***out, size_t *n)
-{
-	static const char *const dirs[] = { "/etc/systemd/network", "/run/systemd/network", "/usr/lib/systemd/network",
-					     "/lib/systemd/network" };
-	char **all = calloc(NC_MAX_FILES * 8 + 1, sizeof(char *));
-	size_t k = 0;
-	if (!all)
-		return -ENOMEM;
-	for (size_t d = 0; d < 4; d++)
-		for (const char *ext = "network\0netdev\0"; *ext; ext += strlen(ext) + 1) {
-			char pat[64], **p;
-			size_t np;
-			snprintf(pat, sizeof(pat), "%s/*.%s", dirs[d], ext);
-			if (fsrc_glob(src, pat, NC_MAX_FILES, &p, &np))
-				continue;
-			for (size_t i = 0; i < np; i++) {
-				int dup = 0;
-				for (size_t j = 0; j < k; j++)
-					dup |= !strcmp(strrchr(all[j], '/'), strrchr(p[i], '/'));
-				if (dup)
-					free(p[i]);
-				else
-					all[k++] = p[i];
-			}
-			free(p);
-		}
-	*out = all, *n = k;
-	return 0;
-}
-
 int nc_read_networkd(const struct fsrc *src, struct netcfg *c)
 {
 	char **paths = NULL;
 	size_t n = 0;
-	int r = nd_files(src, &paths, &n);
+	int r = fsrc_confdirs(src, "systemd/network", "network\0netdev\0", NC_MAX_FILES, &paths, &n);
 	struct { char vlan[64], link[64]; } links[32];
 	int nl = 0;
 	for (size_t i = 0; !r && i < n; i++) {

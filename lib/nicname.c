@@ -176,43 +176,6 @@ static int link_match(const struct linkf *f, const struct nic *n)
 	return !m ? 0 : f->other ? -1 : 1;
 }
 
-static int cmp_base(const void *a, const void *b)
-{
-	const char *x = strrchr(*(char *const *)a, '/'), *y = strrchr(*(char *const *)b, '/');
-	return strcmp(x ? x : "", y ? y : "");
-}
-
-/* The .link files in force, by name (/etc over /run over /usr/lib over /lib), in name order. */
-static int link_files(const struct fsrc *src, char ***out, size_t *n)
-{
-	static const char *const dirs[] = { "/etc/systemd/network", "/run/systemd/network", "/usr/lib/systemd/network",
-					     "/lib/systemd/network" };
-	char **all = calloc(LINK_MAX_FILES * 4 + 1, sizeof(char *));
-	size_t k = 0;
-	if (!all)
-		return -ENOMEM;
-	for (size_t d = 0; d < 4; d++) {
-		char pat[64], **p;
-		size_t np;
-		snprintf(pat, sizeof(pat), "%s/*.link", dirs[d]);
-		if (fsrc_glob(src, pat, LINK_MAX_FILES, &p, &np))
-			continue;
-		for (size_t i = 0; i < np; i++) {
-			int dup = 0;
-			for (size_t j = 0; j < k; j++)
-				dup |= !strcmp(strrchr(all[j], '/'), strrchr(p[i], '/'));
-			if (dup)
-				free(p[i]);
-			else
-				all[k++] = p[i];
-		}
-		free(p);
-	}
-	qsort(all, k, sizeof(char *), cmp_base);
-	*out = all, *n = k;
-	return 0;
-}
-
 static void add_alt(struct nic *n, const char *a)
 {
 	if (!a[0] || !strcmp(a, n->name) || n->nalt >= NIC_MAX_ALT)
@@ -298,7 +261,7 @@ int nics_name(struct nics *ns, const struct fsrc *src)
 		snprintf(if0 + strlen(if0), sizeof(if0) - strlen(if0), ": net.ifnames=0");
 	int systemd = fsrc_exists(src, "/lib/systemd/systemd-udevd") || fsrc_exists(src, "/usr/lib/systemd/systemd-udevd") ||
 		      fsrc_exists(src, "/lib/systemd/systemd") || fsrc_exists(src, "/usr/lib/systemd/systemd");
-	int r = link_files(src, &links, &nl);
+	int r = fsrc_confdirs(src, "systemd/network", "link\0", LINK_MAX_FILES, &links, &nl);
 	if (r)
 		return r;
 	/* the kernel numbers ethN in the order it finds the cards: PCI order */

@@ -201,6 +201,32 @@ static void test_networkd_and_nm(void **st)
 	assert_string_equal(got, "net.two-managers ");
 }
 
+/* systemd's directories: /etc hides the same name in /run and /lib; the
+ * files in force come back in name order across the directories. */
+static void test_confdirs(void **st)
+{
+	(void)st;
+	char root[300], **p;
+	size_t n;
+	struct tree *t;
+	struct fsrc src;
+	put("/root/lib/systemd/network/50-a.network", "lib\n");
+	put("/root/lib/systemd/network/10-b.network", "lib\n");
+	put("/root/etc/systemd/network/50-a.network", "etc\n");
+	put("/root/run/systemd/network/30-c.netdev", "run\n");
+	put("/root/etc/systemd/network/99-d.link", "not asked for\n");
+	snprintf(root, sizeof(root), "%s/root", dir);
+	assert_int_equal(tree_open_dir(root, 0, &t), 0);
+	fsrc_tree(&src, t);
+	assert_int_equal(fsrc_confdirs(&src, "systemd/network", "network\0netdev\0", 8, &p, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(p[0], "/lib/systemd/network/10-b.network");
+	assert_string_equal(p[1], "/run/systemd/network/30-c.netdev");
+	assert_string_equal(p[2], "/etc/systemd/network/50-a.network");
+	tree_free_list(p, n);
+	tree_close(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +235,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ifupdown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_netplan_bounds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_networkd_and_nm, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_confdirs, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
