@@ -52,11 +52,11 @@ one() {
 	local sc=$1 sys=$2 n=$3 rc ok=0
 	prepare "$sc"
 	run_cmd "$sc" "$tgt" strace -f -qq -o /dev/null -e trace="$sys" \
-		-e inject="$sys":signal=KILL:when="$n" >/dev/null 2>&1
+		-e inject="$sys":signal=KILL:when="$n" >/dev/null 2>"$work/run.err"
 	rc=$?
 	if [ $rc -ne 137 ]; then
 		release "$sc"
-		[ $rc -eq 0 ] || { echo "  $sc $sys#$n: not killed, exit $rc" >&2; return 1; }
+		[ $rc -eq 0 ] || { echo "  $sc $sys#$n: not killed, exit $rc: $(tail -n 2 "$work/run.err" | tr "\n" " ")" >&2; return 1; }
 		return 3
 	fi
 	settle "$sc" "$work/work.img" || ok=1

@@ -12,8 +12,8 @@ RESCUECTL=${RESCUECTL:-$TOP/rescuectl}
 FIX=$TOP/tests/fixtures
 # A fixed hash makes the new version of /etc/shadow the same in every run.
 HASH='$6$rescuectlkill$3n1mEqcnl7wTqQaS3B2cxXbXoZxfLDmE3RYxwDcnuKxBNQJ2v0y2v8bS0b4XMXfFO7DTNXVSbZBV2nE2cGxRq/'
-WRITE_SYSCALLS="write pwrite64 fsync fdatasync rename renameat renameat2 unlinkat linkat mkdirat fchown fchmod
-  fsetxattr fsconfig fsmount ioctl flock fcntl"
+WRITE_SYSCALLS=${RC_CRASH_SYSCALLS:-"write pwrite64 fsync fdatasync rename renameat renameat2 unlinkat linkat mkdirat fchown fchmod
+  fsetxattr fsconfig fsmount ioctl flock fcntl"}
 
 SCENARIOS="reset-offline reset-offline-5m reset-root reset-root-5m clear-offline clear-root
   growpart-offline growpart-root undo-offline undo-root doctor-fix-offline doctor-fix-root
