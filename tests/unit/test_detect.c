@@ -10,27 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "unit_sh.h"
 #include "../../lib/detect.h"
 #include "../../lib/err.h"
 
 static char dir[128], a[160], b[160], c[160];
 
-static int sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
 /* a.img and c.img: roots (Debian, RHEL); b.img: a data disk with /etc only. */
 static int setup(void **s)
 {
 	(void)s;
-	snprintf(dir, sizeof(dir), "/tmp/rc-detect-XXXXXX");
-	if (!mkdtemp(dir))
+	if (unit_tmpdir(dir, sizeof(dir), "rc-detect"))
 		return -1;
 	snprintf(a, sizeof(a), "%s/a.img", dir);
 	snprintf(b, sizeof(b), "%s/b.img", dir);
@@ -43,7 +33,7 @@ static int setup(void **s)
 static int teardown(void **s)
 {
 	(void)s;
-	return sh("rm -rf %s", dir);
+	return unit_rmdir(dir);
 }
 
 static int find(char **devs, int n, struct detect_policy *p, struct detect *d, const struct cand **root)

@@ -14,25 +14,15 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "unit_sh.h"
 #include "../../lib/ext4_io.h"
 
 static char dir[128], img[160];
 
-static int sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
 static int setup(void **s)
 {
 	(void)s;
-	snprintf(dir, sizeof(dir), "/tmp/rc-ext4io-XXXXXX");
-	if (!mkdtemp(dir))
+	if (unit_tmpdir(dir, sizeof(dir), "rc-ext4io"))
 		return -1;
 	snprintf(img, sizeof(img), "%s/fs.img", dir);
 	return sh("set -e; cd %s; mkdir -p t/etc; printf 'ID=debian\\nVERSION_ID=\"12\"\\n' > t/etc/os-release; "
@@ -42,7 +32,7 @@ static int setup(void **s)
 static int teardown(void **s)
 {
 	(void)s;
-	return sh("rm -rf %s", dir);
+	return unit_rmdir(dir);
 }
 
 /* The file at PATH in FS, through libext2fs, into BUF (NUL-terminated). */

@@ -14,20 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "unit_sh.h"
 #include "../../lib/probe.h"
 
 static char dir[128], gpt[32], dos[32];
 static int ready, broken;   /* set up; or needed and failed (the tests then fail) */
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
 
 /* Attach IMG with its partitions; the loop device's name into DEV. */
 static int attach(const char *img, char *dev, size_t sz)

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "unit_sh.h"
 #include "../../lib/ext4_walk.h"
 #include "../../lib/idmap.h"
 #include "../../lib/recover.h"
@@ -19,21 +20,10 @@
 
 static char dir[128], img[160];
 
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
 static int setup(void **s)
 {
 	(void)s;
-	snprintf(dir, sizeof(dir), "/tmp/rc-recover-XXXXXX");
-	if (!mkdtemp(dir))
+	if (unit_tmpdir(dir, sizeof(dir), "rc-recover"))
 		return -1;
 	snprintf(img, sizeof(img), "%s/fs.img", dir);
 	/* a tree: a big directory (htree), links, a sparse file, hard links */
@@ -49,7 +39,7 @@ static int setup(void **s)
 static int teardown(void **s)
 {
 	(void)s;
-	return sh("rm -rf %s", dir);
+	return unit_rmdir(dir);
 }
 
 static void norm_path(void **s)

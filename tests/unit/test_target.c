@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "unit_sh.h"
 #include "../../lib/tree.h"
 #include "../../lib/ext4.h"
 #include "../../lib/target.h"
@@ -21,21 +22,10 @@
 
 static char dir[128], img[160];
 
-static int sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
 static int setup(void **s)
 {
 	(void)s;
-	snprintf(dir, sizeof(dir), "/tmp/rc-ext4-XXXXXX");
-	if (!mkdtemp(dir))
+	if (unit_tmpdir(dir, sizeof(dir), "rc-ext4"))
 		return -1;
 	snprintf(img, sizeof(img), "%s/fs.img", dir);
 	return sh("set -e; cd %s; mkdir -p t/etc t/bin; printf 'root:old:1::::::\\n' > t/etc/shadow; "
@@ -47,7 +37,7 @@ static int setup(void **s)
 static int teardown(void **s)
 {
 	(void)s;
-	return sh("rm -rf %s", dir);
+	return unit_rmdir(dir);
 }
 
 
