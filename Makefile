@@ -46,11 +46,11 @@ build/.deps: mk/deps.sh
 	sh mk/deps.sh all
 	@touch $@
 
-$(UL)/.done: mk/util-linux.sh | $(DEPSDONE)
-	sh mk/util-linux.sh $(UL)
+$(UL)/.done: mk/util-linux.sh mk/apt-source.sh | $(DEPSDONE)
+	sh mk/util-linux.sh $(UL) && touch $@
 
-$(LA)/.done: mk/libarchive.sh | $(DEPSDONE)
-	sh mk/libarchive.sh $(LA)
+$(LA)/.done: mk/libarchive.sh mk/apt-source.sh | $(DEPSDONE)
+	sh mk/libarchive.sh $(LA) && touch $@
 
 $(E2FS)/.done: mk/e2fsprogs.sh mk/apt-source.sh | $(DEPSDONE) $(ULDONE)
 	sh mk/e2fsprogs.sh $(E2FS) $(UL)

@@ -7,43 +7,22 @@
 # built for size (-Os, no BMI2 copies, no decompressor, dictionary builder or
 # legacy formats): 340 KB less in the binary than Debian's libzstd.a, and
 # still some 250 MB/s at level 3, more than the link it feeds.
-# The deb-src entry lives in the private apt configuration under build/apt
-# (the same one mk/util-linux.sh uses); the machine's sources are never edited.
+# The sources come through mk/apt-source.sh (a private apt configuration
+# under build/apt; the machine's sources are never edited).
 set -eu
 OUT=${1:-build/la}
 [ -f "$OUT/.done" ] && exit 0
 top=$(pwd)
 case $OUT in /*) ;; *) OUT=$top/$OUT ;; esac
 apt=$top/build/apt
-mkdir -p "$apt/lists/partial" "$apt/src" "$OUT/lib" "$OUT/include"
-uri=$(grep -rhs '^URIs:.*debian$' /etc/apt/sources.list.d/*.sources | head -n1 | awk '{print $2}')
-[ -n "$uri" ] || uri=$(grep -hs '^deb .*debian ' /etc/apt/sources.list | head -n1 | awk '{print $2}')
-[ -n "$uri" ] || uri=http://deb.debian.org/debian
-suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
-cat > "$apt/rescuectl-src.sources" <<EOS
-Types: deb-src
-URIs: $uri
-Suites: $suite $suite-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOS
-APTOPT="-o Dir::Etc::SourceParts=$apt -o Dir::Etc::SourceList=/dev/null -o Dir::State::Lists=$apt/lists"
-cd "$apt/src"
-if [ -z "$(ls -d libarchive-*/ 2>/dev/null)" ] || [ -z "$(ls -d libzstd-*/ 2>/dev/null)" ]; then
-	# shellcheck disable=SC2086
-	apt-get $APTOPT update -qq
-	# shellcheck disable=SC2086
-	[ -n "$(ls -d libarchive-*/ 2>/dev/null)" ] || apt-get $APTOPT source -qq libarchive
-	# shellcheck disable=SC2086
-	[ -n "$(ls -d libzstd-*/ 2>/dev/null)" ] || apt-get $APTOPT source -qq libzstd
-fi
-zsrc=$(ls -d "$apt"/src/libzstd-*/ | head -n1)
+mkdir -p "$OUT/lib" "$OUT/include"
+zsrc=$(sh "$top/mk/apt-source.sh" libzstd)
 make -s -C "$zsrc/lib" libzstd.a ZSTD_LIB_DECOMPRESSION=0 ZSTD_LIB_DICTBUILDER=0 ZSTD_LIB_DEPRECATED=0 \
   ZSTD_LEGACY_SUPPORT=0 CFLAGS="-Os -ffunction-sections -fdata-sections" \
   CPPFLAGS="-DDYNAMIC_BMI2=0 -DZSTD_NO_INLINE -DZSTD_STRIP_ERROR_STRINGS" >/dev/null
 cp "$zsrc/lib/libzstd.a" "$OUT/lib/"
 cp "$zsrc/lib/zstd.h" "$zsrc/lib/zstd_errors.h" "$OUT/include/"
-src=$(ls -d "$apt"/src/libarchive-*/ | head -n1)
+src=$(sh "$top/mk/apt-source.sh" libarchive)
 ver=$(cd "$apt/src" && ls libarchive_*.dsc | sed 's/libarchive_\(.*\)\.dsc/\1/')
 cd "$src"
 # Debian's patches may leave configure.ac newer than configure; the shipped

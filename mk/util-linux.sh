@@ -1,33 +1,15 @@
 #!/bin/sh
 # Build static libfdisk, libblkid, libuuid and libsmartcols from Debian's
 # util-linux source package, once, into build/ul/. Debian ships no libfdisk.a.
-# A private apt configuration under build/apt holds the deb-src entry; the
-# machine's own sources are never edited.
+# The source comes through mk/apt-source.sh (a private apt configuration
+# under build/apt; the machine's own sources are never edited).
 set -eu
 OUT=${1:-build/ul}
 [ -f "$OUT/.done" ] && exit 0
 top=$(pwd)
 apt=$top/build/apt
-mkdir -p "$apt/lists/partial" "$apt/src" "$OUT/lib" "$OUT/include"
-# Reuse the archive and keyring the machine already uses for bookworm.
-uri=$(grep -rhs '^URIs:.*debian$' /etc/apt/sources.list.d/*.sources | head -n1 | awk '{print $2}')
-[ -n "$uri" ] || uri=$(grep -hs '^deb .*debian ' /etc/apt/sources.list | head -n1 | awk '{print $2}')
-[ -n "$uri" ] || uri=http://deb.debian.org/debian
-suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
-cat > "$apt/rescuectl-src.sources" <<EOS
-Types: deb-src
-URIs: $uri
-Suites: $suite $suite-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOS
-APTOPT="-o Dir::Etc::SourceParts=$apt -o Dir::Etc::SourceList=/dev/null -o Dir::State::Lists=$apt/lists"
-# shellcheck disable=SC2086
-apt-get $APTOPT update -qq
-cd "$apt/src"
-# shellcheck disable=SC2086
-[ -n "$(ls -d util-linux-*/ 2>/dev/null)" ] || apt-get $APTOPT source -qq util-linux
-src=$(ls -d "$apt"/src/util-linux-*/ | head -n1)
+mkdir -p "$OUT/lib" "$OUT/include"
+src=$(sh "$top/mk/apt-source.sh" util-linux)
 ver=$(cd "$apt/src" && ls util-linux_*.dsc | sed 's/util-linux_\(.*\)\.dsc/\1/')
 cd "$src"
 # Debian's patches leave configure.ac newer than its outputs; the generated
