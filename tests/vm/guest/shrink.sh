@@ -14,6 +14,40 @@ sums() {
 	ro_umount
 }
 
+# fill DEV: 8 top-level directories with a 6 MiB random file and 20 small
+# ones each. A filler (allocated, never written: fallocate) takes the low
+# blocks first and is removed at the end, so the files lie near the end of
+# the filesystem and resize2fs must move them.
+fill() {
+	local i j free
+	mkdir -p /mnt
+	mount -t ext4 "$1" /mnt || return 1
+	free=$(df -k /mnt | awk 'NR == 2 { print $4 }')
+	fallocate -l $(((free - 60 * 1024) * 1024)) /mnt/filler ||
+		dd if=/dev/zero of=/mnt/filler bs=1M count=$(((free - 60 * 1024) / 1024)) 2> /dev/null
+	for i in 1 2 3 4 5 6 7 8; do
+		mkdir -p /mnt/d$i
+		dd if=/dev/urandom of=/mnt/d$i/big bs=1M count=6 2> /dev/null
+		for j in $(seq 1 20); do head -c $((j * 997)) /dev/urandom > /mnt/d$i/s$j; done
+	done
+	rm /mnt/filler
+	umount /mnt
+}
+
+# past_end NAME DEV BYTES: some file data lies at or past BYTES (so the
+# shrink had to move it; the test is not vacuous).
+past_end() {
+	local bs i b n=0 all=
+	bs=$(dumpe2fs -h "$2" 2> /dev/null | awk -F: '/^Block size/ { print $2 + 0 }')
+	for i in 1 2 3 4 5 6 7 8; do
+		b=$(debugfs -R "bmap /d$i/big 1000" "$2" 2> /dev/null | tail -n 1)
+		all="$all $b"
+		case $b in '' | *[!0-9]*) continue ;; esac
+		[ $((b * bs)) -ge "$3" ] && n=$((n + 1))
+	done
+	if [ "$n" -gt 0 ]; then ok "$1 ($n of 8 big files have data past it)"; else notok "$1"; diag "no big file past $3 (block size $bs; blocks:$all)"; fi
+}
+
 # The filesystem's size in bytes (superblock), and the device's.
 fs_bytes() { dumpe2fs -h "$1" 2> /dev/null | awk -F: '/^Block count/ { c = $2 } /^Block size/ { b = $2 } END { print c * b }'; }
 dev_bytes() { blockdev --getsize64 "$1"; }
@@ -65,6 +99,7 @@ shrink_md_test() {
 	is "root array has metadata 1.2" "$(cat /sys/block/$md/md/metadata_version)" 1.2
 	old=$(dev_bytes "$ROOT")
 	is "before: the filesystem fills $ROOT" "$(fs_bytes "$ROOT")" "$old"
+	check "md: 48 MiB of files written to the root" fill "$ROOT"
 	sums "$ROOT" /tmp/sums.before
 	w0=$(writes_of /dev/sda3) w1=$(writes_of "$ROOT")
 	run rescuectl shrink-root --dry-run --json --free 64M "$ROOT"
@@ -76,6 +111,7 @@ shrink_md_test() {
 		".volume.bytes_before == $old and .freed_bytes == 67108864 and (.volume.members | length) == 2 and all(.volume.members[]; .data_offset > 0)"
 	is "md: the dry run wrote nothing to $ROOT" "$(writes_of "$ROOT")" "$w1"
 	is "md: the dry run wrote nothing to sda3" "$(writes_of /dev/sda3)" "$w0"
+	past_end "md: file data lies past the new end before the shrink" "$ROOT" "$new"
 	md_undo_test "$old"
 	run rescuectl shrink-root --yes --free 64M "$ROOT"
 	rc_is "md: shrink-root --free 64M $ROOT" 0
@@ -104,6 +140,7 @@ shrink_lvm_test() {
 	resolve
 	old=$(dev_bytes "$ROOT")
 	free0=$(vgs --noheadings --nosuffix --units b -o vg_free vgmd | tr -d ' ')
+	check "lvm: 48 MiB of files written to the root" fill "$ROOT"
 	sums "$ROOT" /tmp/sums.before
 	run rescuectl shrink-root --dry-run --json --free 64M "$ROOT"
 	rc_is "lvm: --dry-run --json" 0
@@ -111,6 +148,7 @@ shrink_lvm_test() {
 		'[.steps[].kind] == ["fsck","resize-fs","shrink-lv","verify"] and .volume.kind == "lvm" and .volume.vg == "vgmd" and .volume.lv == "root"'
 	new=$(printf '%s' "$OUT" | jq -r .volume.bytes_after)
 	is "lvm: 64 MiB less" "$new" $((old - 67108864))
+	past_end "lvm: file data lies past the new end before the shrink" "$ROOT" "$new"
 	run rescuectl shrink-root --yes --free 64M "$ROOT"
 	rc_is "lvm: shrink-root --free 64M $ROOT" 0
 	has "lvm: says the space is free in the VG (lvcreate)" "free in volume group vgmd"
