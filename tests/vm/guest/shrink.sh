@@ -22,15 +22,18 @@ fill() {
 	local i j free
 	mkdir -p /mnt
 	mount -t ext4 "$1" /mnt || return 1
-	free=$(df -k /mnt | awk 'NR == 2 { print $4 }')
-	fallocate -l $(((free - 60 * 1024) * 1024)) /mnt/filler ||
-		dd if=/dev/zero of=/mnt/filler bs=1M count=$(((free - 60 * 1024) / 1024)) 2> /dev/null
+	free=$(df -Pk /mnt | awk 'NR == 2 { print $4 }')
+	mkdir /mnt/filler
+	# in 4 MiB pieces: one big file may be placed high by ext4's allocator
+	for j in $(seq 1 $(((free - 60 * 1024) / 4096))); do
+		fallocate -l 4M /mnt/filler/$j || dd if=/dev/zero of=/mnt/filler/$j bs=1M count=4 2> /dev/null
+	done
 	for i in 1 2 3 4 5 6 7 8; do
 		mkdir -p /mnt/d$i
 		dd if=/dev/urandom of=/mnt/d$i/big bs=1M count=6 2> /dev/null
 		for j in $(seq 1 20); do head -c $((j * 997)) /dev/urandom > /mnt/d$i/s$j; done
 	done
-	rm /mnt/filler
+	rm -r /mnt/filler
 	umount /mnt
 }
 
