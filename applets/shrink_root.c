@@ -32,7 +32,7 @@ const char shrink_root_help[] =
 	"\n"
 	"Everything is checked before the first write. Refused (exit 3) with the\n"
 	"reason: a mounted root, a filesystem other than ext2/3/4 (xfs cannot shrink\n"
-	"at all), a size below\n"
+	"at all), root on LUKS (the manual steps are shown), a size below\n"
 	"resize2fs's minimum estimate, a filesystem with errors without --yes to let\n"
 	"e2fsck -y repair it, a --new that does not fit at the size asked, a missing\n"
 	"program (mkfs.TYPE, mkswap), an existing --backup file. e2fsck, resize2fs and\n"
@@ -53,7 +53,7 @@ const char shrink_root_help[] =
 	"fills the new size, aligned to 1 MiB or the extent), e2fsck -fn. Member\n"
 	"partitions and PVs are not changed: the space stays inside the array or\n"
 	"becomes free extents in the VG. Refused: metadata 0.90/1.0, other RAID\n"
-	"levels, a degraded, resyncing or bitmapped array; snapshot, thin, cache,\n"
+	"levels, a degraded or resyncing array; snapshot, thin, cache,\n"
 	"raid or open LVs, a VG with missing PVs; --new.";
 
 enum {

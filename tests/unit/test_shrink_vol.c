@@ -175,13 +175,17 @@ static void test_md_refusals(void **st)
 	md_refused("sync_action", "check", "busy");
 	md_refused("sync_action", "recover", "busy");
 	md_refused("array_state", "inactive", "inactive");
-	md_refused("bitmap/location", "+8", "write-intent bitmap");
+	md_refused("bitmap/location", "file", "write-intent bitmap outside the array");
 	md_refused("dev-sdb3/state", "faulty", "not in_sync");
 	md_refused("dev-sdb3/offset", NULL, "data offset of member sdb3");
 	md_refused("raid_disks", "3", "member(s) of 3");
 	md_refused("component_size", "", "component_size");
-	/* and after all that, the array is accepted again */
+	/* and after all that, the array is accepted again; also with an
+	 * internal bitmap, which mdadm --grow --size resizes */
 	test_md_clean(NULL);
+	md("bitmap/location", "+8");
+	test_md_clean(NULL);
+	md("bitmap/location", "none");
 }
 
 static const char *LVS_OK = "  vg0|root|-wi-a-----|268435456|4194304|33554432|0\n";

@@ -5,7 +5,8 @@
 # report the new size, the array is not degraded and a check pass finds
 # mismatch_cnt 0, and all of it holds after the array or VG is stopped and
 # brought up again. Also: a failing mdadm is undone (the filesystem grown
-# back), and metadata 1.0 is refused without a sector written.
+# back), and metadata 1.0 is refused without a sector written. The md
+# array has an internal write-intent bitmap, the LV's md array has none.
 
 # sums DEV FILE: sha256 of every file on DEV, sorted by name.
 sums() {
@@ -100,6 +101,9 @@ shrink_md_test() {
 	resolve
 	md=${ROOT#/dev/}
 	is "root array has metadata 1.2" "$(cat /sys/block/$md/md/metadata_version)" 1.2
+	# as mdadm makes large arrays by default (and as a real server has it)
+	check "md: add an internal write-intent bitmap" mdadm --grow "$ROOT" --bitmap=internal
+	is "md: the bitmap is internal" "$(cat /sys/block/$md/md/bitmap/location)" +8
 	old=$(dev_bytes "$ROOT")
 	is "before: the filesystem fills $ROOT" "$(fs_bytes "$ROOT")" "$old"
 	check "md: 48 MiB of files written to the root" fill "$ROOT"
@@ -152,6 +156,12 @@ shrink_lvm_test() {
 	new=$(printf '%s' "$OUT" | jq -r .volume.bytes_after)
 	is "lvm: 64 MiB less" "$new" $((old - 67108864))
 	past_end "lvm: file data lies past the new end before the shrink" "$ROOT" "$new"
+	mount -o ro "$ROOT" /mnt
+	run rescuectl shrink-root --yes --free 64M "$ROOT"
+	rc_is "lvm: refused while the LV is mounted" 3
+	has "lvm: the refusal says it is mounted" "mounted"
+	umount /mnt
+	is "lvm: the mounted refusal left the LV's size" "$(dev_bytes "$ROOT")" "$old"
 	run rescuectl shrink-root --yes --free 64M "$ROOT"
 	rc_is "lvm: shrink-root --free 64M $ROOT" 0
 	has "lvm: says the space is free in the VG (lvcreate)" "free in volume group vgmd"
