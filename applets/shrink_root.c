@@ -32,7 +32,7 @@ const char shrink_root_help[] =
 	"\n"
 	"Everything is checked before the first write. Refused (exit 3) with the\n"
 	"reason: a mounted root, a filesystem other than ext2/3/4 (xfs cannot shrink\n"
-	"at all), root on md RAID or LVM (the manual steps are shown), a size below\n"
+	"at all), root on LUKS (the manual steps are shown), a size below\n"
 	"resize2fs's minimum estimate, a filesystem with errors without --yes to let\n"
 	"e2fsck -y repair it, a --new that does not fit at the size asked, a missing\n"
 	"program (mkfs.TYPE, mkswap), an existing --backup file. e2fsck, resize2fs and\n"
@@ -46,7 +46,15 @@ const char shrink_root_help[] =
 	"\n"
 	"cloud-init's growpart would grow the root back into free space that follows\n"
 	"it: then shrink-root also does what disable-growpart does on the target\n"
-	"(a cloud.cfg.d drop-in and /etc/growroot-disabled), unless --keep-growpart.";
+	"(a cloud.cfg.d drop-in and /etc/growroot-disabled), unless --keep-growpart.\n"
+	"\n"
+	"A root on an md RAID1 array (metadata 1.2) or an LVM logical volume: e2fsck\n"
+	"-f, resize2fs, then 'mdadm --grow --size' or 'lvreduce' (the filesystem\n"
+	"fills the new size, aligned to 1 MiB or the extent), e2fsck -fn. Member\n"
+	"partitions and PVs are not changed: the space stays inside the array or\n"
+	"becomes free extents in the VG. Refused: metadata 0.90/1.0, other RAID\n"
+	"levels, a degraded or resyncing array; snapshot, thin, cache,\n"
+	"raid or open LVs, a VG with missing PVs; --new.";
 
 enum {
 	OPT_SIZE = 's', OPT_FREE = 256, OPT_MIN, OPT_NEW, OPT_MKFS, OPT_KEEP_GP, OPT_BACKUP, OPT_CHECKER,
@@ -145,8 +153,39 @@ static int which_partition(struct cli *c, char *dev, size_t sz)
 
 /* ---- showing the plan --------------------------------------------------- */
 
+/* The header of a plan for an md array or an LV. */
+static void print_vol(struct cli *c, const struct shrink *s)
+{
+	char a[32], b[32], d[32], e[32], m[64] = "comes after e2fsck (errors recorded)";
+	uint64_t bs = s->fi.block_size;
+	if (s->vol == SHRINK_MD)
+		cli_info(c, "%s %s (%s, md RAID1, metadata %s, %d members): %s -> %s, filesystem %s -> %s (%" PRIu64 " blocks of %" PRIu64 ")",
+			 c->dry_run ? "Would shrink" : "Shrinking", s->dev, s->id.fstype, s->md.metadata, s->md.nmembers,
+			 size_format(s->vol_bytes, a, sizeof(a)), size_format(s->vol_new, b, sizeof(b)),
+			 size_format(s->fi.blocks * bs, d, sizeof(d)), size_format(s->sz.fs_blocks * bs, e, sizeof(e)),
+			 s->sz.fs_blocks, bs);
+	else
+		cli_info(c, "%s %s (%s, LVM volume %s/%s): %s -> %s, filesystem %s -> %s (%" PRIu64 " blocks of %" PRIu64 ")",
+			 c->dry_run ? "Would shrink" : "Shrinking", s->dev, s->id.fstype, s->lv.vg, s->lv.lv,
+			 size_format(s->vol_bytes, a, sizeof(a)), size_format(s->vol_new, b, sizeof(b)),
+			 size_format(s->fi.blocks * bs, d, sizeof(d)), size_format(s->sz.fs_blocks * bs, e, sizeof(e)),
+			 s->sz.fs_blocks, bs);
+	if (s->min_blocks)
+		snprintf(m, sizeof(m), "is %s", size_format(s->min_blocks * bs, a, sizeof(a)));
+	cli_info(c, "resize2fs's minimum estimate %s; %s", m, s->vol == SHRINK_MD ?
+		 "the member partitions are not changed: the space freed stays inside the array, at the end of each member" :
+		 "the PVs are not changed: the space freed becomes free extents in the volume group (lvcreate)");
+	e2tools_report(c, s->tools, s->ntools);
+	plan_cli_list(c, s->plan);
+	plan_cli_warnings(c, s->plan);
+}
+
 static void print_plan(struct cli *c, const struct shrink *s)
 {
+	if (s->vol) {
+		print_vol(c, s);
+		return;
+	}
 	char a[32], b[32], d[32], e[32], m[64] = "comes after e2fsck (errors recorded)";
 	uint64_t ss = s->g.sector_size, bs = s->fi.block_size;
 	cli_info(c, "%s %s (%s, partition %zu of %s, %s): %s -> %s, filesystem %s -> %s (%" PRIu64 " blocks of %" PRIu64 ")",
@@ -214,6 +253,39 @@ static json_object *sizes_json(const struct shrink *s, int fs)
 #undef STR
 }
 
+static json_object *vol_json(const struct shrink *s)
+{
+	json_object *o = json_object_new_object(), *a;
+#define U64(k, v) json_object_object_add(o, k, json_object_new_uint64(v))
+#define STR(k, v) json_object_object_add(o, k, json_object_new_string(v))
+	STR("kind", s->vol == SHRINK_MD ? "md" : "lvm");
+	U64("bytes_before", s->vol_bytes);
+	U64("bytes_after", s->vol_new);
+	if (s->vol == SHRINK_MD) {
+		STR("level", s->md.level);
+		STR("metadata", s->md.metadata);
+		U64("component_kib_before", s->md.component_kib);
+		U64("component_kib_after", s->vol_new / 1024);
+		a = json_object_new_array();
+		for (int i = 0; i < s->md.nmembers; i++) {
+			json_object *m = json_object_new_object();
+			json_object_object_add(m, "name", json_object_new_string(s->md.member[i]));
+			json_object_object_add(m, "data_offset", json_object_new_uint64(s->md.data_offset[i]));
+			json_object_array_add(a, m);
+		}
+		json_object_object_add(o, "members", a);
+	} else {
+		STR("vg", s->lv.vg);
+		STR("lv", s->lv.lv);
+		U64("extent_size", s->lv.extent);
+		U64("vg_free_before", s->lv.vg_free);
+		U64("vg_free_after", s->lv.vg_free + (s->vol_bytes - s->vol_new));
+	}
+	return o;
+#undef U64
+#undef STR
+}
+
 /* The document, from what is known: also after a refusal or a failure. */
 static void to_json(struct cli *c, const struct shrink *s)
 {
@@ -222,6 +294,16 @@ static void to_json(struct cli *c, const struct shrink *s)
 	if (!s || !s->disk[0])
 		return;
 	json_object_object_add(doc, "device", json_object_new_string(s->dev));
+	if (s->vol) {
+		json_object_object_add(doc, "volume", vol_json(s));
+		if (!plan_count(s->plan))
+			return;
+		json_object_object_add(doc, "filesystem", sizes_json(s, 1));
+		json_object_object_add(doc, "freed_bytes", json_object_new_uint64(s->vol_bytes - s->vol_new));
+		json_object_object_add(doc, "growpart", json_object_new_string(s->growpart));
+		plan_cli_json(c, s->plan);
+		return;
+	}
 	json_object_object_add(doc, "disk", json_object_new_string(s->disk));
 	json_object_object_add(doc, "partno", json_object_new_int((int)s->partno));
 	if (!plan_count(s->plan))   /* planning stopped before the plan was made */
@@ -252,13 +334,28 @@ static int run(struct cli *c, struct shrink *s)
 		cli_info(c, "Dry run: nothing was written.");
 		return 0;
 	}
-	snprintf(q, sizeof(q), "Shrink %s to %s and rewrite the partition table of %s?", s->dev,
-		 size_format(s->sz.new_size * ss, a, sizeof(a)), s->disk);
+	if (s->vol)
+		snprintf(q, sizeof(q), "Shrink the filesystem on %s and %s to %s?", s->dev,
+			 s->vol == SHRINK_MD ? "the array" : "the logical volume", size_format(s->vol_new, a, sizeof(a)));
+	else
+		snprintf(q, sizeof(q), "Shrink %s to %s and rewrite the partition table of %s?", s->dev,
+			 size_format(s->sz.new_size * ss, a, sizeof(a)), s->disk);
 	if (!cli_confirm(c, q))
 		return RC_EXIT_REFUSED;
 	struct plan_hooks h = plan_cli_hooks(c);
 	if (shrink_commit(s, &h) < 0)
 		return plan_cli_fail(c, s->plan);
+	if (s->vol == SHRINK_MD) {
+		cli_info(c, "Done: array %s is %s; %s freed inside the array (the member partitions are unchanged)",
+			 s->dev, size_format(s->vol_new, a, sizeof(a)), size_format(s->vol_bytes - s->vol_new, b, sizeof(b)));
+		return 0;
+	}
+	if (s->vol == SHRINK_LVM) {
+		cli_info(c, "Done: %s is %s; %s more is free in volume group %s ('lvcreate -L SIZE -n NAME %s' uses it)",
+			 s->dev, size_format(s->vol_new, a, sizeof(a)), size_format(s->vol_bytes - s->vol_new, b, sizeof(b)),
+			 s->lv.vg, s->lv.vg);
+		return 0;
+	}
 	cli_info(c, "Done: %s is %s; %s freed after it. Old table: %s", s->dev,
 		 size_format(s->sz.new_size * ss, a, sizeof(a)), size_format(s->sz.freed * ss, b, sizeof(b)), s->backup);
 	return 0;

@@ -139,9 +139,14 @@ static int refuse_stacked_xfs(const char *dev, int r)
 static int check_fs(struct shrink *s)
 {
 	int r;
-	snprintf(s->dev, sizeof(s->dev), "%s", s->rq.dev);
 	if ((r = part_of_node(s->dev, s->disk, sizeof(s->disk), &s->partno)) < 0)
 		return refuse_stacked_xfs(s->dev, r);
+	return shrink_check_fs_common(s);
+}
+
+int shrink_check_fs_common(struct shrink *s)
+{
+	int r;
 	if ((r = probe_device(s->dev, &s->id)) < 0 || (r = refuse_fstype(s->dev, s->id.fstype)) < 0 ||
 	    (r = refuse_in_use(s->dev)) < 0 || (r = ext4_read_info(s->dev, &s->fi)) < 0)
 		return r;
@@ -181,7 +186,7 @@ static int choose_tools(struct shrink *s)
 /* The programs of the first steps, and resize2fs's estimate. resize2fs -P
  * refuses a filesystem with errors: then the estimate is taken after e2fsck
  * (the resize step checks the plan against it before resizing). */
-static int estimate(struct shrink *s)
+int shrink_estimate(struct shrink *s)
 {
 	char path[PATH_MAX];
 	int r;
@@ -362,7 +367,12 @@ int shrink_prepare(const struct shrink_req *rq, struct shrink **out)
 	if (!(s->plan = plan_new("nothing was changed", s)))
 		return rc_fail(ENOMEM, "out of memory");
 	int r;
-	if ((r = check_fs(s)) < 0 || (r = estimate(s)) < 0 || (r = open_table(s)) < 0 ||
+	snprintf(s->dev, sizeof(s->dev), "%s", s->rq.dev);
+	if ((r = shrink_vol_kind(s)) < 0)
+		return r;
+	if (s->vol)
+		return shrink_vol_prepare(s);
+	if ((r = check_fs(s)) < 0 || (r = shrink_estimate(s)) < 0 || (r = open_table(s)) < 0 ||
 	    (r = plan_sizes(s)) < 0 || (r = plan_new_parts(s)) < 0 || (r = plan_growpart(s)) < 0 ||
 	    (r = plan_backup(s)) < 0 || (r = shrink_add_steps(s)) < 0)
 		return r;

@@ -24,6 +24,11 @@
  * fits it). Telling the kernel, disabling growpart and mkfs are side jobs
  * (PLAN_CONTINUE): their failure leaves a sound shrink and exit 1.
  *
+ * md RAID1 (metadata 1.2) and LVM logical volumes (shrink_vol.c) are more
+ * step kinds on the same plan and loop: the filesystem first, then the
+ * array (mdadm --grow --size) or the LV (lvreduce); their member
+ * partitions and PVs are left as they are. The design notes below were
+ * written before; what is built is in shrink_vol.c's header.
  * md RAID1 and LVM are meant to be more step kinds here, not a new loop:
  * planning finds the stack under the filesystem, then e.g. for RAID1
  *   e2fsck -> resize2fs -> mdadm --grow --size (undo: --size=max,
@@ -75,8 +80,33 @@ struct shrink_new {
 	int made;                   /* its filesystem was made */
 };
 
+/* A root on an md RAID1 array (metadata 1.2) or an LVM logical volume:
+ * the facts its plan is made from (shrink_vol.c). */
+enum shrink_vol { SHRINK_PARTITION = 0, SHRINK_MD, SHRINK_LVM };
+#define SHRINK_MD_MEMBERS 8
+struct shrink_md {
+	char name[64];              /* kernel name: md127 */
+	char level[16], metadata[32], sync_action[32], array_state[32], bitmap[64];
+	int degraded, raid_disks;
+	uint64_t component_kib;     /* md/component_size */
+	int nmembers;
+	char member[SHRINK_MD_MEMBERS][64];   /* sda3 ... (md/dev-*) */
+	char member_state[SHRINK_MD_MEMBERS][64];
+	uint64_t data_offset[SHRINK_MD_MEMBERS]; /* sectors of 512 (md/dev-* /offset) */
+};
+struct shrink_lv {
+	char vg[128], lv[128], attr[16];
+	uint64_t size, extent, vg_free;   /* bytes */
+	int missing_pvs;
+};
+
 struct shrink {
 	struct shrink_req rq;
+	enum shrink_vol vol;        /* SHRINK_PARTITION: the plain path */
+	struct shrink_md md;
+	struct shrink_lv lv;
+	uint64_t vol_bytes;         /* the array's or LV's size now */
+	uint64_t vol_new;           /* and once shrunk (bytes) */
 	char dev[PATH_MAX], disk[PATH_MAX];
 	size_t partno;
 	struct devid id;
@@ -122,6 +152,24 @@ int shrink_prepare(const struct shrink_req *rq, struct shrink **out);
  * and what state the disk is in. Sets s->growpart and the new partitions'
  * nodes. */
 int shrink_commit(struct shrink *s, const struct plan_hooks *hooks);
+/* md and LVM facts and their refusals (shrink_vol.c), apart for tests.
+ * shrink_md_read: <sysroot>/sys/class/block/NAME/md (level, metadata_version,
+ * degraded, sync_action, array_state, raid_disks, component_size, bitmap,
+ * dev-* /offset and state). shrink_md_check refuses (exit hint 3) what is
+ * not a clean, idle, whole RAID1 with metadata 1.2 and known data offsets.
+ * shrink_lv_parse reads one line of
+ *   lvs --noheadings --nosuffix --units b --separator '|' -o
+ *   vg_name,lv_name,lv_attr,lv_size,vg_extent_size,vg_free,vg_missing_pv_count
+ * and shrink_lv_check refuses all but a plain, closed LV in a whole VG.
+ * shrink_vol_sizes plans s->vol_new and s->sz from s->vol_bytes, the
+ * alignment (1 MiB for md, the extent for LVM), the filesystem and the
+ * request: the filesystem fills the new volume in whole blocks. */
+int shrink_md_read(const char *name, struct shrink_md *md);
+int shrink_md_check(const char *dev, const struct shrink_md *md);
+int shrink_lv_parse(const char *line, struct shrink_lv *lv);
+int shrink_lv_check(const char *dev, const struct shrink_lv *lv);
+int shrink_vol_sizes(struct shrink *s);
+
 /* Unlock and close the disk, free everything. */
 void shrink_free(struct shrink *s);
 

@@ -11,6 +11,27 @@ const char *shrink_mkfs_prog(const struct shrink *s, const struct shrink_new *n,
 /* The option that makes mkfs.TYPE write over what the new partition holds
  * (mke2fs -F, mkfs.xfs -f); NULL when none is needed. */
 const char *shrink_mkfs_force(const char *type);
+/* Run a program for step ST (on the terminal when LIVE and the request
+ * allows, else captured into *OUT, which the caller frees). */
+int shrink_tool(struct plan *p, struct plan_step *st, char *const argv[], int live, int *status, char **out);
+/* "exit N: last lines of OUT" into BUF. */
+const char *shrink_why(int status, const char *out, char *buf, size_t sz);
+/* The step actions shared by the partition and the volume plans: e2fsck -f
+ * (-p/-y), resize2fs to s->sz.fs_blocks (the estimate checked again first),
+ * what a failed resize left (inspect), e2fsck -fn. */
+int shrink_run_fsck(struct plan *p, struct plan_step *st);
+int shrink_run_resize(struct plan *p, struct plan_step *st);
+int shrink_inspect_fs(struct plan *p, struct plan_step *st);
+int shrink_run_verify(struct plan *p, struct plan_step *st);
+/* The filesystem checks of every root: ext2/3/4, not in use, superblock
+ * read, errors need --yes (shrink.c). */
+int shrink_check_fs_common(struct shrink *s);
+/* resize2fs's estimate and the e2fsprogs programs (shrink.c). */
+int shrink_estimate(struct shrink *s);
+/* A root on an md array or an LVM logical volume (shrink_vol.c): which
+ * one S->dev is (sets s->vol; 0 for anything else), and its whole plan. */
+int shrink_vol_kind(struct shrink *s);
+int shrink_vol_prepare(struct shrink *s);
 /* Append every step of the plan to s->plan, from the facts in S. */
 int shrink_add_steps(struct shrink *s);
 

@@ -44,7 +44,7 @@ static const char *tail(const char *out, char *buf, size_t sz)
 /* Run a program for step ST: on our terminal when LIVE and the request
  * allows it, else captured and handed to the plan's output hook. *OUT is
  * the capture or NULL (the caller frees it). */
-static int tool(struct plan *p, struct plan_step *st, char *const argv[], int live, int *status, char **out)
+int shrink_tool(struct plan *p, struct plan_step *st, char *const argv[], int live, int *status, char **out)
 {
 	struct shrink *s = plan_arg(p);
 	unsigned fl = live && s->rq.live ? 0 : (RUN_CAPTURE | RUN_STDERR);
@@ -56,7 +56,7 @@ static int tool(struct plan *p, struct plan_step *st, char *const argv[], int li
 }
 
 /* " (exit 4: last lines)" */
-static const char *why(int status, const char *out, char *buf, size_t sz)
+const char *shrink_why(int status, const char *out, char *buf, size_t sz)
 {
 	char t[512];
 	snprintf(buf, sz, "exit %d%s%s", status, out ? ": " : "", tail(out, t, sizeof(t)));
@@ -73,7 +73,7 @@ int shrink_min_blocks(const char *dev, uint64_t *blocks)
 	const char *p = out ? strstr(out, "minimum size of the filesystem:") : NULL;
 	if (st || !p || sscanf(p + 31, "%" SCNu64, blocks) != 1)
 		r = rc_fail(EIO, "resize2fs -P %s could not estimate the minimum size (%s)", dev,
-			    why(st, out, w, sizeof(w)));
+			    shrink_why(st, out, w, sizeof(w)));
 	free(out);
 	return r;
 }
@@ -117,20 +117,20 @@ static int add_save(struct shrink *s)
 
 /* ---- 2. e2fsck -f ------------------------------------------------------- */
 
-static int run_fsck(struct plan *p, struct plan_step *st)
+int shrink_run_fsck(struct plan *p, struct plan_step *st)
 {
 	struct shrink *s = plan_arg(p);
 	char *av[] = { "e2fsck", "-f", s->rq.yes ? "-y" : "-p", s->dev, NULL }, *out, w[600];
-	int status, r = tool(p, st, av, 1, &status, &out);
+	int status, r = shrink_tool(p, st, av, 1, &status, &out);
 	if (r < 0)
 		return r;
 	plan_touch(st);
 	if (!s->rq.yes && status == 4)
 		r = rc_failx(RC_EXIT_REFUSED, EUCLEAN, "e2fsck -p could not repair %s alone (%s). Run again with "
 			     "--yes to let 'e2fsck -f -y' repair it, or run 'e2fsck -f %s' yourself",
-			     s->dev, why(status, out, w, sizeof(w)), s->dev);
+			     s->dev, shrink_why(status, out, w, sizeof(w)), s->dev);
 	else if (status & ~3)
-		r = rc_fail(EIO, "e2fsck failed on %s (%s)", s->dev, why(status, out, w, sizeof(w)));
+		r = rc_fail(EIO, "e2fsck failed on %s (%s)", s->dev, shrink_why(status, out, w, sizeof(w)));
 	else if (status & 1)
 		plan_warn(p, "e2fsck repaired %s", s->dev);
 	free(out);
@@ -139,7 +139,7 @@ static int run_fsck(struct plan *p, struct plan_step *st)
 
 static int add_fsck(struct shrink *s)
 {
-	struct plan_step *st = new_step(s, "fsck", "e2fsck", run_fsck);
+	struct plan_step *st = new_step(s, "fsck", "e2fsck", shrink_run_fsck);
 	if (!st)
 		return rc_fail(ENOMEM, "out of memory");
 	SET(st->does, "e2fsck -f %s %s", s->rq.yes ? "-y" : "-p", s->dev);
@@ -156,7 +156,7 @@ static int add_fsck(struct shrink *s)
 
 /* The estimate again, on the checked filesystem; then the resize; then
  * its result, block for block. */
-static int run_resize(struct plan *p, struct plan_step *st)
+int shrink_run_resize(struct plan *p, struct plan_step *st)
 {
 	struct shrink *s = plan_arg(p);
 	char a[32], b[32], size[32], w[600], *out;
@@ -172,11 +172,11 @@ static int run_resize(struct plan *p, struct plan_step *st)
 	snprintf(size, sizeof(size), "%" PRIu64 "K", s->sz.fs_blocks * (s->fi.block_size / 1024));
 	int pg = s->rq.progress;
 	char *av[] = { "resize2fs", pg ? "-p" : s->dev, pg ? s->dev : size, pg ? size : NULL, NULL };
-	if ((r = tool(p, st, av, 1, &status, &out)) < 0)
+	if ((r = shrink_tool(p, st, av, 1, &status, &out)) < 0)
 		return r;
 	plan_touch(st);
 	if (status)
-		r = rc_fail(EIO, "%s", why(status, out, w, sizeof(w)));
+		r = rc_fail(EIO, "%s", shrink_why(status, out, w, sizeof(w)));
 	free(out);
 	struct ext4_info now;
 	if (!r && (r = ext4_read_info(s->dev, &now)) == 0 && now.blocks != s->sz.fs_blocks)
@@ -186,7 +186,7 @@ static int run_resize(struct plan *p, struct plan_step *st)
 }
 
 /* After resize2fs failed: what e2fsck -fn and the superblock say now. */
-static int inspect_fs(struct plan *p, struct plan_step *st)
+int shrink_inspect_fs(struct plan *p, struct plan_step *st)
 {
 	struct shrink *s = plan_arg(p);
 	char *chk[] = { "e2fsck", "-f", "-n", s->dev, NULL }, *out = NULL;
@@ -211,10 +211,10 @@ static int add_resize(struct shrink *s, const struct words *w)
 {
 	if (s->sz.fs_blocks >= s->fi.blocks)   /* it fits the new partition already */
 		return 0;
-	struct plan_step *st = new_step(s, "resize-fs", "resize2fs", run_resize);
+	struct plan_step *st = new_step(s, "resize-fs", "resize2fs", shrink_run_resize);
 	if (!st)
 		return rc_fail(ENOMEM, "out of memory");
-	st->inspect = inspect_fs;
+	st->inspect = shrink_inspect_fs;
 	SET(st->does, "resize2fs %s %" PRIu64 "K", s->dev, s->sz.fs_blocks * (s->fi.block_size / 1024));
 	SET(st->changes, "the size of the filesystem on %s (data past the new end is moved)", s->dev);
 	SET(st->after, "the filesystem on %s is shrunk to %s (%" PRIu64 " blocks); its partition is "
@@ -377,20 +377,20 @@ static int add_growpart(struct shrink *s, const struct words *w)
 
 /* ---- 8. verify ---------------------------------------------------------- */
 
-static int run_verify(struct plan *p, struct plan_step *st)
+int shrink_run_verify(struct plan *p, struct plan_step *st)
 {
 	struct shrink *s = plan_arg(p);
 	char *av[] = { "e2fsck", "-f", "-n", s->dev, NULL }, *out, w[600];
-	int status, r = tool(p, st, av, 0, &status, &out);
+	int status, r = shrink_tool(p, st, av, 0, &status, &out);
 	if (r == 0 && status)
-		r = rc_fail(EUCLEAN, "'e2fsck -fn %s' reports problems (%s)", s->dev, why(status, out, w, sizeof(w)));
+		r = rc_fail(EUCLEAN, "'e2fsck -fn %s' reports problems (%s)", s->dev, shrink_why(status, out, w, sizeof(w)));
 	free(out);
 	return r;
 }
 
 static int add_verify(struct shrink *s, const struct words *w)
 {
-	struct plan_step *st = new_step(s, "verify", "verify", run_verify);
+	struct plan_step *st = new_step(s, "verify", "verify", shrink_run_verify);
 	if (!st)
 		return rc_fail(ENOMEM, "out of memory");
 	st->flags = PLAN_CHECK;
@@ -414,11 +414,11 @@ static int run_mkfs(struct plan *p, struct plan_step *st)
 	shrink_mkfs_prog(s, n, prog, sizeof(prog));
 	char *av[] = { prog, force ? (char *)force : n->node,
 		       force ? n->node : NULL, NULL };
-	int status, r = tool(p, st, av, 0, &status, &out);
+	int status, r = shrink_tool(p, st, av, 0, &status, &out);
 	if (r == 0) {
 		plan_touch(st);
 		if (status)
-			r = rc_fail(EIO, "%s %s failed (%s)", prog, n->node, why(status, out, w, sizeof(w)));
+			r = rc_fail(EIO, "%s %s failed (%s)", prog, n->node, shrink_why(status, out, w, sizeof(w)));
 		else
 			n->made = 1;
 	}

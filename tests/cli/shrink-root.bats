@@ -289,30 +289,47 @@ EOF
 	[[ "$output" == *"losetup"* ]]
 }
 
-@test "root on md RAID or LVM is refused with the manual steps; XFS on an LV cannot shrink at all (fake sysfs)" {
+@test "md RAID and LVM roots: metadata 1.0, a snapshot LV, a degraded array and XFS on an LV are refused before any write (fake sysfs)" {
 	S=$W/sysroot
-	mkdir -p "$S/sys/devices/virtual/block/md0/md" "$S/sys/devices/virtual/block/dm-0/dm" "$S/sys/class/block" "$S/dev"
+	mkdir -p "$S/sys/devices/virtual/block/md0/md/dev-sda3" "$S/sys/devices/virtual/block/md0/md/dev-sdb3" \
+		"$S/sys/devices/virtual/block/dm-0/dm" "$S/sys/class/block" "$S/dev" "$W/bin"
+	truncate -s 300M "$S/dev/md0"
+	mkfs.ext4 -q -F "$S/dev/md0"
+	cp "$S/dev/md0" "$S/dev/dm-0"
 	echo 9:0 > "$S/sys/devices/virtual/block/md0/dev"
-	echo raid1 > "$S/sys/devices/virtual/block/md0/md/level"
+	echo 614400 > "$S/sys/devices/virtual/block/md0/size"
+	md=$S/sys/devices/virtual/block/md0/md
+	echo raid1 > "$md/level"; echo 1.0 > "$md/metadata_version"; echo 0 > "$md/degraded"
+	echo idle > "$md/sync_action"; echo clean > "$md/array_state"; echo 2 > "$md/raid_disks"
+	echo 307200 > "$md/component_size"
+	for m in sda3 sdb3; do echo in_sync > "$md/dev-$m/state"; echo 0 > "$md/dev-$m/offset"; done
 	echo 253:0 > "$S/sys/devices/virtual/block/dm-0/dev"
+	echo 614400 > "$S/sys/devices/virtual/block/dm-0/size"
 	echo vg0-root > "$S/sys/devices/virtual/block/dm-0/dm/name"
 	echo LVM-abcdef > "$S/sys/devices/virtual/block/dm-0/dm/uuid"
 	ln -s ../../devices/virtual/block/md0 "$S/sys/class/block/md0"
 	ln -s ../../devices/virtual/block/dm-0 "$S/sys/class/block/dm-0"
-	touch "$S/dev/md0" "$S/dev/dm-0"
-	run env RESCUECTL_SYSROOT="$S" "$RESCUECTL" shrink-root --yes --size 20G "$S/dev/md0"
+	before=$(sha256sum "$S/dev/md0" "$S/dev/dm-0")
+	run env RESCUECTL_SYSROOT="$S" "$RESCUECTL" shrink-root --yes --free 64M "$S/dev/md0"
 	echo "$output"
 	[ "$status" -eq 3 ]
-	[[ "$output" == *"RAID"*"mdadm --grow"* ]]
-	# the e2fsprogs steps work without e2fsprogs on the rescue system
-	[[ "$output" == *"'rescuectl e2fsck -f $S/dev/md0'; 'rescuectl resize2fs $S/dev/md0 SIZE'"* ]]
-	run env RESCUECTL_SYSROOT="$S" "$RESCUECTL" shrink-root --yes --size 20G "$S/dev/dm-0"
+	[[ "$output" == *"md metadata 1.0"*"superblock sits at the end"* ]]
+	echo 1.2 > "$md/metadata_version"; echo 1 > "$md/degraded"
+	run env RESCUECTL_SYSROOT="$S" "$RESCUECTL" shrink-root --yes --free 64M "$S/dev/md0"
 	echo "$output"
 	[ "$status" -eq 3 ]
-	[[ "$output" == *"LVM"*"lvreduce --resizefs"*"pvresize"* ]]
-	[[ "$output" == *"without one: 'rescuectl resize2fs $S/dev/dm-0 SIZE', then 'lvreduce -L SIZE $S/dev/dm-0'"* ]]
-	# An LV that holds XFS (RHEL's layout): XFS cannot shrink at all, and
-	# 'lvreduce --resizefs' would fail on it; that is what is said.
+	[[ "$output" == *"is degraded"* ]]
+	# the LV's facts come from lvs: a snapshot is refused
+	printf '#!/bin/sh\necho "  vg0|root|swi-a-s---|314572800|4194304|0|0"\n' > "$W/bin/lvs"
+	printf '#!/bin/sh\nexit 0\n' > "$W/bin/lvreduce"
+	cp "$W/bin/lvreduce" "$W/bin/lvextend"
+	chmod 755 "$W/bin/"*
+	run env PATH="$W/bin:$PATH" RESCUECTL_SYSROOT="$S" "$RESCUECTL" shrink-root --yes --free 64M "$S/dev/dm-0"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"is a snapshot"* ]]
+	[ "$(sha256sum "$S/dev/md0" "$S/dev/dm-0")" = "$before" ]
+	# An LV that holds XFS (RHEL's layout): XFS cannot shrink at all.
 	mkdir -p "$S/sys/devices/virtual/block/dm-1/dm"
 	echo 253:1 > "$S/sys/devices/virtual/block/dm-1/dev"
 	echo rhel-root > "$S/sys/devices/virtual/block/dm-1/dm/name"
@@ -325,6 +342,38 @@ EOF
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"XFS, which cannot be shrunk at all"* ]]
 	[[ "$output" != *"lvreduce"* ]]
+}
+
+@test "LVM root, dry run from a fake sysfs and lvs: the plan is e2fsck, resize2fs, lvreduce (no --resizefs), verify; JSON volume fields" {
+	S=$W/sysroot
+	mkdir -p "$S/sys/devices/virtual/block/dm-0/dm" "$S/sys/class/block" "$S/dev" "$W/bin"
+	truncate -s 300M "$S/dev/dm-0"
+	mkfs.ext4 -q -F "$S/dev/dm-0"
+	echo 253:0 > "$S/sys/devices/virtual/block/dm-0/dev"
+	echo 614400 > "$S/sys/devices/virtual/block/dm-0/size"
+	echo vg0-root > "$S/sys/devices/virtual/block/dm-0/dm/name"
+	echo LVM-abcdef > "$S/sys/devices/virtual/block/dm-0/dm/uuid"
+	ln -s ../../devices/virtual/block/dm-0 "$S/sys/class/block/dm-0"
+	printf '#!/bin/sh\necho "  vg0|root|-wi-a-----|314572800|4194304|8388608|0"\n' > "$W/bin/lvs"
+	printf '#!/bin/sh\nexit 0\n' > "$W/bin/lvreduce"
+	cp "$W/bin/lvreduce" "$W/bin/lvextend"
+	chmod 755 "$W/bin/"*
+	before=$(sha256sum < "$S/dev/dm-0")
+	run env PATH="$W/bin:$PATH" RESCUECTL_SYSROOT="$S" "$RESCUECTL" shrink-root --dry-run --free 62M "$S/dev/dm-0"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"lvreduce --yes -L 241664k vg0/root"* ]]
+	[[ "$output" == *"free extents in the volume group"* ]]
+	output=$(env PATH="$W/bin:$PATH" RESCUECTL_SYSROOT="$S" "$RESCUECTL" shrink-root --dry-run --json --free 62M "$S/dev/dm-0" 2> /dev/null)
+	echo "$output"
+	echo "$output" | jq -e '[.steps[].kind] == ["fsck","resize-fs","shrink-lv","verify"]'
+	echo "$output" | jq -e '.volume.kind == "lvm" and .volume.bytes_after == 247463936 and .volume.vg_free_after == 8388608 + 67108864'
+	echo "$output" | jq -e '.filesystem.blocks_after * .filesystem.block_size == .volume.bytes_after'
+	# the document validates against doc/schema/shrink-root.schema.json
+	mkdir -p "$W/docs"
+	printf '%s\n' "$output" > "$W/docs/shrink-root@lvm-dry@0.json"
+	python3 "$TOP/tests/schema/validate.py" "$TOP/doc/schema" "$W/docs"
+	[ "$(sha256sum < "$S/dev/dm-0")" = "$before" ]
 }
 
 @test "usage errors: no size, two sizes, bad size, rest not last" {

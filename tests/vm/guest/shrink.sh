@@ -1,0 +1,196 @@
+# shrink-root on a real md RAID1 (metadata 1.2) and a real LVM logical
+# volume in the rescue VM (sourced after lib.sh, std.sh and the layout):
+# every file reads back identical (sha256 before and after), e2fsck -fn is
+# clean, the filesystem fills the shrunk array or LV exactly, mdadm/lvs
+# report the new size, the array is not degraded and a check pass finds
+# mismatch_cnt 0, and all of it holds after the array or VG is stopped and
+# brought up again. Also: a failing mdadm is undone (the filesystem grown
+# back), and metadata 1.0 is refused without a sector written. The md
+# array has an internal write-intent bitmap, the LV's md array has none.
+
+# sums DEV FILE: sha256 of every file on DEV, sorted by name.
+sums() {
+	ro_mount "$1" || { echo "cannot mount $1" > "$2"; return 1; }
+	(cd /ro && find . -xdev -type f -exec sha256sum {} + | sort -k2) > "$2"
+	ro_umount
+}
+
+# fill DEV: 8 top-level directories with a 6 MiB random file and 20 small
+# ones each. A filler (allocated, never written: fallocate) takes the low
+# blocks first and is removed at the end, so the files lie near the end of
+# the filesystem and resize2fs must move them.
+fill() {
+	local i j free
+	mkdir -p /mnt
+	mount -t ext4 "$1" /mnt || return 1
+	free=$(df -Pk /mnt | awk 'NR == 2 { print $4 }')
+	mkdir /mnt/filler
+	# in 4 MiB pieces: one big file may be placed high by ext4's allocator
+	for j in $(seq 1 $(((free - 60 * 1024) / 4096))); do
+		fallocate -l 4M /mnt/filler/$j || dd if=/dev/zero of=/mnt/filler/$j bs=1M count=4 2> /dev/null
+	done
+	for i in 1 2 3 4 5 6 7 8; do
+		mkdir -p /mnt/d$i
+		dd if=/dev/urandom of=/mnt/d$i/big bs=1M count=6 2> /dev/null
+		for j in $(seq 1 20); do head -c $((j * 997)) /dev/urandom > /mnt/d$i/s$j; done
+	done
+	rm -r /mnt/filler
+	umount /mnt
+}
+
+# past_end NAME DEV BYTES: some file data lies at or past BYTES (so the
+# shrink had to move it; the test is not vacuous).
+past_end() {
+	local bs i b n=0 all=
+	bs=$(dumpe2fs -h "$2" 2> /dev/null | awk -F: '/^Block size/ { print $2 + 0 }')
+	for i in 1 2 3 4 5 6 7 8; do
+		b=$(debugfs -R "bmap /d$i/big 1000" "$2" 2> /dev/null | tail -n 1)
+		all="$all $b"
+		case $b in '' | *[!0-9]*) continue ;; esac
+		[ $((b * bs)) -ge "$3" ] && n=$((n + 1))
+	done
+	if [ "$n" -gt 0 ]; then ok "$1 ($n of 8 big files have data past it)"; else notok "$1"; diag "no big file past $3 (block size $bs; blocks:$all)"; fi
+}
+
+# The filesystem's size in bytes (superblock), and the device's.
+fs_bytes() { dumpe2fs -h "$1" 2> /dev/null | awk -F: '/^Block count/ { c = $2 } /^Block size/ { b = $2 } END { print c * b }'; }
+dev_bytes() { blockdev --getsize64 "$1"; }
+
+# files_same NAME DEV: the files on DEV are those of /tmp/sums.before.
+files_same() {
+	sums "$2" /tmp/sums.now
+	if cmp -s /tmp/sums.before /tmp/sums.now && [ "$(wc -l < /tmp/sums.now)" -gt 100 ]; then
+		ok "$1 ($(wc -l < /tmp/sums.now) files)"
+	else
+		notok "$1"
+		diag "$(diff /tmp/sums.before /tmp/sums.now | head -n 20)" "files: $(wc -l < /tmp/sums.now)"
+	fi
+}
+
+md_state_ok() {
+	local md=${1#/dev/}
+	is "$2: $1 not degraded" "$(cat /sys/block/$md/md/degraded)" 0
+	is "$2: $1 has 2 in_sync members" "$(cat /sys/block/$md/md/dev-*/state | grep -c in_sync)" 2
+	has_state=$(mdadm --detail "$1" | awk -F' : ' '/ State :/ { print $2 }' | tr -d ' ')
+	case $has_state in
+	clean | active) ok "$2: mdadm --detail State is $has_state" ;;
+	*) notok "$2: mdadm --detail State is '$has_state'" ;;
+	esac
+}
+
+# A stub mdadm that fails --grow: the plan stops there and undoes resize2fs.
+md_undo_test() {
+	local old=$1 real
+	real=$(command -v mdadm)
+	mkdir -p /tmp/stub
+	printf '#!/bin/sh\ncase "$*" in *--grow*) echo "mdadm: stub failure" >&2; exit 1 ;; esac\nexec %s "$@"\n' "$real" > /tmp/stub/mdadm
+	chmod 755 /tmp/stub/mdadm
+	run env PATH=/tmp/stub:$PATH rescuectl shrink-root --yes --json --free 64M "$ROOT"
+	rc_is "md: mdadm --grow fails: shrink-root fails" 1
+	jqt "md: the failure names step 3 (mdadm --grow) and undid resize2fs (2)" \
+		'.error.step == 3 and (.error.undone | any(. == 2)) and ([.steps[].status] == ["done","undone","failed","todo"])'
+	is "md: after the undo the filesystem fills the array again" "$(fs_bytes "$ROOT")" "$old"
+	is "md: the array kept its size" "$(dev_bytes "$ROOT")" "$old"
+	check "md: e2fsck -fn clean after the undo" e2fsck -f -n "$ROOT"
+	files_same "md: files identical after the undo" "$ROOT"
+}
+
+shrink_md_test() {
+	local old new md w0 w1
+	check "assemble" rescuectl detect-root --assemble
+	resolve
+	md=${ROOT#/dev/}
+	is "root array has metadata 1.2" "$(cat /sys/block/$md/md/metadata_version)" 1.2
+	# as mdadm makes large arrays by default (and as a real server has it)
+	check "md: add an internal write-intent bitmap" mdadm --grow "$ROOT" --bitmap=internal
+	is "md: the bitmap is internal" "$(cat /sys/block/$md/md/bitmap/location)" +8
+	old=$(dev_bytes "$ROOT")
+	is "before: the filesystem fills $ROOT" "$(fs_bytes "$ROOT")" "$old"
+	check "md: 48 MiB of files written to the root" fill "$ROOT"
+	sums "$ROOT" /tmp/sums.before
+	w0=$(writes_of /dev/sda3) w1=$(writes_of "$ROOT")
+	run rescuectl shrink-root --dry-run --json --free 64M "$ROOT"
+	rc_is "md: --dry-run --json" 0
+	jqt "md: the plan: e2fsck, resize2fs, mdadm --grow, verify" \
+		'[.steps[].kind] == ["fsck","resize-fs","shrink-array","verify"] and .volume.kind == "md" and .volume.metadata == "1.2" and .volume.level == "raid1"'
+	new=$(printf '%s' "$OUT" | jq -r .volume.bytes_after)
+	jqt "md: 64 MiB freed, members with a data offset" \
+		".volume.bytes_before == $old and .freed_bytes == 67108864 and (.volume.members | length) == 2 and all(.volume.members[]; .data_offset > 0)"
+	is "md: the dry run wrote nothing to $ROOT" "$(writes_of "$ROOT")" "$w1"
+	is "md: the dry run wrote nothing to sda3" "$(writes_of /dev/sda3)" "$w0"
+	past_end "md: file data lies past the new end before the shrink" "$ROOT" "$new"
+	md_undo_test "$old"
+	run rescuectl shrink-root --yes --free 64M "$ROOT"
+	rc_is "md: shrink-root --free 64M $ROOT" 0
+	has "md: says the member partitions are unchanged" "member partitions are unchanged"
+	is "md: $ROOT is the planned size" "$(dev_bytes "$ROOT")" "$new"
+	is "md: mdadm --detail Array Size (KiB)" "$(mdadm --detail "$ROOT" | awk '/Array Size/ { print $4 }')" $((new / 1024))
+	is "md: mdadm --detail Used Dev Size (KiB)" "$(mdadm --detail "$ROOT" | awk '/Used Dev Size/ { print $5 }')" $((new / 1024))
+	is "md: the filesystem fills the array exactly" "$(fs_bytes "$ROOT")" "$new"
+	check "md: e2fsck -fn clean" e2fsck -f -n "$ROOT"
+	files_same "md: files identical" "$ROOT"
+	md_state_ok "$ROOT" "md: after the shrink"
+	md_clean "shrink-root on md"
+	check "md: stop the arrays" mdadm --stop --scan
+	check "md: assemble again" mdadm --assemble --scan
+	resolve
+	is "md: after re-assembly $ROOT is still the new size" "$(dev_bytes "$ROOT")" "$new"
+	check "md: after re-assembly e2fsck -fn clean" e2fsck -f -n "$ROOT"
+	files_same "md: after re-assembly files identical" "$ROOT"
+	md_state_ok "$ROOT" "md: after re-assembly"
+	md_clean "re-assembly"
+}
+
+shrink_lvm_test() {
+	local old new free0
+	check "assemble" rescuectl detect-root --assemble
+	resolve
+	old=$(dev_bytes "$ROOT")
+	free0=$(vgs --noheadings --nosuffix --units b -o vg_free vgmd | tr -d ' ')
+	check "lvm: 48 MiB of files written to the root" fill "$ROOT"
+	sums "$ROOT" /tmp/sums.before
+	run rescuectl shrink-root --dry-run --json --free 64M "$ROOT"
+	rc_is "lvm: --dry-run --json" 0
+	jqt "lvm: the plan: e2fsck, resize2fs, lvreduce, verify" \
+		'[.steps[].kind] == ["fsck","resize-fs","shrink-lv","verify"] and .volume.kind == "lvm" and .volume.vg == "vgmd" and .volume.lv == "root"'
+	new=$(printf '%s' "$OUT" | jq -r .volume.bytes_after)
+	is "lvm: 64 MiB less" "$new" $((old - 67108864))
+	past_end "lvm: file data lies past the new end before the shrink" "$ROOT" "$new"
+	mount -o ro "$ROOT" /mnt
+	run rescuectl shrink-root --yes --free 64M "$ROOT"
+	rc_is "lvm: refused while the LV is mounted" 3
+	has "lvm: the refusal says it is mounted" "mounted"
+	umount /mnt
+	is "lvm: the mounted refusal left the LV's size" "$(dev_bytes "$ROOT")" "$old"
+	run rescuectl shrink-root --yes --free 64M "$ROOT"
+	rc_is "lvm: shrink-root --free 64M $ROOT" 0
+	has "lvm: says the space is free in the VG (lvcreate)" "free in volume group vgmd"
+	is "lvm: lvs reports the new size" "$(lvs --noheadings --nosuffix --units b -o lv_size vgmd/root | tr -d ' ')" "$new"
+	is "lvm: the VG has 64 MiB more free" "$(vgs --noheadings --nosuffix --units b -o vg_free vgmd | tr -d ' ')" $((free0 + 67108864))
+	is "lvm: the filesystem fills the LV exactly" "$(fs_bytes "$ROOT")" "$new"
+	check "lvm: e2fsck -fn clean" e2fsck -f -n "$ROOT"
+	files_same "lvm: files identical" "$ROOT"
+	md_clean "shrink-root on LVM on md"
+	check "lvm: deactivate the VG" vgchange -an vgmd
+	check "lvm: activate it again" vgchange -ay vgmd
+	is "lvm: after re-activation the LV is the new size" "$(dev_bytes "$ROOT")" "$new"
+	check "lvm: after re-activation e2fsck -fn clean" e2fsck -f -n "$ROOT"
+	files_same "lvm: after re-activation files identical" "$ROOT"
+	run rescuectl shrink-root --yes --free 8M --new 8M "$ROOT"
+	rc_is "lvm: --new is refused" 3
+}
+
+shrink_md10_refused() {
+	local m before
+	check "assemble" rescuectl detect-root --assemble
+	resolve
+	before=$(writes_of "$ROOT")
+	for m in /dev/sda3 /dev/sdb3; do eval "w_${m#/dev/}=\$(writes_of $m)"; done
+	run rescuectl shrink-root --yes --free 64M "$ROOT"
+	rc_is "md 1.0: refused" 3
+	has "md 1.0: the reason names metadata 1.0" "md metadata 1.0"
+	is "md 1.0: not a sector written to $ROOT" "$(writes_of "$ROOT")" "$before"
+	is "md 1.0: not a sector written to sda3" "$(writes_of /dev/sda3)" "$w_sda3"
+	is "md 1.0: not a sector written to sdb3" "$(writes_of /dev/sdb3)" "$w_sdb3"
+	md_clean "the refusal"
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bats
+# shrink-root on a real md RAID1 (metadata 1.2) and a real LVM logical
+# volume (on md) in the rescue VM, and its refusal of metadata 1.0: the
+# checks are in tests/vm/guest/shrink.sh. The layouts are those of
+# layouts.bats / layouts-more.bats (cached in build/vm/layouts).
+load ../helpers
+load vm
+
+setup_file() {
+	vm_init
+}
+
+# vm_shrink_test LAYOUT FUNCTION: FUNCTION of guest/shrink.sh on fresh
+# copies of the layout's disks.
+vm_shrink_test() {
+	need_vm
+	local t=$BATS_TEST_TMPDIR
+	vm_layout_copy "$1" "$t/disks"
+	mkdir -p "$t/extra"
+	cp "$VM/guest/shrink.sh" "$t/extra/"
+	printf '#!/bin/sh\n. ./lib.sh\n. ./std.sh\n. ./layout.sh\n[ -f vars ] && . ./vars\n. ./shrink.sh\n%s\ndone_tests\n' "$2" > "$t/run.sh"
+	VM_EXTRA=$t/extra vm_boot "$t/out" "$t/run.sh" $(vm_disk_args "$t/disks") || true
+	vm_assert "$t/out" || return 1
+	vm_count "shrink-$1" "$t/out"
+}
+
+@test "shrink-root on md RAID1 1.2 (c1.small): files identical, e2fsck clean, array shrunk, in sync; a failing mdadm is undone" {
+	vm_shrink_test c1small-md12 shrink_md_test
+}
+
+@test "shrink-root on an LVM LV on md RAID1: files identical, e2fsck clean, lvs and vgs agree, md in sync" {
+	vm_shrink_test lvm-md shrink_lvm_test
+}
+
+@test "shrink-root refuses md metadata 1.0 (superblock at the end) without writing a sector" {
+	vm_shrink_test c1small-md10 shrink_md10_refused
+}
