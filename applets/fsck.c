@@ -488,6 +488,180 @@ static int mounted_check(struct cli *c, const char *dev, enum fsck_mode mode, js
 			 dev, where, where, mode == FSCK_MODE_CHECK ? "; --check-only works on a read-only mount" : "");
 }
 
+/* 1. The device: DEVICE, the device behind --root, or the root detect finds. */
+static int pick_device(struct cli *c, char *dev, size_t sz)
+{
+	int rc;
+	if (c->nargs)
+		snprintf(dev, sz, "%s", c->args[0]);
+	else if ((rc = c->root ? device_of_root(c, c->root, dev, sz) : find_device(c, dev, sz)))
+		return rc;
+	json_object_object_add(cli_doc(c), "device", json_object_new_string(dev));
+	struct stat sb;
+	if (stat(dev, &sb) < 0)
+		return cli_error(c, FSCK_EX_OPERATIONAL, "%s: %s", dev, strerror(errno));
+	if (!S_ISBLK(sb.st_mode) && !S_ISREG(sb.st_mode))
+		return cli_error(c, FSCK_EX_OPERATIONAL, "%s is neither a block device nor an image file", dev);
+	return 0;
+}
+
+/* An ext superblock at --superblock (every block size when -B is not given),
+ * or the primary or a backup. */
+static int read_ext_info(const char *dev, struct st *s, struct ext4_info *info)
+{
+	if (!s->superblock)
+		return ext4_read_info_any(dev, info);
+	if (s->blocksize)
+		return ext4_read_info_at(dev, s->superblock, s->blocksize, info);
+	for (unsigned bs = 1024; bs <= 65536; bs *= 2)
+		if (ext4_read_info_at(dev, s->superblock, bs, info) == 0) {
+			s->blocksize = bs;
+			return 0;
+		}
+	return rc_fail(EINVAL, "no ext2/3/4 superblock at block %llu of %s for any block size", s->superblock, dev);
+}
+
+/* 2. What is on it: FSTYPE (probed, or --type), and for ext the superblock. */
+static int what_is_on(struct cli *c, const char *dev, struct st *s, struct pre *pre, char *fstype, size_t sz)
+{
+	struct devid id;
+	memset(&id, 0, sizeof(id));
+	if (probe_device(dev, &id) == 0)
+		snprintf(fstype, sz, "%s", id.fstype);
+	if (!strcmp(fstype, "linux_raid_member"))
+		return refuse_member(c, dev, &id);
+	char why[512];
+	if (devid_conflicting(&id, why, sizeof(why)))
+		/* a repair of the stale one would overwrite the partition table */
+		return cli_error(c, FSCK_EX_OPERATIONAL, "%s %s", dev, why);
+	if (s->type) {
+		if (fstype[0] && strcmp(fstype, s->type))
+			cli_warnj(c, "%s looks like %s; checking it as %s as asked (--type)", dev, fstype, s->type);
+		snprintf(fstype, sz, "%s", s->type);
+	}
+	int ext = !strncmp(fstype, "ext", 3);
+	if (fstype[0] && !ext)
+		return 0;
+	/* no signature: an ext whose primary superblock is gone still has backups */
+	if (read_ext_info(dev, s, &pre->info) == 0) {
+		pre->have_info = 1;
+		if (!fstype[0] || !strcmp(fstype, "ext4dev"))
+			snprintf(fstype, sz, "%s", pre->info.fstype);
+	} else if (ext) {
+		return cli_error(c, FSCK_EX_OPERATIONAL, "%s", rc_msg());
+	}
+	return 0;
+}
+
+/* 6. Run the checker; returns the fsck(8) status, with the checker's own in CJ. */
+static int run_checker(struct cli *c, struct fsck_plan *plan, char *path, json_object *cj)
+{
+	json_object *doc = cli_doc(c);
+	char cmd[1024];
+	run_format(plan->argv, cmd, sizeof(cmd));
+	json_object *av = json_object_new_array();
+	for (int i = 0; i < plan->argc; i++)
+		json_object_array_add(av, json_object_new_string(plan->argv[i]));
+	json_object_object_add(doc, "command", json_object_new_string(cmd));
+	json_object_object_add(doc, "argv", av);
+	cli_info(c, "Running: %s", cmd);
+	/* the bundled e2fsck: argv[0] stays "e2fsck", run_cmd runs the pinned /proc/self/exe */
+	if (path[0])
+		plan->argv[0] = path;
+	/* The checker's report goes to the terminal as it comes (stderr under
+	 * --json, nowhere under --quiet): never buffered, as e2fsck can print
+	 * without end on some damage (e2fsck 1.47.0 -n loops on two images of
+	 * its own test suite). */
+	unsigned flags = c->quiet ? RUN_QUIET : c->json ? RUN_OUT_TO_ERR : 0;
+	int st = 0;
+	if (run_cmd(plan->argv, flags, &st, NULL, NULL) < 0)
+		return cli_error(c, FSCK_EX_OPERATIONAL, "%s", rc_msg());
+	/* run_cmd reports a signal as 128+N. e2fsck's 128 (library error) is
+	 * its own; it does not combine 128 with other bits. */
+	int signalled = st > 128;
+	int code = fsck_map_status(plan, signalled ? st - 128 : st, signalled);
+	char words[256];
+	fsck_status_words(code, words, sizeof(words));
+	json_object_object_add(cj, "exit", json_object_new_int(signalled ? -1 : st));
+	if (signalled)
+		json_object_object_add(cj, "signal", json_object_new_int(st - 128));
+	json_object_object_add(doc, "exit_status", json_object_new_int(code));
+	json_object_object_add(doc, "summary", json_object_new_string(words));
+	const char *flg[8];
+	int nf = fsck_status_flags(code, flg, 8);
+	json_object *fa = json_object_new_array();
+	for (int i = 0; i < nf; i++)
+		json_object_array_add(fa, json_object_new_string(flg[i]));
+	json_object_object_add(doc, "status_flags", fa);
+	if (plan->kind == FSCK_KIND_XFS && st == 2)
+		cli_warnj(c, "xfs_repair: the log is dirty. Mount the filesystem once (it replays the log), "
+			  "unmount it and run again; 'xfs_repair -L' zeroes the log and loses its changes (last resort)");
+	return code;
+}
+
+/* 7. What changed: the superblock read again, as a table and in JSON. */
+static void what_changed(struct cli *c, const char *dev, const struct st *s, const struct pre *pre, int code)
+{
+	struct ext4_info after;
+	json_object *doc = cli_doc(c);
+	int r = s->superblock && !(code & (FSCK_EX_CORRECTED | FSCK_EX_REBOOT))
+		? ext4_read_info_at(dev, s->superblock, s->blocksize, &after)
+		: ext4_read_info_any(dev, &after);
+	json_object *ch = json_object_new_array();
+	if (r) {
+		cli_warnj(c, "cannot read the superblock again after the check: %s", rc_msg());
+		json_object_object_add(doc, "changes", ch);
+		return;
+	}
+	struct fsck_change chg[24];
+	int n = fsck_sb_diff(&pre->info, &after, chg, 24);
+	struct libscols_table *tb = NULL;
+	if (n && (tb = scols_new_table())) {
+		scols_table_new_column(tb, "CHANGED", 0, 0);
+		scols_table_new_column(tb, "BEFORE", 0, 0);
+		scols_table_new_column(tb, "AFTER", 0, 0);
+	}
+	for (int i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "field", json_object_new_string(chg[i].field));
+		json_object_object_add(o, "before", json_object_new_string(chg[i].before));
+		json_object_object_add(o, "after", json_object_new_string(chg[i].after));
+		json_object_array_add(ch, o);
+		struct libscols_line *ln = tb ? scols_table_new_line(tb, NULL) : NULL;
+		if (ln) {
+			scols_line_set_data(ln, 0, chg[i].field);
+			scols_line_set_data(ln, 1, chg[i].before);
+			scols_line_set_data(ln, 2, chg[i].after);
+		}
+	}
+	if (tb) {
+		cli_info(c, "Superblock changes:");
+		print_table(c, tb);
+	} else {
+		cli_info(c, "Superblock: unchanged");
+	}
+	json_object_object_add(doc, "after", jinfo(&after));
+	json_object_object_add(doc, "changes", ch);
+}
+
+/* The result in words, and what to do next. */
+static int result(struct cli *c, const char *dev, const struct fsck_plan *plan, enum fsck_mode mode, int code)
+{
+	char words[256];
+	fsck_status_words(code, words, sizeof(words));
+	cli_info(c, "Result: %d = %s", code, words);
+	if (code & FSCK_EX_REBOOT)
+		cli_info(c, "(\"reboot needed\" matters when the checked filesystem is the running root; "
+			    "from a rescue system, just do not mount it before the check has finished)");
+	if (code & FSCK_EX_UNCORRECTED && mode == FSCK_MODE_PREEN && plan->kind == FSCK_KIND_E2FSCK)
+		cli_info(c, "Errors are left that -p does not fix safely: run 'rescuectl fsck --yes %s' to repair them", dev);
+	if (code & FSCK_EX_UNCORRECTED && mode == FSCK_MODE_CHECK)
+		cli_info(c, "Nothing was changed (--check-only). To repair: rescuectl fsck --yes %s", dev);
+	if (code && code != FSCK_EX_CORRECTED && code != (FSCK_EX_CORRECTED | FSCK_EX_REBOOT) && c->json)
+		cli_error(c, code, "%s: %s", plan->prog, words);
+	return code;
+}
+
 int fsck_main(int argc, char **argv)
 {
 	struct cli c;
@@ -497,71 +671,14 @@ int fsck_main(int argc, char **argv)
 	if (done)
 		return rc;
 	json_object *doc = cli_doc(&c);
-	char dev[PATH_MAX] = "";
+	char dev[PATH_MAX] = "", fstype[32] = "";
 	struct pre pre;
 	memset(&pre, 0, sizeof(pre));
 	enum fsck_mode mode = (s.check_only || c.dry_run) ? FSCK_MODE_CHECK : c.yes ? FSCK_MODE_YES : FSCK_MODE_PREEN;
 	json_object_object_add(doc, "mode", json_object_new_string(fsck_mode_name(mode)));
-
-	/* 1. the device */
-	if (c.nargs)
-		snprintf(dev, sizeof(dev), "%s", c.args[0]);
-	else if (c.root)
-		rc = device_of_root(&c, c.root, dev, sizeof(dev));
-	else
-		rc = find_device(&c, dev, sizeof(dev));
-	if (rc)
+	if ((rc = pick_device(&c, dev, sizeof(dev))) || (rc = what_is_on(&c, dev, &s, &pre, fstype, sizeof(fstype))))
 		return cli_finish(&c, rc);
-	json_object_object_add(doc, "device", json_object_new_string(dev));
-	struct stat sb;
-	if (stat(dev, &sb) < 0)
-		return cli_finish(&c, cli_error(&c, FSCK_EX_OPERATIONAL, "%s: %s", dev, strerror(errno)));
-	if (!S_ISBLK(sb.st_mode) && !S_ISREG(sb.st_mode))
-		return cli_finish(&c, cli_error(&c, FSCK_EX_OPERATIONAL, "%s is neither a block device nor an image file", dev));
-
-	/* 2. what is on it */
-	struct devid id;
-	memset(&id, 0, sizeof(id));
-	char fstype[32] = "";
-	if (probe_device(dev, &id) == 0)
-		snprintf(fstype, sizeof(fstype), "%s", id.fstype);
-	if (!strcmp(fstype, "linux_raid_member"))
-		return cli_finish(&c, refuse_member(&c, dev, &id));
-	char why[512];
-	if (devid_conflicting(&id, why, sizeof(why)))
-		/* a repair of the stale one would overwrite the partition table */
-		return cli_finish(&c, cli_error(&c, FSCK_EX_OPERATIONAL, "%s %s", dev, why));
-	if (s.type) {
-		if (fstype[0] && strcmp(fstype, s.type))
-			cli_warnj(&c, "%s looks like %s; checking it as %s as asked (--type)", dev, fstype, s.type);
-		snprintf(fstype, sizeof(fstype), "%s", s.type);
-	}
 	int ext = !strncmp(fstype, "ext", 3);
-	if (!fstype[0] || ext) {
-		/* no signature: an ext whose primary superblock is gone still has backups */
-		int r;
-		if (s.superblock && s.blocksize)
-			r = ext4_read_info_at(dev, s.superblock, s.blocksize, &pre.info);
-		else if (s.superblock) {
-			/* as e2fsck -b without -B: try each block size */
-			r = -EINVAL;
-			for (unsigned bs = 1024; bs <= 65536 && r; bs *= 2)
-				if ((r = ext4_read_info_at(dev, s.superblock, bs, &pre.info)) == 0)
-					s.blocksize = bs;
-			if (r)
-				rc_fail(EINVAL, "no ext2/3/4 superblock at block %llu of %s for any block size",
-					s.superblock, dev);
-		} else
-			r = ext4_read_info_any(dev, &pre.info);
-		if (r == 0) {
-			pre.have_info = 1;
-			if (!fstype[0] || !strcmp(fstype, "ext4dev"))
-				snprintf(fstype, sizeof(fstype), "%s", pre.info.fstype);
-			ext = 1;
-		} else if (ext) {
-			return cli_finish(&c, cli_error(&c, FSCK_EX_OPERATIONAL, "%s", rc_msg()));
-		}
-	}
 	json_object_object_add(doc, "fstype", json_object_new_string(fstype));
 
 	/* 3. the plan and the checker */
@@ -623,98 +740,11 @@ int fsck_main(int argc, char **argv)
 			return cli_finish(&c, FSCK_EX_OPERATIONAL);
 	}
 
-	/* 6. run it */
-	char cmd[1024];
-	run_format(plan.argv, cmd, sizeof(cmd));
-	json_object *av = json_object_new_array();
-	for (int i = 0; i < plan.argc; i++)
-		json_object_array_add(av, json_object_new_string(plan.argv[i]));
-	json_object_object_add(doc, "command", json_object_new_string(cmd));
-	json_object_object_add(doc, "argv", av);
-	cli_info(&c, "Running: %s", cmd);
-	/* the bundled e2fsck: argv[0] stays "e2fsck", run_cmd runs the pinned /proc/self/exe */
-	if (path[0])
-		plan.argv[0] = path;
-	/* The checker's report goes to the terminal as it comes (stderr under
-	 * --json, nowhere under --quiet): never buffered, as e2fsck can print
-	 * without end on some damage (e2fsck 1.47.0 -n loops on two images of
-	 * its own test suite). */
-	unsigned flags = c.quiet ? RUN_QUIET : c.json ? RUN_OUT_TO_ERR : 0;
-	int st = 0;
-	if (run_cmd(plan.argv, flags, &st, NULL, NULL) < 0)
-		return cli_finish(&c, cli_error(&c, FSCK_EX_OPERATIONAL, "%s", rc_msg()));
-	/* run_cmd reports a signal as 128+N. e2fsck's 128 (library error) is
-	 * its own; it does not combine 128 with other bits. */
-	int signalled = st > 128;
-	int code = fsck_map_status(&plan, signalled ? st - 128 : st, signalled);
-
-	char words[256];
-	fsck_status_words(code, words, sizeof(words));
-	json_object_object_add(cj, "exit", json_object_new_int(signalled ? -1 : st));
-	if (signalled)
-		json_object_object_add(cj, "signal", json_object_new_int(st - 128));
-	json_object_object_add(doc, "exit_status", json_object_new_int(code));
-	json_object_object_add(doc, "summary", json_object_new_string(words));
-	const char *flg[8];
-	int nf = fsck_status_flags(code, flg, 8);
-	json_object *fa = json_object_new_array();
-	for (int i = 0; i < nf; i++)
-		json_object_array_add(fa, json_object_new_string(flg[i]));
-	json_object_object_add(doc, "status_flags", fa);
-	if (plan.kind == FSCK_KIND_XFS && st == 2)
-		cli_warnj(&c, "xfs_repair: the log is dirty. Mount the filesystem once (it replays the log), "
-			  "unmount it and run again; 'xfs_repair -L' zeroes the log and loses its changes (last resort)");
-
-	/* 7. what changed */
-	if (ext && pre.have_info) {
-		struct ext4_info after;
-		int r = s.superblock && !(code & (FSCK_EX_CORRECTED | FSCK_EX_REBOOT))
-			? ext4_read_info_at(dev, s.superblock, fo.blocksize, &after)
-			: ext4_read_info_any(dev, &after);
-		json_object *ch = json_object_new_array();
-		if (r == 0) {
-			struct fsck_change chg[24];
-			int n = fsck_sb_diff(&pre.info, &after, chg, 24);
-			struct libscols_table *tb = NULL;
-			if (n && (tb = scols_new_table())) {
-				scols_table_new_column(tb, "CHANGED", 0, 0);
-				scols_table_new_column(tb, "BEFORE", 0, 0);
-				scols_table_new_column(tb, "AFTER", 0, 0);
-			}
-			for (int i = 0; i < n; i++) {
-				json_object *o = json_object_new_object();
-				json_object_object_add(o, "field", json_object_new_string(chg[i].field));
-				json_object_object_add(o, "before", json_object_new_string(chg[i].before));
-				json_object_object_add(o, "after", json_object_new_string(chg[i].after));
-				json_object_array_add(ch, o);
-				struct libscols_line *ln = tb ? scols_table_new_line(tb, NULL) : NULL;
-				if (ln) {
-					scols_line_set_data(ln, 0, chg[i].field);
-					scols_line_set_data(ln, 1, chg[i].before);
-					scols_line_set_data(ln, 2, chg[i].after);
-				}
-			}
-			if (tb) {
-				cli_info(&c, "Superblock changes:");
-				print_table(&c, tb);
-			} else {
-				cli_info(&c, "Superblock: unchanged");
-			}
-			json_object_object_add(doc, "after", jinfo(&after));
-		} else {
-			cli_warnj(&c, "cannot read the superblock again after the check: %s", rc_msg());
-		}
-		json_object_object_add(doc, "changes", ch);
-	}
-	cli_info(&c, "Result: %d = %s", code, words);
-	if (code & FSCK_EX_REBOOT)
-		cli_info(&c, "(\"reboot needed\" matters when the checked filesystem is the running root; "
-			     "from a rescue system, just do not mount it before the check has finished)");
-	if (code & FSCK_EX_UNCORRECTED && mode == FSCK_MODE_PREEN && plan.kind == FSCK_KIND_E2FSCK)
-		cli_info(&c, "Errors are left that -p does not fix safely: run 'rescuectl fsck --yes %s' to repair them", dev);
-	if (code & FSCK_EX_UNCORRECTED && mode == FSCK_MODE_CHECK)
-		cli_info(&c, "Nothing was changed (--check-only). To repair: rescuectl fsck --yes %s", dev);
-	if (code && code != FSCK_EX_CORRECTED && code != (FSCK_EX_CORRECTED | FSCK_EX_REBOOT) && c.json)
-		cli_error(&c, code, "%s: %s", plan.prog, words);
-	return cli_finish(&c, code);
+	/* 6. run it; 7. what changed */
+	int code = run_checker(&c, &plan, path, cj);
+	if (!json_object_object_get_ex(doc, "exit_status", NULL))
+		return cli_finish(&c, code);     /* it could not be started */
+	if (ext && pre.have_info)
+		what_changed(&c, dev, &s, &pre, code);
+	return cli_finish(&c, result(&c, dev, &plan, mode, code));
 }
