@@ -839,18 +839,14 @@ static const char *const growroot_hooks[] = {
 	NULL,
 };
 
-static int status_ov(struct tree *t, const struct devid *id, const struct growpart_report *ov,
-		     struct growpart_status *st)
+/* cloud.cfg, then the *.cfg of cloud.cfg.d in name order (later wins), into
+ * st->merged; what cannot be read might turn growpart on, so it is an error. */
+static int read_cfgs(struct tree *t, const struct growpart_report *ov, struct growpart_status *st)
 {
 	char *buf = NULL, **names = NULL;
 	size_t len = 0, n = 0;
 	int r;
 
-	memset(st, 0, sizeof(*st));
-	st->cloud_init = ov_type(t, ov, GP_CLOUD_DIR) == 'd';
-	st->cloud_init_disabled = ov_type(t, ov, GP_CI_DISABLED) != 0;
-
-	/* cloud.cfg, then the *.cfg of cloud.cfg.d in name order: later wins */
 	r = ov_read(t, ov, GP_CLOUD_CFG, &buf, &len);
 	if (r && r != -ENOENT)
 		return rc_context(r, "reading %s", GP_CLOUD_CFG);
@@ -925,9 +921,19 @@ static int status_ov(struct tree *t, const struct devid *id, const struct growpa
 		note_sources(st, &c, path);
 		gp_cfg_merge(&st->merged, &c);
 	}
-	st->cfg_backup = ov_ltype(t, ov, GP_CFG_BACKUP) == 'f';
+	r = 0;
+out:
+	free(buf);
+	tree_free_list(names, n);
+	return r;
+}
 
-	/* /etc/growroot-disabled: growroot tests -f, cloud-init os.path.isfile */
+/* /etc/growroot-disabled and the initramfs growroot hook. */
+static void growroot_facts(struct tree *t, const struct growpart_report *ov, struct growpart_status *st)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	/* growroot tests -f, cloud-init os.path.isfile */
 	char gt = ov_type(t, ov, GP_GROWROOT_OFF), glt = ov_ltype(t, ov, GP_GROWROOT_OFF);
 	if (gt == 'f') {
 		st->growroot_disabled = 1;
@@ -947,7 +953,11 @@ static int status_ov(struct tree *t, const struct devid *id, const struct growpa
 			break;
 		}
 
-	/* cloud-init's modules */
+}
+
+/* Which of cloud-init's growpart and resizefs, and growroot, will run. */
+static void module_verdicts(struct growpart_status *st)
+{
 	const struct gp_cfg *m = &st->merged;
 	for (int i = 0; i < GP_NLISTS; i++) {
 		st->growpart_listed |= m->has_list[i] && m->list_growpart[i];
@@ -977,7 +987,14 @@ static int status_ov(struct tree *t, const struct devid *id, const struct growpa
 	if (st->growroot_runs)
 		msg(&st->reasons, "initramfs growroot (%s) and no %s", st->initramfs_growroot_path, GP_GROWROOT_OFF);
 
-	/* fstab x-systemd.growfs */
+}
+
+/* x-systemd.growfs in fstab: on / it grows the root, elsewhere a warning. */
+static void fstab_growfs(struct tree *t, const struct growpart_report *ov, struct growpart_status *st)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
 	r = ov_read(t, ov, "/etc/fstab", &buf, &len);
 	if (r && r != -ENOENT)
 		msg(&st->warnings, "x-systemd.growfs not checked: %s", rc_msg());
@@ -1006,8 +1023,12 @@ static int status_ov(struct tree *t, const struct devid *id, const struct growpa
 			fstab_free(&f);
 		}
 	}
-	r = 0;
-	/* GPT attribute 59 ("grow file system", systemd's discoverable partitions) */
+	free(buf);
+}
+
+/* GPT attribute 59 ("grow file system", systemd's discoverable partitions). */
+static void gpt_grow(const struct devid *id, struct growpart_status *st)
+{
 	if (id && id->partuuid[0] && strchr(id->parttype, '-')) {
 		st->gpt_known = 1;
 		st->gpt_grow = !!(id->part_flags & (1ULL << 59));
@@ -1015,11 +1036,24 @@ static int status_ov(struct tree *t, const struct devid *id, const struct growpa
 			msg(&st->reasons, "GPT attribute 59 (grow file system) is set on %s: systemd-growfs grows it "
 			    "when systemd-gpt-auto mounts the root (clear bit 59 with sfdisk --part-attrs)", id->path);
 	}
+}
+
+static int status_ov(struct tree *t, const struct devid *id, const struct growpart_report *ov,
+		     struct growpart_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->cloud_init = ov_type(t, ov, GP_CLOUD_DIR) == 'd';
+	st->cloud_init_disabled = ov_type(t, ov, GP_CI_DISABLED) != 0;
+	int r = read_cfgs(t, ov, st);
+	if (r)
+		return r;
+	st->cfg_backup = ov_ltype(t, ov, GP_CFG_BACKUP) == 'f';
+	growroot_facts(t, ov, st);
+	module_verdicts(st);
+	fstab_growfs(t, ov, st);
+	gpt_grow(id, st);
 	st->would_grow = st->reasons.n > 0;
-out:
-	free(buf);
-	tree_free_list(names, n);
-	return r;
+	return 0;
 }
 
 int growpart_status(struct tree *t, const struct devid *id, struct growpart_status *st)
