@@ -735,7 +735,7 @@ static char ov_ltype(struct tree *t, const struct growpart_report *ov, const cha
 
 static const char *ltype_words(char lt)
 {
-	return lt == 'l' ? "a symbolic link to no regular file" : lt == 'd' ? "a directory"
+	return lt == 'l' ? "a symbolic link to no regular file" : lt == 'd' ? "a directory" : lt == 'f' ? "a regular file"
 	       : "not a regular file (a FIFO, socket or device)";
 }
 

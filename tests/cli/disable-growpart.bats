@@ -446,6 +446,8 @@ refused_everywhere() {
 	# cloud.cfg.d as a file, then as a FIFO
 	rm -rf "$r"; mktree "$r" ubuntu2204 ubuntu-22.04.cfg
 	rm -r "$r/etc/cloud/cloud.cfg.d"; echo x > "$r/etc/cloud/cloud.cfg.d"
+	run "$RESCUECTL" disable-growpart --status --root "$r"
+	[[ "$output" == *"/etc/cloud/cloud.cfg.d is a regular file, not a directory: cloud-init reads no drop-ins"* ]]
 	refused_everywhere "$r" "/etc/cloud/cloud.cfg.d is a regular file, where a directory is needed; nothing was written"
 	rm "$r/etc/cloud/cloud.cfg.d"; mkfifo "$r/etc/cloud/cloud.cfg.d"
 	refused_everywhere "$r" "/etc/cloud/cloud.cfg.d is neither a regular file nor a directory (a FIFO, socket or device), where a directory is needed"
