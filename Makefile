@@ -4,7 +4,7 @@ CC       ?= gcc
 UL       ?= build/ul
 LA       ?= build/la
 # e2fsprogs from Debian's source package (mk/e2fsprogs.sh): its libraries, and
-# e2fsck, resize2fs and mke2fs linked in as hidden applets.
+# e2fsck, resize2fs, mke2fs and e2undo linked in as hidden applets.
 E2FS     ?= build/e2fs
 LIBDIR   ?= $(shell gcc -print-multiarch >/dev/null 2>&1 && echo /usr/lib/$$(gcc -print-multiarch))
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1.0)
@@ -18,7 +18,7 @@ LDFLAGS  += -static -Wl,--gc-sections
 # zstd only) from build/la, e2fsprogs' from build/e2fs, the rest from the
 # distribution.
 E2LIBS   := $(E2FS)/lib/libext2fs.a $(E2FS)/lib/libe2p.a $(E2FS)/lib/libcom_err.a
-E2PROGS  := $(E2FS)/obj/e2fsck.o $(E2FS)/obj/resize2fs.o $(E2FS)/obj/mke2fs.o $(E2FS)/lib/libsupport.a
+E2PROGS  := $(E2FS)/obj/e2fsck.o $(E2FS)/obj/resize2fs.o $(E2FS)/obj/mke2fs.o $(E2FS)/obj/e2undo.o $(E2FS)/lib/libsupport.a
 LIBS     := $(E2PROGS) $(UL)/lib/libfdisk.a $(UL)/lib/libsmartcols.a $(UL)/lib/libblkid.a $(UL)/lib/libuuid.a \
             $(LA)/lib/libarchive.a $(LA)/lib/libzstd.a $(E2LIBS) -lcrypt -ljson-c -lyaml -lz
 

@@ -46,12 +46,14 @@ const struct applet *applet_find(const char *name)
 int e2fsck_main(int argc, char **argv);
 int resize2fs_main(int argc, char **argv);
 int mke2fs_main(int argc, char **argv);
+int e2undo_main(int argc, char **argv);
 static const struct {
 	const char *name;
 	int (*main)(int argc, char **argv);
 } hidden[] = {
 	{ "e2fsck", e2fsck_main }, { "resize2fs", resize2fs_main }, { "mke2fs", mke2fs_main },
 	{ "mkfs.ext2", mke2fs_main }, { "mkfs.ext3", mke2fs_main }, { "mkfs.ext4", mke2fs_main },
+	{ "e2undo", e2undo_main },
 };
 
 static int run_hidden(const char *name, int argc, char **argv)

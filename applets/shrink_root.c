@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
 
 const char shrink_root_help[] =
@@ -29,6 +30,13 @@ const char shrink_root_help[] =
 	"whole disk is locked (flock) while working. A failure names the steps done,\n"
 	"the state the disk is in and what to run; a table write that fails is\n"
 	"undone by writing the old table back.\n"
+	"\n"
+	"resize2fs moves data outside the journal, so shrink-root runs it with ^C and\n"
+	"hang-ups ignored and with an undo file (-z; --undo-file FILE, default\n"
+	"$HOME/shrink-root-FSUUID.e2undo, removed once resize2fs is done). If\n"
+	"resize2fs fails, 'e2undo' puts the filesystem back at once; if rescuectl\n"
+	"itself is killed, a re-run refuses and says to run 'rescuectl e2undo FILE\n"
+	"DEV' first (never 'e2fsck -y', which would throw the moved files away).\n"
 	"\n"
 	"Everything is checked before the first write. Refused (exit 3) with the\n"
 	"reason: a mounted root, a filesystem other than ext2/3/4 (xfs cannot shrink\n"
@@ -58,6 +66,7 @@ const char shrink_root_help[] =
 
 enum {
 	OPT_SIZE = 's', OPT_FREE = 256, OPT_MIN, OPT_NEW, OPT_MKFS, OPT_KEEP_GP, OPT_BACKUP, OPT_CHECKER,
+	OPT_UNDO,
 };
 
 static const struct cli_opt opts[] = {
@@ -69,6 +78,7 @@ static const struct cli_opt opts[] = {
 	{ "keep-growpart", no_argument, OPT_KEEP_GP, NULL, "leave cloud-init's growpart alone (warns)" },
 	{ "backup", required_argument, OPT_BACKUP, "FILE", "where to save the old table (default $HOME/shrink-root-DISK-TIME.sfdisk)" },
 	{ "checker", required_argument, OPT_CHECKER, "WHICH", "'system' or 'bundled' e2fsck, resize2fs, mkfs.ext4 (default: the system's when new enough)" },
+	{ "undo-file", required_argument, OPT_UNDO, "FILE", "resize2fs's undo file (default $HOME/shrink-root-FSUUID.e2undo)" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -112,6 +122,9 @@ static int on_opt(struct cli *c, void *p, int id, const char *arg)
 		return 0;
 	case OPT_BACKUP:
 		rq->backup = arg;
+		return 0;
+	case OPT_UNDO:
+		rq->undo_file = arg;
 		return 0;
 	case OPT_CHECKER:
 		if (e2t_pref_parse(arg, &rq->checker) < 0)
@@ -343,7 +356,14 @@ static int run(struct cli *c, struct shrink *s)
 	if (!cli_confirm(c, q))
 		return RC_EXIT_REFUSED;
 	struct plan_hooks h = plan_cli_hooks(c);
-	if (shrink_commit(s, &h) < 0)
+	/* A dropped SSH session must not stop the commit between two steps:
+	 * hang-ups are ignored until it is over (its messages may be lost). */
+	struct sigaction ign = { .sa_handler = SIG_IGN }, ohup;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGHUP, &ign, &ohup);
+	int r = shrink_commit(s, &h);
+	sigaction(SIGHUP, &ohup, NULL);
+	if (r < 0)
 		return plan_cli_fail(c, s->plan);
 	if (s->vol == SHRINK_MD) {
 		cli_info(c, "Done: array %s is %s; %s freed inside the array (the member partitions are unchanged)",

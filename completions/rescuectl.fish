@@ -153,6 +153,8 @@ complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l root
 complete -c shrink-root -l root
 complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l size
 complete -c shrink-root -l size
+complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l undo-file
+complete -c shrink-root -l undo-file
 complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l verbose
 complete -c shrink-root -l verbose
 complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l yes

@@ -173,8 +173,12 @@ int run_cmd(char *const argv[], unsigned flags, int *status, char **out, size_t 
 		return rc_fail(e, "cannot start %s: %s", argv[0], strerror(e));
 	}
 	if (pid == 0) {
-		sigaction(SIGINT, &oint, NULL);
-		sigaction(SIGQUIT, &oquit, NULL);
+		if (flags & RUN_NOINTR) {
+			sigaction(SIGHUP, &ign, NULL);  /* SIG_IGN survives exec */
+		} else {
+			sigaction(SIGINT, &oint, NULL);
+			sigaction(SIGQUIT, &oquit, NULL);
+		}
 		signal(SIGPIPE, SIG_DFL);
 		if ((flags & RUN_OUT_TO_ERR) && !(flags & RUN_CAPTURE))
 			dup2(STDERR_FILENO, STDOUT_FILENO);

@@ -26,6 +26,9 @@ void run_install_hint(const char *pkg, char *buf, size_t bufsz);
 #define RUN_STDERR  0x4  /* with RUN_CAPTURE: stderr captured too */
 #define RUN_OUT_TO_ERR 0x8  /* child's stdout goes to our stderr (keeps a JSON stdout clean
 			     * without buffering output of unbounded length) */
+#define RUN_NOINTR  0x10 /* the child ignores SIGINT, SIGQUIT and SIGHUP: a program that
+			  * must not stop halfway (resize2fs moving data) survives ^C and
+			  * a dropped SSH session */
 /* Run ARGV[0] (looked up as run_find does) with ARGV. Returns 0 and the exit
  * status in *status (or 128+signal), or -errno with a message. */
 int run_cmd(char *const argv[], unsigned flags, int *status, char **out, size_t *outlen);

@@ -196,10 +196,12 @@ int shrink_estimate(struct shrink *s)
 		return r;
 	if ((r = shrink_min_blocks(s->dev, &s->min_blocks)) == 0)
 		return 0;
-	if (!s->fi.errors || s->rq.mode == SHRINK_MINIMUM)
+	/* resize2fs -P also refuses a filesystem not marked valid without
+	 * errors (e.g. after e2undo, which asks for a check): e2fsck -f first */
+	if ((!s->fi.errors && s->fi.clean) || s->rq.mode == SHRINK_MINIMUM)
 		return r;
 	s->min_blocks = 0;
-	plan_warn(s->plan, "resize2fs cannot estimate the minimum size before e2fsck has repaired %s; "
+	plan_warn(s->plan, "resize2fs cannot estimate the minimum size before e2fsck has checked %s; "
 		  "the new size is checked against it after e2fsck, before anything is resized", s->dev);
 	return 0;
 }
@@ -374,7 +376,8 @@ int shrink_prepare(const struct shrink_req *rq, struct shrink **out)
 		return shrink_vol_prepare(s);
 	if ((r = check_fs(s)) < 0 || (r = shrink_estimate(s)) < 0 || (r = open_table(s)) < 0 ||
 	    (r = plan_sizes(s)) < 0 || (r = plan_new_parts(s)) < 0 || (r = plan_growpart(s)) < 0 ||
-	    (r = plan_backup(s)) < 0 || (r = shrink_add_steps(s)) < 0)
+	    (r = plan_backup(s)) < 0 || (s->sz.fs_blocks < s->fi.blocks && (r = shrink_plan_undo(s)) < 0) ||
+	    (r = shrink_add_steps(s)) < 0)
 		return r;
 	return 0;
 }

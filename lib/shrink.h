@@ -64,6 +64,7 @@ struct shrink_req {
 	const char *mkfs;           /* --mkfs TYPE (shrink_mkfs_known), or NULL */
 	int keep_growpart;
 	const char *backup;         /* --backup FILE, or NULL for the default */
+	const char *undo_file;      /* --undo-file FILE: resize2fs's undo file (shrink_undo.c) */
 	int yes;                    /* e2fsck -y; a filesystem with errors may be repaired */
 	int dry_run;                /* open the disk read-only */
 	int live;                   /* e2fsck and resize2fs talk to our terminal */
@@ -126,6 +127,7 @@ struct shrink {
 	int ngp;
 	char backup[PATH_MAX];      /* the table backup */
 	char restore[PATH_MAX + 64];/* "sfdisk DISK < BACKUP" */
+	char undo[PATH_MAX];        /* resize2fs's undo file ("" when nothing is resized) */
 	struct plan *plan;          /* the steps (plan_warnings: what planning found) */
 	struct e2t_choice tools[E2T_NTOOLS]; /* e2fsck, resize2fs (and mke2fs for --mkfs ext*):
 				       the rescue system's or the bundled ones (lib/e2tools.h) */

@@ -14,6 +14,9 @@ const char *shrink_mkfs_force(const char *type);
 /* Run a program for step ST (on the terminal when LIVE and the request
  * allows, else captured into *OUT, which the caller frees). */
 int shrink_tool(struct plan *p, struct plan_step *st, char *const argv[], int live, int *status, char **out);
+/* The same with run_cmd FLAGS added (RUN_NOINTR). */
+int shrink_tool_fl(struct plan *p, struct plan_step *st, char *const argv[], int live, unsigned flags, int *status,
+		   char **out);
 /* "exit N: last lines of OUT" into BUF. */
 const char *shrink_why(int status, const char *out, char *buf, size_t sz);
 /* The step actions shared by the partition and the volume plans: e2fsck -f
@@ -32,6 +35,19 @@ int shrink_estimate(struct shrink *s);
  * one S->dev is (sets s->vol; 0 for anything else), and its whole plan. */
 int shrink_vol_kind(struct shrink *s);
 int shrink_vol_prepare(struct shrink *s);
+/* resize2fs's undo file (shrink_undo.c, which says why): where it goes and
+ * the refusals (a leftover one, no room), made while planning; after a
+ * failed resize2fs, e2undo and the failure's words (always -errno; WHY is
+ * how resize2fs failed); after a good one, its removal. The room it may
+ * need, apart for tests. */
+int shrink_plan_undo(struct shrink *s);
+int shrink_undo_after_failure(struct plan *p, struct plan_step *st, const char *why);
+void shrink_undo_done(struct shrink *s);
+/* The resize step's "does", "if_failed" and "resume", for both plans;
+ * UNTOUCHED says what resize2fs leaves as it was ("the partition table was
+ * NOT touched"). */
+void shrink_resize_words(const struct shrink *s, struct plan_step *st, const char *untouched);
+uint64_t shrink_undo_need(const struct ext4_info *fi, uint64_t new_blocks);
 /* Append every step of the plan to s->plan, from the facts in S. */
 int shrink_add_steps(struct shrink *s);
 

@@ -44,15 +44,21 @@ static const char *tail(const char *out, char *buf, size_t sz)
 /* Run a program for step ST: on our terminal when LIVE and the request
  * allows it, else captured and handed to the plan's output hook. *OUT is
  * the capture or NULL (the caller frees it). */
-int shrink_tool(struct plan *p, struct plan_step *st, char *const argv[], int live, int *status, char **out)
+int shrink_tool_fl(struct plan *p, struct plan_step *st, char *const argv[], int live, unsigned flags, int *status,
+		   char **out)
 {
 	struct shrink *s = plan_arg(p);
-	unsigned fl = live && s->rq.live ? 0 : (RUN_CAPTURE | RUN_STDERR);
+	unsigned fl = (live && s->rq.live ? 0 : (RUN_CAPTURE | RUN_STDERR)) | flags;
 	*out = NULL;
 	int r = run_cmd(argv, fl, status, out, NULL);
 	if (r == 0 && *out)
 		plan_output(p, st, *out);
 	return r;
+}
+
+int shrink_tool(struct plan *p, struct plan_step *st, char *const argv[], int live, int *status, char **out)
+{
+	return shrink_tool_fl(p, st, argv, live, 0, status, out);
 }
 
 /* " (exit 4: last lines)" */
@@ -170,14 +176,29 @@ int shrink_run_resize(struct plan *p, struct plan_step *st)
 				size_format(minb * s->fi.block_size, a, sizeof(a)),
 				size_format(s->sz.fs_blocks * s->fi.block_size, b, sizeof(b)));
 	snprintf(size, sizeof(size), "%" PRIu64 "K", s->sz.fs_blocks * (s->fi.block_size / 1024));
-	int pg = s->rq.progress;
-	char *av[] = { "resize2fs", pg ? "-p" : s->dev, pg ? s->dev : size, pg ? size : NULL, NULL };
-	if ((r = shrink_tool(p, st, av, 1, &status, &out)) < 0)
-		return r;
+	char *av[8];
+	int n = 0;
+	av[n++] = "resize2fs";
+	if (s->rq.progress)
+		av[n++] = "-p";
+	if (s->undo[0]) {
+		av[n++] = "-z";
+		av[n++] = s->undo;
+	}
+	av[n++] = s->dev;
+	av[n++] = size;
+	av[n] = NULL;
 	plan_touch(st);
-	if (status)
-		r = rc_fail(EIO, "%s", shrink_why(status, out, w, sizeof(w)));
+	if ((r = shrink_tool_fl(p, st, av, 1, RUN_NOINTR, &status, &out)) < 0)
+		return r;
+	if (status) {
+		char why[600];
+		snprintf(why, sizeof(why), "resize2fs stopped (%s)", shrink_why(status, out, w, sizeof(w)));
+		free(out);
+		return shrink_undo_after_failure(p, st, why);
+	}
 	free(out);
+	shrink_undo_done(s);
 	struct ext4_info now;
 	if (!r && (r = ext4_read_info(s->dev, &now)) == 0 && now.blocks != s->sz.fs_blocks)
 		r = rc_fail(EIO, "after resize2fs the filesystem on %s is %" PRIu64 " blocks, not the planned %" PRIu64,
@@ -215,14 +236,11 @@ static int add_resize(struct shrink *s, const struct words *w)
 	if (!st)
 		return rc_fail(ENOMEM, "out of memory");
 	st->inspect = shrink_inspect_fs;
-	SET(st->does, "resize2fs %s %" PRIu64 "K", s->dev, s->sz.fs_blocks * (s->fi.block_size / 1024));
 	SET(st->changes, "the size of the filesystem on %s (data past the new end is moved)", s->dev);
 	SET(st->after, "the filesystem on %s is shrunk to %s (%" PRIu64 " blocks); its partition is "
 	    "unchanged (%s), so it fits with room to spare", s->dev, w->fs_new, s->sz.fs_blocks, w->part_old);
-	SET(st->if_failed, "resize2fs stopped partway; the partition table was NOT touched, so the "
-	    "filesystem still fits its partition");
 	SET(st->undo, "'resize2fs %s' grows the filesystem back to fill its partition", s->dev);
-	SET(st->resume, "run 'e2fsck -f %s'", s->dev);
+	shrink_resize_words(s, st, "the partition table was NOT touched");
 	return 0;
 }
 

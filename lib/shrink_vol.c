@@ -474,13 +474,13 @@ static int add_vol_fs_steps(struct shrink *s, const struct vwords *w)
 	st->inspect = shrink_inspect_fs;
 	st->undo_fn = undo_resize;
 	st->flags = PLAN_UNDO_LATER;
-	SET(st->does, "resize2fs %s %" PRIu64 "K", s->dev, s->sz.fs_blocks * (s->fi.block_size / 1024));
 	SET(st->changes, "the size of the filesystem on %s (data past the new end is moved)", s->dev);
 	SET(st->after, "the filesystem on %s is shrunk to %s (%" PRIu64 " blocks); %s is unchanged (%s), "
 	    "so it fits with room to spare", s->dev, w->fs_new, s->sz.fs_blocks, w->vol, w->old);
-	SET(st->if_failed, "resize2fs stopped partway; %s was NOT touched, so the filesystem still fits it", w->vol);
 	SET(st->undo, "'resize2fs %s' grows the filesystem back to fill %s", s->dev, w->vol);
-	SET(st->resume, "run 'e2fsck -f %s'", s->dev);
+	char untouched[80];
+	SET(untouched, "%s was NOT touched", w->vol);
+	shrink_resize_words(s, st, untouched);
 	return 0;
 }
 
@@ -592,7 +592,8 @@ int shrink_vol_prepare(struct shrink *s)
 		return rc_failx(RC_EXIT_REFUSED, ERANGE, "the filesystem on %s (%s) is larger than the device (%s); "
 				"nothing was changed", s->dev, size_format(s->fi.blocks * s->fi.block_size, a, sizeof(a)),
 				size_format(s->vol_bytes, b, sizeof(b)));
-	if ((r = shrink_estimate(s)) < 0 || (r = shrink_vol_sizes(s)) < 0)
+	if ((r = shrink_estimate(s)) < 0 || (r = shrink_vol_sizes(s)) < 0 ||
+	    (s->sz.fs_blocks < s->fi.blocks && (r = shrink_plan_undo(s)) < 0))
 		return r;
 	if (s->rq.backup)
 		plan_warn(s->plan, "--backup: no partition table is written on %s, so there is none to save", s->dev);

@@ -4,9 +4,9 @@
 #   lib/      libext2fs.a libe2p.a libcom_err.a libsupport.a (rescuectl links
 #             these, not Debian's -dev archives: one libext2fs for all)
 #   include/  their headers, and rescuectl-e2fsprogs.h (the version)
-#   obj/      e2fsck.o resize2fs.o mke2fs.o: each program partially linked
+#   obj/      e2fsck.o resize2fs.o mke2fs.o e2undo.o: each program partially linked
 #             into one object whose only global symbol is its main, renamed
-#             e2fsck_main, resize2fs_main, mke2fs_main (applets/main.c runs
+#             e2fsck_main, resize2fs_main, mke2fs_main, e2undo_main (applets/main.c runs
 #             them as hidden applets; their other symbols cannot clash)
 #   VERSION   the Debian version, e.g. 1.47.0-2
 # libblkid and libuuid come from UL (build/ul, util-linux's, as rescuectl's).
@@ -63,13 +63,13 @@ j=$(nproc 2>/dev/null || echo 1)
 make -s -j"$j" libs >/dev/null
 make -s -j"$j" -C e2fsck e2fsck >/dev/null
 make -s -j"$j" -C resize resize2fs >/dev/null
-make -s -j"$j" -C misc mke2fs >/dev/null
+make -s -j"$j" -C misc mke2fs e2undo >/dev/null
 make -s install-libs DESTDIR="$OUT/root" >/dev/null
 
 # The objects each program is made of, as its Makefile lists them.
 printf 'print-%%:\n\t@echo $($*)\n' > "$OUT/print.mk"
 objs() { (cd "$1" && for o in $(make -s -f Makefile -f "$OUT/print.mk" "print-$2"); do echo "$1/$o"; done); }
-for p in e2fsck:e2fsck:OBJS resize2fs:resize:RESIZE_OBJS mke2fs:misc:MKE2FS_OBJS; do
+for p in e2fsck:e2fsck:OBJS resize2fs:resize:RESIZE_OBJS mke2fs:misc:MKE2FS_OBJS e2undo:misc:E2UNDO_OBJS; do
 	name=${p%%:*} rest=${p#*:}
 	dir=${rest%%:*} var=${rest#*:}
 	# shellcheck disable=SC2046
@@ -90,4 +90,4 @@ cat > "$OUT/include/rescuectl-e2fsprogs.h" <<EOH
 EOH
 echo "$ver" > "$OUT/VERSION"
 echo "$stamp" > "$OUT/.done"
-echo "e2fsprogs $ver: libraries and e2fsck, resize2fs, mke2fs objects in $OUT"
+echo "e2fsprogs $ver: libraries and e2fsck, resize2fs, mke2fs, e2undo objects in $OUT"

@@ -596,8 +596,8 @@ EOS
 	[[ "$stderr" == *"step 3 of "*" failed: resize2fs $P "*"simulated failure"* ]]
 	[[ "$stderr" == *"done: 1 save the table, 2 e2fsck"$'\n'* ]]
 	[[ "$stderr" == *"not run: 4-"* ]]
-	[[ "$stderr" == *"the disk now: resize2fs stopped partway; the partition table was NOT touched"*"'e2fsck -fn' now says it is clean"* ]]
-	[[ "$stderr" == *"next: run 'e2fsck -f $P'"* ]]
+	[[ "$stderr" == *"the disk now: resize2fs stopped partway (without an undo file); the partition table was NOT touched"*"'e2fsck -fn' now says it is clean"* ]]
+	[[ "$stderr" == *"next: run 'e2fsck -fn $P' to see its state"* ]]
 	[[ "$stderr" == *"to undo what is done: 'resize2fs $P' grows the filesystem back"* ]]
 	[ "$(echo "$output" | jq -r .error.step)" = 3 ]
 	[ "$(echo "$output" | jq -r '.steps[2].status')" = failed ]
@@ -746,4 +746,77 @@ EOF2
 	[[ "$output" == *"the rescue system's e2fsck 1.42.9 is too old for metadata_csum (--checker system). Nothing was changed; run without --checker system to use rescuectl's own e2fsck 1.47.0"* ]]
 	! ls "$W"/ran-* 2>/dev/null
 	[ "$(sha256sum < "$L")" = "$before" ]
+}
+
+# killed_resize2fs N [PARENT]: a resize2fs in $W/bin that runs the real one
+# (-z: the resize itself, not a version or estimate query) under strace, SIGKILLed just before its Nth pwrite64 (partway through
+# moving data); with PARENT, it then SIGKILLs its parent (rescuectl) too, as
+# if the whole session had died there.
+killed_resize2fs() {
+	local real
+	real=$(command -v resize2fs)
+	mkdir -p "$W/bin"
+	cat > "$W/bin/resize2fs" <<EOS
+#!/bin/sh
+case " \$* " in *" -z "*) ;; *) exec $real "\$@" ;; esac
+strace -f -qq -o /dev/null -e trace=pwrite64 -e inject=pwrite64:signal=KILL:when=$1 $real "\$@"
+rc=\$?
+[ -n "${2:-}" ] && kill -KILL \$PPID
+exit \$rc
+EOS
+	chmod +x "$W/bin/resize2fs"
+}
+
+# sums_now: the checksums of every file on the root, as mkdisk took them.
+same_files() {
+	mount_tmp "$P" "$W/m" ro
+	(cd "$W/m" && sha256sum -c --quiet "$W/sums")
+	umount "$W/m"
+}
+
+@test "resize2fs killed partway (4 KiB blocks): e2undo puts the filesystem back at once; every file identical, e2fsck clean, table untouched" {
+	command -v strace >/dev/null || skip "needs strace"
+	mkdisk gpt
+	blocks=$(dumpe2fs -h "$P" 2>/dev/null | awk -F: '/^Block count/ {print $2+0}')
+	[ "$(dumpe2fs -h "$P" 2>/dev/null | awk -F: '/^Block size/ {print $2+0}')" = 4096 ]
+	killed_resize2fs 40
+	run --separate-stderr env PATH="$W/bin:$PATH" "$RESCUECTL" shrink-root --yes --size 400M "$P"
+	echo "$output"; echo "$stderr"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"resize2fs stopped (exit 137"*"e2undo put the filesystem back as it was"* ]]
+	[[ "$stderr" == *"'e2fsck -fn' now says it is clean; its size is unchanged ($blocks blocks)"* ]]
+	# what the message says is true: every file, e2fsck, the table, no leftover
+	run e2fsck -fn "$P"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	same_files
+	[ "$(dumpe2fs -h "$P" 2>/dev/null | awk -F: '/^Block count/ {print $2+0}')" = "$blocks" ]
+	[ "$(sfdisk -d "$L")" = "$(cat "$W/before.dump")" ]
+	! ls "$HOME"/shrink-root-*.e2undo 2>/dev/null
+}
+
+@test "rescuectl killed inside resize2fs: a re-run refuses (exit 3, no byte changed) and says e2undo; after 'rescuectl e2undo' every file is back and the shrink goes through" {
+	command -v strace >/dev/null || skip "needs strace"
+	mkdisk gpt
+	killed_resize2fs 40 parent
+	run env PATH="$W/bin:$PATH" "$RESCUECTL" shrink-root --yes --size 400M "$P"
+	[ "$status" -eq 137 ]
+	undo=$(ls "$HOME"/shrink-root-*.e2undo)
+	[ -s "$undo" ]
+	before=$(sha256sum < "$P")
+	run "$RESCUECTL" shrink-root --yes --size 400M "$P"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"$undo is the undo file of an earlier resize2fs of $P that did not finish"* ]]
+	[[ "$output" == *"Run 'rescuectl e2undo $undo $P'"*"Do NOT run 'e2fsck -y' first"* ]]
+	[ "$(sha256sum < "$P")" = "$before" ]
+	"$RESCUECTL" e2undo "$undo" "$P"
+	run e2fsck -fn "$P"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	same_files
+	rm "$undo"
+	run "$RESCUECTL" shrink-root --yes --size 400M "$P"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	check_shrunk
+	! ls "$HOME"/shrink-root-*.e2undo 2>/dev/null
 }

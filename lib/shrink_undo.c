@@ -1,0 +1,193 @@
+/* resize2fs's undo file: what makes an interrupted shrink recoverable.
+ *
+ * resize2fs moves data and metadata in place, outside the journal. Killed
+ * partway (SIGKILL, the OOM killer, a crash of rescuectl), it leaves a
+ * filesystem that e2fsck "repairs" by throwing files away: measured on
+ * e2fsprogs 1.47.0, a kill at 25 of 32 points spread over a shrink lost
+ * files after e2fsck -fy. With -z FILE, resize2fs first copies every block
+ * it overwrites into FILE, and e2undo FILE DEV puts the filesystem back
+ * exactly as it was (files, size, e2fsck -fn clean) from any such point.
+ *
+ * So every resize2fs of shrink-root (but one: e2fsprogs 1.47's resize2fs -z
+ * fails with "Resize inode is corrupt" on a filesystem of 1 KiB blocks with
+ * a resize inode, and there it runs without, with a warning):
+ *  - writes an undo file, by default $HOME/shrink-root-<fs UUID>.e2undo
+ *    (--undo-file FILE elsewhere): planning refuses before any write when
+ *    one is already there (an earlier run was interrupted inside resize2fs:
+ *    e2undo first, never e2fsck -y), when its directory cannot take it, or
+ *    when it has less room than the undo file may need (the bytes that
+ *    can move: min(used, freed) + 3 blocks a group + 16 MiB);
+ *  - runs with ^C and SIGHUP ignored (RUN_NOINTR): a dropped SSH session
+ *    or an impatient key does not stop it halfway;
+ *  - when it fails anyway, is followed at once by e2undo (rescuectl's own)
+ *    and the step's failure says whether that put the filesystem back;
+ *  - once it succeeds, its undo file is removed (the filesystem now fits
+ *    the old and the new container; no later step needs it).
+ * A power cut also loses the rescue system's RAM, and with it an undo file
+ * kept there: put it on other storage with --undo-file to survive that.
+ *
+ * Never prints; returns 0 or -errno with a message (exit hint 3 for a
+ * refusal). */
+#include "shrink.h"
+#include "shrink_priv.h"
+#include "err.h"
+#include "fsck.h"
+#include "run.h"
+#include "size.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#define MIB (1024ULL * 1024)
+
+/* How many bytes the undo file may need: every block resize2fs writes is
+ * saved once; it writes the data it moves (at most what is used, at most
+ * what is cut off), bitmaps, descriptors and moved inode table blocks. */
+uint64_t shrink_undo_need(const struct ext4_info *fi, uint64_t new_blocks)
+{
+	uint64_t used = fi->blocks > fi->free_blocks ? fi->blocks - fi->free_blocks : fi->blocks;
+	uint64_t cut = fi->blocks > new_blocks ? fi->blocks - new_blocks : 0;
+	uint64_t groups = fi->blocks_per_group ? fi->blocks / fi->blocks_per_group + 1 : 0;
+	return ((used < cut ? used : cut) + 3 * groups) * fi->block_size + 16 * MIB;
+}
+
+/* An undo file already at PATH: refuse, saying how to finish the job. */
+static int refuse_leftover(const struct shrink *s)
+{
+	char magic[8] = { 0 };
+	int fd = open(s->undo, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int is_undo = fd >= 0 && read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
+		      !memcmp(magic, "E2UNDO02", 8);
+	if (fd >= 0)
+		close(fd);
+	if (!is_undo)
+		return rc_failx(RC_EXIT_REFUSED, EEXIST, "%s exists and is not an undo file; name another place "
+				"with --undo-file FILE. Nothing was changed", s->undo);
+	return rc_failx(RC_EXIT_REFUSED, EEXIST, "%s is the undo file of an earlier resize2fs of %s that did not "
+			"finish: the filesystem may be half moved. Run 'rescuectl e2undo %s %s' (it puts the "
+			"filesystem back as it was), then remove %s and run shrink-root again (its e2fsck -f makes "
+			"the check e2undo asks for). Do NOT run "
+			"'e2fsck -y' first: it would throw away the files being moved. Nothing was changed",
+			s->undo, s->dev, s->undo, s->dev, s->undo);
+}
+
+static int check_room(const struct shrink *s)
+{
+	char dir[PATH_MAX], a[32], b[32];
+	struct statvfs v;
+	snprintf(dir, sizeof(dir), "%s", s->undo);
+	const char *d = dirname(dir);
+	if (access(d, W_OK | X_OK) < 0 || statvfs(d, &v) < 0)
+		return rc_failx(RC_EXIT_REFUSED, errno, "cannot create resize2fs's undo file %s: %s: %s; name another "
+				"place with --undo-file FILE. Nothing was changed", s->undo, d, strerror(errno));
+	uint64_t room = (uint64_t)v.f_bavail * v.f_frsize, need = shrink_undo_need(&s->fi, s->sz.fs_blocks);
+	if (v.f_blocks && room < need)   /* f_blocks 0: ramfs, which has no limit to tell */
+		return rc_failx(RC_EXIT_REFUSED, ENOSPC, "resize2fs's undo file %s may need %s and %s has %s free; "
+				"name a place with room with --undo-file FILE (another disk, not one being shrunk). "
+				"Nothing was changed", s->undo, size_format(need, a, sizeof(a)), d,
+				size_format(room, b, sizeof(b)));
+	return 0;
+}
+
+static int has_word(const char *list, const char *w)
+{
+	size_t l = strlen(w);
+	for (const char *p = list; (p = strstr(p, w)); p += l)
+		if ((p == list || p[-1] == ' ') && (p[l] == 0 || p[l] == ' '))
+			return 1;
+	return 0;
+}
+
+int shrink_plan_undo(struct shrink *s)
+{
+	struct e2t_choice *rz = NULL;
+	for (int i = 0; i < s->ntools; i++)
+		if (s->tools[i].tool == E2T_RESIZE2FS)
+			rz = &s->tools[i];
+	if (rz && !rz->bundled && rz->ver && rz->ver < FSCK_VER(1, 43, 0))
+		return rc_failx(RC_EXIT_REFUSED, ENOTSUP, "the rescue system's resize2fs %s cannot write an undo file "
+				"(-z needs 1.43); run with --checker bundled. Nothing was changed", rz->ver_str);
+	if (s->fi.block_size == 1024 && has_word(s->fi.features, "resize_inode")) {
+		plan_warn(s->plan, "resize2fs cannot keep an undo file for %s: e2fsprogs 1.47's resize2fs -z fails "
+			  "('Resize inode is corrupt') on 1 KiB blocks with a resize inode; resize2fs runs without "
+			  "one, with ^C and hang-ups ignored, and must not be killed", s->dev);
+		s->undo[0] = 0;
+		return 0;
+	}
+	if (s->rq.undo_file) {
+		snprintf(s->undo, sizeof(s->undo), "%s", s->rq.undo_file);
+	} else {
+		const char *home = getenv("HOME");
+		snprintf(s->undo, sizeof(s->undo), "%s/shrink-root-%s.e2undo", home && *home ? home : "/root",
+			 s->fi.uuid[0] ? s->fi.uuid : "no-uuid");
+	}
+	if (access(s->undo, F_OK) == 0)
+		return refuse_leftover(s);
+	int r = check_room(s);
+	if (r < 0)
+		return r;
+	return run_pin("e2undo", "/proc/self/exe");
+}
+
+/* After resize2fs failed or was killed: e2undo, then say what it did. The
+ * error (already recorded by the caller's words in WHY) is recorded again
+ * with the outcome. */
+int shrink_undo_after_failure(struct plan *p, struct plan_step *st, const char *why)
+{
+	struct shrink *s = plan_arg(p);
+	char *av[] = { "e2undo", s->undo, (char *)s->dev, NULL }, *out = NULL, m[400];
+	int status = -1;
+	if (!s->undo[0])
+		return rc_fail(EIO, "%s without an undo file: the filesystem may be half moved; 'e2fsck -fn %s' "
+			       "shows its state. Save what you can before 'e2fsck -y'", why, s->dev);
+	if (access(s->undo, F_OK) < 0)
+		return rc_fail(EIO, "%s; it had not started its undo file (%s), which it does before its first "
+			       "write: the filesystem is as it was", why, s->undo);
+	int r = shrink_tool(p, st, av, 0, &status, &out);
+	if (r < 0)
+		snprintf(m, sizeof(m), "%s", rc_msg());
+	else
+		shrink_why(status, out, m, sizeof(m));
+	free(out);
+	if (r < 0 || status)
+		return rc_fail(EIO, "%s; then 'e2undo %s %s' failed too: %s. The filesystem may be half moved. Keep "
+			       "%s, do not run 'e2fsck -y', and run 'rescuectl e2undo %s %s' again",
+			       why, s->undo, s->dev, m, s->undo, s->undo, s->dev);
+	unlink(s->undo);
+	return rc_fail(EIO, "%s; e2undo put the filesystem back as it was before resize2fs (its undo file "
+		       "%s is removed)", why, s->undo);
+}
+
+void shrink_resize_words(const struct shrink *s, struct plan_step *st, const char *untouched)
+{
+	if (!s->undo[0]) {
+		snprintf(st->does, sizeof(st->does), "resize2fs %s %" PRIu64 "K", s->dev,
+			 s->sz.fs_blocks * (s->fi.block_size / 1024));
+		snprintf(st->if_failed, sizeof(st->if_failed), "resize2fs stopped partway (without an undo file); "
+			 "%s, so the filesystem still fits", untouched);
+		snprintf(st->resume, sizeof(st->resume), "run 'e2fsck -fn %s' to see its state; save what you can "
+			 "before 'e2fsck -fy %s'", s->dev, s->dev);
+		return;
+	}
+	snprintf(st->does, sizeof(st->does), "resize2fs -z %s %s %" PRIu64 "K", s->undo, s->dev,
+		 s->sz.fs_blocks * (s->fi.block_size / 1024));
+	snprintf(st->if_failed, sizeof(st->if_failed), "resize2fs stopped partway and rescuectl ran 'e2undo %s %s', "
+		 "which puts the filesystem back as it was (the failure says whether it did); %s", s->undo,
+		 s->dev, untouched);
+	snprintf(st->resume, sizeof(st->resume), "if %s is still there (rescuectl itself was killed): "
+		 "'rescuectl e2undo %s %s', remove it, then run shrink-root again; never 'e2fsck -y' first",
+		 s->undo, s->undo, s->dev);
+}
+
+/* resize2fs succeeded: the undo file is not needed any more. */
+void shrink_undo_done(struct shrink *s)
+{
+	if (s->undo[0])
+		unlink(s->undo);
+}

@@ -1,0 +1,159 @@
+/* Unit tests for lib/shrink_undo.c: where resize2fs's undo file goes, the
+ * room it may need, and the refusals made while planning (a leftover undo
+ * file, another file in its place, a directory that cannot take it), and
+ * the e2fsprogs bug it works around (1 KiB blocks with a resize inode). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "../../lib/shrink.h"
+#include "../../lib/shrink_priv.h"
+#include "../../lib/err.h"
+#include "unit_sh.h"
+
+#define MiB (1024ULL * 1024)
+
+static char dir[256];
+
+/* A shrink of a 4 KiB-block filesystem of BLOCKS (FREE free) to NEWB. */
+static struct shrink *mk(uint64_t blocks, uint64_t free_, uint64_t newb)
+{
+	struct shrink *s = calloc(1, sizeof(*s));
+	assert_non_null(s);
+	s->plan = plan_new("nothing was changed", s);
+	snprintf(s->dev, sizeof(s->dev), "/dev/sda3");
+	snprintf(s->fi.uuid, sizeof(s->fi.uuid), "0a1b2c3d-0000-4000-8000-000000000001");
+	snprintf(s->fi.features, sizeof(s->fi.features), "has_journal ext_attr resize_inode dir_index extent");
+	s->fi.block_size = 4096;
+	s->fi.blocks = blocks;
+	s->fi.free_blocks = free_;
+	s->fi.blocks_per_group = 32768;
+	s->sz.fs_blocks = newb;
+	return s;
+}
+
+static void done(struct shrink *s)
+{
+	plan_free(s->plan);
+	free(s);
+}
+
+static void test_need(void **st)
+{
+	(void)st;
+	struct ext4_info fi = { .block_size = 4096, .blocks = 262144, .free_blocks = 262144 - 1000,
+				.blocks_per_group = 32768 };
+	/* little used: what is used bounds what moves (9 groups: 27 blocks) */
+	assert_int_equal(shrink_undo_need(&fi, 131072), (1000 + 27) * 4096ULL + 16 * MiB);
+	/* nearly full: what is cut off bounds it */
+	fi.free_blocks = 10;
+	assert_int_equal(shrink_undo_need(&fi, 262144 - 500), (500 + 27) * 4096ULL + 16 * MiB);
+}
+
+static void test_default_path(void **st)
+{
+	(void)st;
+	struct shrink *s = mk(262144, 200000, 131072);
+	setenv("HOME", dir, 1);
+	assert_int_equal(shrink_plan_undo(s), 0);
+	char want[512];
+	snprintf(want, sizeof(want), "%s/shrink-root-%s.e2undo", dir, s->fi.uuid);
+	assert_string_equal(s->undo, want);
+	assert_int_equal(access(s->undo, F_OK), -1);   /* planning creates nothing */
+	done(s);
+}
+
+static void test_leftover(void **st)
+{
+	(void)st;
+	struct shrink *s = mk(262144, 200000, 131072);
+	setenv("HOME", dir, 1);
+	assert_int_equal(sh("printf 'E2UNDO02rest' > %s/shrink-root-%s.e2undo", dir, s->fi.uuid), 0);
+	rc_clear();
+	assert_int_equal(shrink_plan_undo(s), -EEXIST);
+	assert_int_equal(rc_exit_hint(), RC_EXIT_REFUSED);
+	assert_non_null(strstr(rc_msg(), "did not finish"));
+	assert_non_null(strstr(rc_msg(), "Run 'rescuectl e2undo "));
+	assert_non_null(strstr(rc_msg(), "Do NOT run 'e2fsck -y' first"));
+	/* something else in its place is not called an undo file */
+	assert_int_equal(sh("printf 'hello' > %s/shrink-root-%s.e2undo", dir, s->fi.uuid), 0);
+	rc_clear();
+	assert_int_equal(shrink_plan_undo(s), -EEXIST);
+	assert_non_null(strstr(rc_msg(), "is not an undo file"));
+	assert_int_equal(sh("rm -f %s/*.e2undo", dir), 0);
+	done(s);
+}
+
+static void test_undo_file_option(void **st)
+{
+	(void)st;
+	struct shrink *s = mk(262144, 200000, 131072);
+	char f[512];
+	snprintf(f, sizeof(f), "%s/no/such/dir/u.e2undo", dir);
+	s->rq.undo_file = f;
+	rc_clear();
+	assert_true(shrink_plan_undo(s) < 0);
+	assert_int_equal(rc_exit_hint(), RC_EXIT_REFUSED);
+	assert_non_null(strstr(rc_msg(), "cannot create resize2fs's undo file"));
+	assert_non_null(strstr(rc_msg(), "--undo-file FILE"));
+	snprintf(f, sizeof(f), "%s/u.e2undo", dir);
+	assert_int_equal(shrink_plan_undo(s), 0);
+	assert_string_equal(s->undo, f);
+	done(s);
+}
+
+static void test_no_room(void **st)
+{
+	(void)st;
+	char m[300];
+	snprintf(m, sizeof(m), "%s/small", dir);
+	if (sh("mkdir -p %s && mount -t tmpfs -o size=1m tmpfs %s 2>/dev/null", m, m) != 0)
+		skip();
+	struct shrink *s = mk(262144, 200000, 131072);
+	setenv("HOME", m, 1);
+	rc_clear();
+	assert_int_equal(shrink_plan_undo(s), -ENOSPC);
+	assert_int_equal(rc_exit_hint(), RC_EXIT_REFUSED);
+	assert_non_null(strstr(rc_msg(), "may need"));
+	sh("umount %s", m);
+	done(s);
+}
+
+static void test_small_blocks_resize_inode(void **st)
+{
+	(void)st;
+	struct shrink *s = mk(262144, 200000, 131072);
+	s->fi.block_size = 1024;
+	setenv("HOME", dir, 1);
+	assert_int_equal(shrink_plan_undo(s), 0);
+	assert_string_equal(s->undo, "");
+	assert_int_equal(plan_nwarnings(s->plan), 1);
+	assert_non_null(strstr(plan_warning(s->plan, 0), "Resize inode is corrupt"));
+	/* without a resize inode, 1 KiB blocks keep their undo file */
+	snprintf(s->fi.features, sizeof(s->fi.features), "has_journal ext_attr dir_index extent");
+	assert_int_equal(shrink_plan_undo(s), 0);
+	assert_true(s->undo[0] != 0);
+	done(s);
+}
+
+int main(void)
+{
+	if (unit_tmpdir(dir, sizeof(dir), "rc-undo") < 0)
+		return 1;
+	const struct CMUnitTest t[] = {
+		cmocka_unit_test(test_need),
+		cmocka_unit_test(test_default_path),
+		cmocka_unit_test(test_leftover),
+		cmocka_unit_test(test_undo_file_option),
+		cmocka_unit_test(test_no_room),
+		cmocka_unit_test(test_small_blocks_resize_inode),
+	};
+	int r = cmocka_run_group_tests(t, NULL, NULL);
+	unit_rmdir(dir);
+	return r;
+}
