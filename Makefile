@@ -129,6 +129,7 @@ check: deps
 check-slow: deps rescuectl
 	bash tests/crash/killpoints.sh
 	bash tests/crash/randomkill.sh -n 500
+	bash tests/crash/shrinkkill.sh -r 20
 	@VM_FULL=1 sh tests/vm/check.sh
 
 # The rescue system in a box (tests/vm, doc/vm.md): QEMU with Debian's kernel

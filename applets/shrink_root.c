@@ -201,6 +201,14 @@ static void print_plan(struct cli *c, const struct shrink *s)
 	}
 	char a[32], b[32], d[32], e[32], m[64] = "comes after e2fsck (errors recorded)";
 	uint64_t ss = s->g.sector_size, bs = s->fi.block_size;
+	if (s->already) {
+		cli_info(c, "%s (partition %zu of %s) is %s already, its filesystem %s: nothing to shrink; "
+			 "what is left:", s->dev, s->partno, s->disk, size_format(s->pi.size * ss, a, sizeof(a)),
+			 size_format(s->fi.blocks * bs, d, sizeof(d)));
+		plan_cli_list(c, s->plan);
+		plan_cli_warnings(c, s->plan);
+		return;
+	}
 	cli_info(c, "%s %s (%s, partition %zu of %s, %s): %s -> %s, filesystem %s -> %s (%" PRIu64 " blocks of %" PRIu64 ")",
 		 c->dry_run ? "Would shrink" : "Shrinking", s->dev, s->id.fstype, s->partno, s->disk,
 		 !strcmp(s->g.label, "gpt") ? "GPT" : "MBR", size_format(s->pi.size * ss, a, sizeof(a)),
@@ -319,6 +327,7 @@ static void to_json(struct cli *c, const struct shrink *s)
 	}
 	json_object_object_add(doc, "disk", json_object_new_string(s->disk));
 	json_object_object_add(doc, "partno", json_object_new_int((int)s->partno));
+	json_object_object_add(doc, "already", json_object_new_boolean(s->already));
 	if (!plan_count(s->plan))   /* planning stopped before the plan was made */
 		return;
 	json_object_object_add(doc, "new_partitions", new_parts_json(s));
@@ -350,6 +359,8 @@ static int run(struct cli *c, struct shrink *s)
 	if (s->vol)
 		snprintf(q, sizeof(q), "Shrink the filesystem on %s and %s to %s?", s->dev,
 			 s->vol == SHRINK_MD ? "the array" : "the logical volume", size_format(s->vol_new, a, sizeof(a)));
+	else if (s->already)
+		snprintf(q, sizeof(q), "Run what is left for %s?", s->dev);
 	else
 		snprintf(q, sizeof(q), "Shrink %s to %s and rewrite the partition table of %s?", s->dev,
 			 size_format(s->sz.new_size * ss, a, sizeof(a)), s->disk);
@@ -374,6 +385,11 @@ static int run(struct cli *c, struct shrink *s)
 		cli_info(c, "Done: %s is %s; %s more is free in volume group %s ('lvcreate -L SIZE -n NAME %s' uses it)",
 			 s->dev, size_format(s->vol_new, a, sizeof(a)), size_format(s->vol_bytes - s->vol_new, b, sizeof(b)),
 			 s->lv.vg, s->lv.vg);
+		return 0;
+	}
+	if (s->already) {
+		cli_info(c, "Done: %s was %s already; nothing was shrunk", s->dev,
+			 size_format(s->sz.new_size * ss, a, sizeof(a)));
 		return 0;
 	}
 	cli_info(c, "Done: %s is %s; %s freed after it. Old table: %s", s->dev,

@@ -226,6 +226,23 @@ static int open_table(struct shrink *s)
 	return 0;
 }
 
+/* --size or --minimum on a partition that is that size already: a re-run
+ * of a shrink that is done, or that was stopped after its table was
+ * written. Idempotent: nothing to shrink, but what is left (growpart, the
+ * verify) is planned, and the run ends with exit 0. --free is relative
+ * (a re-run would free more) and --new would add again: they keep the
+ * usage error. */
+static int plan_already(struct shrink *s)
+{
+	rc_clear();
+	s->already = 1;
+	s->sz.new_size = s->pi.size;
+	s->sz.new_end = s->pi.start + s->pi.size - 1;
+	s->sz.fs_blocks = s->fi.blocks;
+	s->sz.freed = 0;
+	return 0;
+}
+
 /* The new sizes, and the root partition shrunk in the in-memory table: the
  * plan shown is the table written. */
 static int plan_sizes(struct shrink *s)
@@ -237,6 +254,8 @@ static int plan_sizes(struct shrink *s)
 	};
 	char pre[PATH_MAX + 8], a[32];
 	int r = size_plan_shrink(&sg, s->rq.mode, s->rq.bytes, &s->sz);
+	if (r == -ERANGE && rc_exit_hint() == RC_EXIT_USAGE && s->rq.mode != SHRINK_BY_FREE && !s->rq.nnew)
+		return plan_already(s);
 	if (r < 0) {
 		snprintf(pre, sizeof(pre), "%s: ", s->dev);
 		return rewrap(r, rc_exit_hint(), pre, "");

@@ -120,6 +120,9 @@ struct shrink {
 	struct shrink_new newp[SHRINK_MAX_NEW];
 	int nnew;
 	int free_follows;           /* free space right after the root when done */
+	int already;                /* --size/--minimum: the partition is that size already (a re-run
+				       after a shrink that was done or stopped after its table write):
+				       only growpart's step and the verify are planned */
 	const char *growpart;       /* "not needed", "kept", "no cloud-init",
 				       "already disabled", "would disable",
 				       "disabled", "failed", "not done" */

@@ -479,6 +479,8 @@ int shrink_add_steps(struct shrink *s)
 	size_format(s->sz.fs_blocks * s->fi.block_size, w.fs_new, sizeof(w.fs_new));
 	SET(w.done, "%s is %s and its filesystem %s; the old table is in %s", s->dev, w.part_new, w.fs_new, s->backup);
 	int r;
+	if (s->already)
+		return (r = add_growpart(s, &w)) < 0 ? r : add_verify(s, &w);
 	if ((r = add_save(s)) < 0 || (r = add_fsck(s)) < 0 || (r = add_resize(s, &w)) < 0 ||
 	    (r = add_table_edits(s, &w)) < 0 || (r = add_write(s, &w)) < 0 || (r = add_kernel(s, &w)) < 0)
 		return r;
