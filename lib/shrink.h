@@ -50,6 +50,7 @@
 #include "part.h"
 #include "plan.h"
 #include "probe.h"
+#include "shrink_pv.h"
 #include "size.h"
 
 #define SHRINK_MAX_NEW 16
@@ -70,6 +71,7 @@ struct shrink_req {
 	int live;                   /* e2fsck and resize2fs talk to our terminal */
 	int progress;               /* resize2fs -p */
 	enum e2t_pref checker;      /* --checker: whose e2fsck, resize2fs, mke2fs */
+	int pv;                     /* --pv: an LV's PV and its partition shrink too (shrink_pv.c) */
 };
 
 /* A new partition, as planned and (after the commit) made. */
@@ -106,6 +108,7 @@ struct shrink {
 	enum shrink_vol vol;        /* SHRINK_PARTITION: the plain path */
 	struct shrink_md md;
 	struct shrink_lv lv;
+	struct shrink_pv pv;        /* --pv: the LV's PV (s->disk, s->partno, s->pi: its partition) */
 	uint64_t vol_bytes;         /* the array's or LV's size now */
 	uint64_t vol_new;           /* and once shrunk (bytes) */
 	char dev[PATH_MAX], disk[PATH_MAX];
