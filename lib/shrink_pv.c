@@ -433,7 +433,7 @@ int shrink_pv_add_steps(struct shrink *s)
 		return rc_fail(ENOMEM, "out of memory");
 	st->run = run_pvresize;
 	st->undo_fn = undo_pvresize;
-	st->flags = PLAN_UNDO_LATER;
+	st->flags = PLAN_UNDO_LATER | PLAN_UNDO_SELF;   /* its partition is unchanged until step +3 */
 	size_format(s->pv.new_pe_count * s->pv.extent, a, sizeof(a));
 	size_format(s->pi.size * s->g.sector_size, b, sizeof(b));
 	SET(st->does, "pvresize --yes --setphysicalvolumesize %" PRIu64 "k %s (%" PRIu64 " extents, %s; was %" PRIu64
@@ -442,7 +442,8 @@ int shrink_pv_add_steps(struct shrink *s)
 	SET(st->changes, "the PV header and the LVM metadata on %s", s->pv.name);
 	SET(st->after, "PV %s has %" PRIu64 " extents (%s) and LV %s/%s fits in them; its partition is unchanged (%s)",
 	    s->pv.name, s->pv.new_pe_count, a, s->lv.vg, s->lv.lv, b);
-	SET(st->if_failed, "pvresize stopped; the LV is inside the PV and the PV inside its partition either way");
+	SET(st->if_failed, "pvresize stopped; the LV is inside the PV and the PV inside its partition either way "
+	    "(a PV it did shrink is grown back automatically, then the LV and the filesystem)");
 	SET(st->undo, "'pvresize %s' makes the PV fill its partition again", s->pv.name);
 	SET(st->resume, "'pvs %s' shows its size; run shrink-root again", s->pv.name);
 	done_words(s, done, sizeof(done));

@@ -47,3 +47,7 @@ vm_shrink_test() {
 @test "shrink-root --pv refuses an LV extent past the PV's new end (naming the pvmove) without writing a sector" {
 	vm_shrink_test lvm-pv shrink_pv_refused
 }
+
+@test "shrink-root --pv: a failing pvresize (with and without shrinking the PV) is undone newest first: PV, LV, filesystem back, files identical" {
+	vm_shrink_test lvm-pv shrink_pv_undo_test
+}

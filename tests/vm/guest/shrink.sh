@@ -292,3 +292,39 @@ shrink_pv_refused() {
 	is "pv: the LV kept its size" "$(dev_bytes "$ROOT")" "$size"
 	is "pv: the PV kept its extents" "$(pvs --noheadings -o pv_pe_count /dev/sda3 | tr -d ' ')" 75
 }
+
+# pv_undo NAME STUBBODY WHAT FILTER: a pvresize stub (--setphysicalvolumesize only) that
+# fails; the plan stops at step 4 and undoes what is done, newest first.
+pv_undo() {
+	local real
+	real=$(command -v pvresize)
+	mkdir -p /tmp/stub
+	printf '#!/bin/sh\ncase "$*" in *--setphysicalvolumesize*) %s ;; esac\nexec %s "$@"\n' "$2" "$real" > /tmp/stub/pvresize
+	chmod 755 /tmp/stub/pvresize
+	run env PATH=/tmp/stub:$PATH rescuectl shrink-root --yes --json --pv --size 160M "$ROOT"
+	rc_is "$1: pvresize fails: shrink-root fails" 1
+	jqt "$1: the failure names step 4 (pvresize) and undid lvreduce (3) and resize2fs (2)" \
+		'.error.step == 4 and (.error.undone | any(. == 3)) and (.error.undone | any(. == 2)) and .steps[0].status == "done" and .steps[1].status == "undone" and .steps[2].status == "undone" and ([.steps[4:][].status] | all(. == "todo"))'
+	jqt "$1: $3" "$4"
+	is "$1: the LV has its old size" "$(dev_bytes "$ROOT")" "$OLD"
+	is "$1: the filesystem fills it again" "$(fs_bytes "$ROOT")" "$OLD"
+	is "$1: the PV has its 75 extents" "$(pvs --noheadings -o pv_pe_count /dev/sda3 | tr -d ' ')" 75
+	is "$1: sda3 is unchanged" "$(cat /sys/class/block/sda3/size)" "$P0"
+	is "$1: the table is unchanged" "$(sfdisk -d /dev/sda | sha256sum)" "$T0"
+	check "$1: vgck vg0 is clean" lvm vgck vg0
+	check "$1: e2fsck -fn clean after the undo" e2fsck -f -n "$ROOT"
+	files_same "$1: files identical after the undo" "$ROOT"
+}
+
+shrink_pv_undo_test() {
+	check "assemble" rescuectl detect-root --assemble
+	resolve
+	check "pv: remove the swap LV that lies after root on the PV" lvremove -y vg0/swap
+	check "pv: 48 MiB of files written to the root" fill "$ROOT"
+	sums "$ROOT" /tmp/sums.before
+	OLD=$(dev_bytes "$ROOT") P0=$(cat /sys/class/block/sda3/size) T0=$(sfdisk -d /dev/sda | sha256sum)
+	pv_undo "pv undo (nothing changed)" 'echo "pvresize: stub failure" >&2; exit 1' \
+		"pvresize failed untouched" '.steps[3].status == "failed"'
+	pv_undo "pv undo (PV shrunk)" "$(command -v pvresize) \"\$@\"; echo 'pvresize: stub failure after the change' >&2; exit 1" \
+		"pvresize undid itself" '.steps[3].status == "undone" and (.error.undone | any(. == 4))'
+}
