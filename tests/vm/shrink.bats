@@ -48,6 +48,6 @@ vm_shrink_test() {
 	vm_shrink_test lvm-pv shrink_pv_refused
 }
 
-@test "shrink-root --pv: a failing pvresize (with and without shrinking the PV) is undone newest first: PV, LV, filesystem back, files identical" {
+@test "shrink-root --pv: the PV's disk locked elsewhere is refused; a failing pvresize (with and without shrinking the PV) is undone newest first: PV, LV, filesystem back, files identical" {
 	vm_shrink_test lvm-pv shrink_pv_undo_test
 }

@@ -323,6 +323,21 @@ shrink_pv_undo_test() {
 	check "pv: 48 MiB of files written to the root" fill "$ROOT"
 	sums "$ROOT" /tmp/sums.before
 	OLD=$(dev_bytes "$ROOT") P0=$(cat /sys/class/block/sda3/size) T0=$(sfdisk -d /dev/sda | sha256sum)
+	# another program holds the PV's disk (flock, as sfdisk --lock does; one
+	# that opens the LV makes it 'open', refused before any lock): refused
+	# after the wait, nothing written
+	local w holder
+	w=$(writes_of /dev/sda)
+	flock -o -x /dev/sda sleep 60 &
+	holder=$!
+	sleep 1
+	run rescuectl shrink-root --yes --pv --size 160M "$ROOT"
+	rc_is "pv: the PV's disk locked by another program: refused" 3
+	has "pv: the refusal says it is locked" "locked by another program"
+	kill "$holder"
+	wait "$holder" 2> /dev/null
+	is "pv: the locked refusal wrote nothing to sda" "$(writes_of /dev/sda)" "$w"
+	is "pv: the locked refusal left the LV's size" "$(dev_bytes "$ROOT")" "$OLD"
 	pv_undo "pv undo (nothing changed)" 'echo "pvresize: stub failure" >&2; exit 1' \
 		"pvresize failed untouched" '.steps[3].status == "failed"'
 	pv_undo "pv undo (PV shrunk)" "$(command -v pvresize) \"\$@\"; echo 'pvresize: stub failure after the change' >&2; exit 1" \
