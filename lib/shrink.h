@@ -27,7 +27,9 @@
  * md RAID1 (metadata 1.2) and LVM logical volumes (shrink_vol.c) are more
  * step kinds on the same plan and loop: the filesystem first, then the
  * array (mdadm --grow --size) or the LV (lvreduce); their member
- * partitions and PVs are left as they are. The design notes below were
+ * partitions and PVs are left as they are, unless --pv (rq.pv) on an LV:
+ * then pvresize and the PV's partition follow (shrink_pv.c, shrink_pv.h)
+ * with the table steps above. The design notes below were
  * written before; what is built is in shrink_vol.c's header.
  * md RAID1 and LVM are meant to be more step kinds here, not a new loop:
  * planning finds the stack under the filesystem, then e.g. for RAID1

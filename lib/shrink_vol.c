@@ -15,7 +15,8 @@
  *
  * What is left as it is: the member partitions of the array (the space
  * freed is inside the array, at the end of each member) and the PVs (the
- * space freed is free extents in the VG, for lvcreate). Shrinking the
+ * space freed is free extents in the VG, for lvcreate), unless --pv: then
+ * shrink_pv.c plans the PV and its partition after lvreduce. Shrinking the
  * members would need the array stopped and each member's table rewritten;
  * it is not done here.
  *
@@ -26,7 +27,7 @@
  * resized with the array); an unknown data offset; an LV
  * that is not a plain linear/striped volume (snapshot, origin, thin, cache,
  * raid, mirror, pool, virtual), one that is open or mounted, a VG with
- * missing PVs; --new (no partition is freed to put it in). */
+ * missing PVs; --new without --pv (no partition is freed to put it in). */
 #include "shrink.h"
 #include "shrink_priv.h"
 #include "blkdev.h"
