@@ -62,11 +62,18 @@ const char shrink_root_help[] =
 	"partitions and PVs are not changed: the space stays inside the array or\n"
 	"becomes free extents in the VG. Refused: metadata 0.90/1.0, other RAID\n"
 	"levels, a degraded or resyncing array; snapshot, thin, cache,\n"
-	"raid or open LVs, a VG with missing PVs; --new.";
+	"raid or open LVs, a VG with missing PVs; --new (without --pv).\n"
+	"\n"
+	"--pv (an LV root): after lvreduce, also 'pvresize --setphysicalvolumesize'\n"
+	"the LV's PV by the extents freed, and shrink the PV's partition (same start,\n"
+	"end aligned) as above: table saved, written, BLKPG; --new and --mkfs then\n"
+	"use the space on the disk. Refused: an LV on several PVs, a PV that is not\n"
+	"a partition (md, whole disk), an extent in use past the PV's new end (the\n"
+	"pvmove that moves it is named). The LV and the PV's disk are locked.";
 
 enum {
 	OPT_SIZE = 's', OPT_FREE = 256, OPT_MIN, OPT_NEW, OPT_MKFS, OPT_KEEP_GP, OPT_BACKUP, OPT_CHECKER,
-	OPT_UNDO,
+	OPT_UNDO, OPT_PV,
 };
 
 static const struct cli_opt opts[] = {
@@ -79,6 +86,7 @@ static const struct cli_opt opts[] = {
 	{ "backup", required_argument, OPT_BACKUP, "FILE", "where to save the old table (default $HOME/shrink-root-DISK-TIME.sfdisk)" },
 	{ "checker", required_argument, OPT_CHECKER, "WHICH", "'system' or 'bundled' e2fsck, resize2fs, mkfs.ext4 (default: the system's when new enough)" },
 	{ "undo-file", required_argument, OPT_UNDO, "FILE", "resize2fs's undo file (default $HOME/shrink-root-FSUUID.e2undo)" },
+	{ "pv", no_argument, OPT_PV, NULL, "an LVM root: shrink its PV and the PV's partition too (space on the disk)" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -129,6 +137,9 @@ static int on_opt(struct cli *c, void *p, int id, const char *arg)
 	case OPT_CHECKER:
 		if (e2t_pref_parse(arg, &rq->checker) < 0)
 			return cli_usage(c, "--checker is %s", rc_msg());
+		return 0;
+	case OPT_PV:
+		rq->pv = 1;
 		return 0;
 	}
 	return RC_EXIT_USAGE;
@@ -185,9 +196,16 @@ static void print_vol(struct cli *c, const struct shrink *s)
 			 s->sz.fs_blocks, bs);
 	if (s->min_blocks)
 		snprintf(m, sizeof(m), "is %s", size_format(s->min_blocks * bs, a, sizeof(a)));
-	cli_info(c, "resize2fs's minimum estimate %s; %s", m, s->vol == SHRINK_MD ?
-		 "the member partitions are not changed: the space freed stays inside the array, at the end of each member" :
-		 "the PVs are not changed: the space freed becomes free extents in the volume group (lvcreate)");
+	if (s->rq.pv)
+		cli_info(c, "resize2fs's minimum estimate %s; PV %s: %" PRIu64 " -> %" PRIu64 " extents of %s; partition %zu "
+			 "of %s: %s -> %s, kept: start sector %" PRIu64 ", type %s, PARTUUID %s", m, s->pv.name,
+			 s->pv.pe_count, s->pv.new_pe_count, size_format(s->pv.extent, a, sizeof(a)), s->partno, s->disk,
+			 size_format(s->pi.size * s->g.sector_size, b, sizeof(b)),
+			 size_format(s->pv.part_new_size * s->g.sector_size, d, sizeof(d)), s->pi.start, s->pi.type, s->pi.uuid);
+	else
+		cli_info(c, "resize2fs's minimum estimate %s; %s", m, s->vol == SHRINK_MD ?
+			 "the member partitions are not changed: the space freed stays inside the array, at the end of each member" :
+			 "the PVs are not changed: the space freed becomes free extents in the volume group (lvcreate)");
 	e2tools_report(c, s->tools, s->ntools);
 	plan_cli_list(c, s->plan);
 	plan_cli_warnings(c, s->plan);
@@ -300,11 +318,39 @@ static json_object *vol_json(const struct shrink *s)
 		STR("lv", s->lv.lv);
 		U64("extent_size", s->lv.extent);
 		U64("vg_free_before", s->lv.vg_free);
-		U64("vg_free_after", s->lv.vg_free + (s->vol_bytes - s->vol_new));
+		U64("vg_free_after", s->lv.vg_free + (s->rq.pv ? 0 : s->vol_bytes - s->vol_new));
+		if (s->rq.pv && s->pv.new_pe_count) {
+			json_object *pv = json_object_new_object();
+			json_object_object_add(pv, "name", json_object_new_string(s->pv.name));
+			json_object_object_add(pv, "pe_start", json_object_new_uint64(s->pv.pe_start));
+			json_object_object_add(pv, "mda_count", json_object_new_uint64(s->pv.mda_count));
+			json_object_object_add(pv, "pe_count_before", json_object_new_uint64(s->pv.pe_count));
+			json_object_object_add(pv, "pe_count_after", json_object_new_uint64(s->pv.new_pe_count));
+			json_object_object_add(pv, "bytes_after", json_object_new_uint64(s->pv.new_bytes));
+			json_object_object_add(o, "pv", pv);
+		}
 	}
 	return o;
 #undef U64
 #undef STR
+}
+
+/* The PV's (or root's) partition, the new ones and the backup. */
+static void disk_json(json_object *doc, const struct shrink *s)
+{
+	json_object_object_add(doc, "disk", json_object_new_string(s->disk));
+	json_object_object_add(doc, "partno", json_object_new_int((int)s->partno));
+	json_object_object_add(doc, "new_partitions", new_parts_json(s));
+	json_object *p = sizes_json(s, 0);
+	if (s->vol)
+		json_object_object_add(p, "size_after", json_object_new_uint64(s->pv.part_new_size));
+	json_object_object_add(doc, "partition", p);
+	json_object_object_add(doc, "backup", json_object_new_string(s->backup));
+	json_object_object_add(doc, "restore", json_object_new_string(s->restore));
+	json_object *gp = json_object_new_array();
+	for (int i = 0; i < s->ngp; i++)
+		json_object_array_add(gp, json_object_new_string(s->gp_actions[i]));
+	json_object_object_add(doc, "growpart_actions", gp);
 }
 
 /* The document, from what is known: also after a refusal or a failure. */
@@ -322,25 +368,21 @@ static void to_json(struct cli *c, const struct shrink *s)
 		json_object_object_add(doc, "filesystem", sizes_json(s, 1));
 		json_object_object_add(doc, "freed_bytes", json_object_new_uint64(s->vol_bytes - s->vol_new));
 		json_object_object_add(doc, "growpart", json_object_new_string(s->growpart));
+		if (s->rq.pv)
+			disk_json(doc, s);
 		plan_cli_json(c, s->plan);
 		return;
 	}
-	json_object_object_add(doc, "disk", json_object_new_string(s->disk));
-	json_object_object_add(doc, "partno", json_object_new_int((int)s->partno));
 	json_object_object_add(doc, "already", json_object_new_boolean(s->already));
-	if (!plan_count(s->plan))   /* planning stopped before the plan was made */
+	if (!plan_count(s->plan)) {   /* planning stopped before the plan was made */
+		json_object_object_add(doc, "disk", json_object_new_string(s->disk));
+		json_object_object_add(doc, "partno", json_object_new_int((int)s->partno));
 		return;
-	json_object_object_add(doc, "new_partitions", new_parts_json(s));
+	}
 	json_object_object_add(doc, "filesystem", sizes_json(s, 1));
-	json_object_object_add(doc, "partition", sizes_json(s, 0));
 	json_object_object_add(doc, "freed_bytes", json_object_new_uint64(s->sz.freed * s->g.sector_size));
-	json_object_object_add(doc, "backup", json_object_new_string(s->backup));
-	json_object_object_add(doc, "restore", json_object_new_string(s->restore));
 	json_object_object_add(doc, "growpart", json_object_new_string(s->growpart));
-	json_object *gp = json_object_new_array();
-	for (int i = 0; i < s->ngp; i++)
-		json_object_array_add(gp, json_object_new_string(s->gp_actions[i]));
-	json_object_object_add(doc, "growpart_actions", gp);
+	disk_json(doc, s);
 	plan_cli_json(c, s->plan);
 }
 
@@ -356,7 +398,11 @@ static int run(struct cli *c, struct shrink *s)
 		cli_info(c, "Dry run: nothing was written.");
 		return 0;
 	}
-	if (s->vol)
+	if (s->rq.pv)
+		snprintf(q, sizeof(q), "Shrink the filesystem on %s, the logical volume (to %s), PV %s and partition %zu, "
+			 "and rewrite the partition table of %s?", s->dev, size_format(s->vol_new, a, sizeof(a)),
+			 s->pv.name, s->partno, s->disk);
+	else if (s->vol)
 		snprintf(q, sizeof(q), "Shrink the filesystem on %s and %s to %s?", s->dev,
 			 s->vol == SHRINK_MD ? "the array" : "the logical volume", size_format(s->vol_new, a, sizeof(a)));
 	else if (s->already)
@@ -379,6 +425,12 @@ static int run(struct cli *c, struct shrink *s)
 	if (s->vol == SHRINK_MD) {
 		cli_info(c, "Done: array %s is %s; %s freed inside the array (the member partitions are unchanged)",
 			 s->dev, size_format(s->vol_new, a, sizeof(a)), size_format(s->vol_bytes - s->vol_new, b, sizeof(b)));
+		return 0;
+	}
+	if (s->rq.pv) {
+		cli_info(c, "Done: %s is %s; PV %s and its partition are %s smaller, freed on %s after partition %zu. "
+			 "Old table: %s", s->dev, size_format(s->vol_new, a, sizeof(a)), s->pv.name,
+			 size_format((s->pi.size - s->pv.part_new_size) * ss, b, sizeof(b)), s->disk, s->partno, s->backup);
 		return 0;
 	}
 	if (s->vol == SHRINK_LVM) {

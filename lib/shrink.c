@@ -272,12 +272,12 @@ static int is_swap_type(const char *t)
 	return !strcasecmp(t, "0657FD6D-A4AB-43C4-84E5-0933C84B4F4F") || !strcmp(t, "82");
 }
 
-/* The --new partitions, one after the other in the freed space, each at
- * the size asked (part_add refuses what does not fit), and the programs
- * that will make their filesystems. */
-static int plan_new_parts(struct shrink *s)
+/* The --new partitions, one after the other in the freed space after
+ * sector END, each at the size asked (part_add refuses what does not fit),
+ * and the programs that will make their filesystems. */
+int shrink_plan_new_parts(struct shrink *s, uint64_t end)
 {
-	uint64_t from = s->sz.new_end + 1, fs, fe, st, sz;
+	uint64_t from = end + 1, fs, fe, st, sz;
 	char pre[64], path[PATH_MAX], prog[32];
 	int r;
 	for (int i = 0; i < s->rq.nnew; i++) {
@@ -310,7 +310,7 @@ static int plan_new_parts(struct shrink *s)
 /* cloud-init's growpart (and growroot, x-systemd.growfs, GPT bit 59)
  * would grow the root back into free space right after it: plan
  * disable-growpart's change in the target (lib/growpart.h). */
-static int plan_growpart(struct shrink *s)
+int shrink_plan_growpart(struct shrink *s)
 {
 	struct target tg;
 	struct growpart_report rep;
@@ -346,7 +346,7 @@ static int plan_growpart(struct shrink *s)
 /* Where the old table goes: --backup FILE, which must not exist, or
  * $HOME/shrink-root-DISK-TIME.sfdisk (a suffix when that exists); its
  * directory must take a new file. Checked here, not when saving. */
-static int plan_backup(struct shrink *s)
+int shrink_plan_backup(struct shrink *s)
 {
 	char dir[PATH_MAX];
 	if (s->rq.backup) {
@@ -393,10 +393,13 @@ int shrink_prepare(const struct shrink_req *rq, struct shrink **out)
 		return r;
 	if (s->vol)
 		return shrink_vol_prepare(s);
+	if (s->rq.pv)
+		return rc_failx(RC_EXIT_REFUSED, EINVAL, "--pv: %s is not an LVM logical volume; --pv shrinks the PV "
+				"under an LV root. Without it the partition itself is shrunk. Nothing was changed", s->dev);
 	if ((r = check_fs(s)) < 0 || (r = shrink_estimate(s)) < 0 || (r = open_table(s)) < 0 ||
-	    (r = plan_sizes(s)) < 0 || (r = plan_new_parts(s)) < 0 || (r = plan_growpart(s)) < 0 ||
-	    (r = plan_backup(s)) < 0 || (s->sz.fs_blocks < s->fi.blocks && (r = shrink_plan_undo(s)) < 0) ||
-	    (r = shrink_add_steps(s)) < 0)
+	    (r = plan_sizes(s)) < 0 || (r = shrink_plan_new_parts(s, s->sz.new_end)) < 0 ||
+	    (r = shrink_plan_growpart(s)) < 0 || (r = shrink_plan_backup(s)) < 0 ||
+	    (s->sz.fs_blocks < s->fi.blocks && (r = shrink_plan_undo(s)) < 0) || (r = shrink_add_steps(s)) < 0)
 		return r;
 	return 0;
 }
@@ -406,6 +409,8 @@ void shrink_free(struct shrink *s)
 	if (!s)
 		return;
 	part_close(s->d);
+	if (s->pv.locked)
+		dev_unlock(&s->pv.lvlock);
 	plan_free(s->plan);
 	free(s);
 }

@@ -27,7 +27,9 @@
  * md RAID1 (metadata 1.2) and LVM logical volumes (shrink_vol.c) are more
  * step kinds on the same plan and loop: the filesystem first, then the
  * array (mdadm --grow --size) or the LV (lvreduce); their member
- * partitions and PVs are left as they are. The design notes below were
+ * partitions and PVs are left as they are, unless --pv (rq.pv) on an LV:
+ * then pvresize and the PV's partition follow (shrink_pv.c, shrink_pv.h)
+ * with the table steps above. The design notes below were
  * written before; what is built is in shrink_vol.c's header.
  * md RAID1 and LVM are meant to be more step kinds here, not a new loop:
  * planning finds the stack under the filesystem, then e.g. for RAID1
@@ -50,6 +52,7 @@
 #include "part.h"
 #include "plan.h"
 #include "probe.h"
+#include "shrink_pv.h"
 #include "size.h"
 
 #define SHRINK_MAX_NEW 16
@@ -70,6 +73,7 @@ struct shrink_req {
 	int live;                   /* e2fsck and resize2fs talk to our terminal */
 	int progress;               /* resize2fs -p */
 	enum e2t_pref checker;      /* --checker: whose e2fsck, resize2fs, mke2fs */
+	int pv;                     /* --pv: an LV's PV and its partition shrink too (shrink_pv.c) */
 };
 
 /* A new partition, as planned and (after the commit) made. */
@@ -106,6 +110,7 @@ struct shrink {
 	enum shrink_vol vol;        /* SHRINK_PARTITION: the plain path */
 	struct shrink_md md;
 	struct shrink_lv lv;
+	struct shrink_pv pv;        /* --pv: the LV's PV (s->disk, s->partno, s->pi: its partition) */
 	uint64_t vol_bytes;         /* the array's or LV's size now */
 	uint64_t vol_new;           /* and once shrunk (bytes) */
 	char dev[PATH_MAX], disk[PATH_MAX];

@@ -50,5 +50,22 @@ void shrink_resize_words(const struct shrink *s, struct plan_step *st, const cha
 uint64_t shrink_undo_need(const struct ext4_info *fi, uint64_t new_blocks);
 /* Append every step of the plan to s->plan, from the facts in S. */
 int shrink_add_steps(struct shrink *s);
+/* Planning shared by the plain path and --pv (shrink.c): the --new
+ * partitions after sector END of s->partno, growpart when free space
+ * follows, the table backup's path. */
+int shrink_plan_new_parts(struct shrink *s, uint64_t end);
+int shrink_plan_growpart(struct shrink *s);
+int shrink_plan_backup(struct shrink *s);
+/* The plain path's table steps for --pv (shrink_steps.c): save the table,
+ * shrink s->partno to NEW_SIZE sectors (ending at NEW_END) and add the new
+ * partitions, write, tell the kernel (*KERNEL_N: its step), disable
+ * growpart; later the mkfs steps. DONE: the whole shrink in words. */
+int shrink_add_disk_steps(struct shrink *s, uint64_t new_size, uint64_t new_end, const char *done, int *kernel_n);
+int shrink_add_mkfs_steps(struct shrink *s, uint64_t new_size, const char *done, int kernel_n);
+/* --pv (shrink_pv.c): its facts, checks and in-memory table after the LV's
+ * sizes are planned; its steps after lvreduce, and after the verify. */
+int shrink_pv_prepare(struct shrink *s);
+int shrink_pv_add_steps(struct shrink *s);
+int shrink_pv_add_late_steps(struct shrink *s);
 
 #endif

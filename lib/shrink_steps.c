@@ -246,7 +246,7 @@ static int add_resize(struct shrink *s, const struct words *w)
 
 /* ---- 4. the table in memory -------------------------------------------- */
 
-static int add_table_edits(struct shrink *s, const struct words *w)
+static int add_table_edits(struct shrink *s, const struct words *w, uint64_t new_end)
 {
 	int write_n = (int)plan_count(s->plan) + 2 + s->nnew;
 	char a[32];
@@ -255,7 +255,7 @@ static int add_table_edits(struct shrink *s, const struct words *w)
 		return rc_fail(ENOMEM, "out of memory");
 	SET(st->name, "shrink partition %zu", s->partno);
 	SET(st->does, "shrink partition %zu of %s to sectors %" PRIu64 "-%" PRIu64 " (%s), same start, type, "
-	    "PARTUUID and name", s->partno, s->disk, s->pi.start, s->sz.new_end, w->part_new);
+	    "PARTUUID and name", s->partno, s->disk, s->pi.start, new_end, w->part_new);
 	SET(st->changes, "the partition table in memory; step %d writes it", write_n);
 	for (int i = 0; i < s->nnew; i++) {
 		const struct part_info *np = &s->newp[i].pi;
@@ -482,12 +482,42 @@ int shrink_add_steps(struct shrink *s)
 	if (s->already)
 		return (r = add_growpart(s, &w)) < 0 ? r : add_verify(s, &w);
 	if ((r = add_save(s)) < 0 || (r = add_fsck(s)) < 0 || (r = add_resize(s, &w)) < 0 ||
-	    (r = add_table_edits(s, &w)) < 0 || (r = add_write(s, &w)) < 0 || (r = add_kernel(s, &w)) < 0)
+	    (r = add_table_edits(s, &w, s->sz.new_end)) < 0 || (r = add_write(s, &w)) < 0 || (r = add_kernel(s, &w)) < 0)
 		return r;
 	int kernel_n = (int)plan_count(s->plan);
 	if ((r = add_growpart(s, &w)) < 0 || (r = add_verify(s, &w)) < 0 || (r = add_mkfs(s, &w, kernel_n)) < 0)
 		return r;
 	return 0;
+}
+
+/* The disk's steps of a plan whose container shrinks first (--pv): the
+ * partition s->partno of s->disk becomes NEW_SIZE sectors, ending at
+ * NEW_END; DONE says the whole shrink in words. */
+static void disk_words(const struct shrink *s, uint64_t new_size, const char *done, struct words *w)
+{
+	size_format(s->pi.size * s->g.sector_size, w->part_old, sizeof(w->part_old));
+	size_format(new_size * s->g.sector_size, w->part_new, sizeof(w->part_new));
+	size_format(s->sz.fs_blocks * s->fi.block_size, w->fs_new, sizeof(w->fs_new));
+	SET(w->done, "%s", done);
+}
+
+int shrink_add_disk_steps(struct shrink *s, uint64_t new_size, uint64_t new_end, const char *done, int *kernel_n)
+{
+	struct words w;
+	int r;
+	disk_words(s, new_size, done, &w);
+	if ((r = add_save(s)) < 0 || (r = add_table_edits(s, &w, new_end)) < 0 || (r = add_write(s, &w)) < 0 ||
+	    (r = add_kernel(s, &w)) < 0)
+		return r;
+	*kernel_n = (int)plan_count(s->plan);
+	return add_growpart(s, &w);
+}
+
+int shrink_add_mkfs_steps(struct shrink *s, uint64_t new_size, const char *done, int kernel_n)
+{
+	struct words w;
+	disk_words(s, new_size, done, &w);
+	return add_mkfs(s, &w, kernel_n);
 }
 
 int shrink_commit(struct shrink *s, const struct plan_hooks *hooks)

@@ -15,7 +15,8 @@
  *
  * What is left as it is: the member partitions of the array (the space
  * freed is inside the array, at the end of each member) and the PVs (the
- * space freed is free extents in the VG, for lvcreate). Shrinking the
+ * space freed is free extents in the VG, for lvcreate), unless --pv: then
+ * shrink_pv.c plans the PV and its partition after lvreduce. Shrinking the
  * members would need the array stopped and each member's table rewritten;
  * it is not done here.
  *
@@ -26,7 +27,7 @@
  * resized with the array); an unknown data offset; an LV
  * that is not a plain linear/striped volume (snapshot, origin, thin, cache,
  * raid, mirror, pool, virtual), one that is open or mounted, a VG with
- * missing PVs; --new (no partition is freed to put it in). */
+ * missing PVs; --new without --pv (no partition is freed to put it in). */
 #include "shrink.h"
 #include "shrink_priv.h"
 #include "blkdev.h"
@@ -538,6 +539,8 @@ static int add_vol_steps(struct shrink *s)
 	if ((r = add_vol_fs_steps(s, &w)) < 0 ||
 	    (r = s->vol == SHRINK_MD ? add_md_step(s, &w) : add_lv_step(s, &w)) < 0)
 		return r == -ENOMEM ? rc_fail(ENOMEM, "out of memory") : r;
+	if (s->rq.pv && (r = shrink_pv_add_steps(s)) < 0)
+		return r;
 	struct plan_step *st = vstep(s, "verify", "verify", shrink_run_verify);
 	if (!st)
 		return rc_fail(ENOMEM, "out of memory");
@@ -547,7 +550,7 @@ static int add_vol_steps(struct shrink *s)
 	SET(st->after, "the shrink is done and the filesystem verified clean: %s is %s, its filesystem %s",
 	    s->dev, w.new_, w.fs_new);
 	SET(st->resume, "run 'e2fsck -f %s'", s->dev);
-	return 0;
+	return s->rq.pv ? shrink_pv_add_late_steps(s) : 0;
 }
 
 /* ---- planning ------------------------------------------------------------ */
@@ -580,12 +583,17 @@ int shrink_vol_prepare(struct shrink *s)
 {
 	char a[32], b[32];
 	int r;
-	if (s->rq.nnew)
+	if (s->rq.pv && s->vol != SHRINK_LVM)
+		return rc_failx(RC_EXIT_REFUSED, EINVAL, "--pv: %s is an md array, not an LVM logical volume; "
+				"nothing was changed", s->dev);
+	if (s->rq.nnew && !s->rq.pv)
 		return rc_failx(RC_EXIT_REFUSED, EINVAL, "--new: %s is %s; shrinking it frees space inside %s, "
-				"not a partition to put a new one in. Nothing was changed", s->dev,
+				"not a partition to put a new one in%s. Nothing was changed", s->dev,
 				s->vol == SHRINK_MD ? "an md array" : "an LVM logical volume",
 				s->vol == SHRINK_MD ? "the array (its member partitions are not shrunk)" :
-				"its volume group (make a volume there with lvcreate)");
+				"its volume group (make a volume there with lvcreate)",
+				s->vol == SHRINK_MD ? "" : "; add --pv to shrink its PV and the PV's partition too, "
+				"which frees space on the disk for --new");
 	if ((r = shrink_check_fs_common(s)) < 0 || (r = vol_facts(s)) < 0)
 		return r;
 	if (s->fi.blocks * s->fi.block_size > s->vol_bytes)
@@ -595,6 +603,8 @@ int shrink_vol_prepare(struct shrink *s)
 	if ((r = shrink_estimate(s)) < 0 || (r = shrink_vol_sizes(s)) < 0 ||
 	    (s->sz.fs_blocks < s->fi.blocks && (r = shrink_plan_undo(s)) < 0))
 		return r;
+	if (s->rq.pv)
+		return (r = shrink_pv_prepare(s)) < 0 ? r : add_vol_steps(s);
 	if (s->rq.backup)
 		plan_warn(s->plan, "--backup: no partition table is written on %s, so there is none to save", s->dev);
 	if (s->rq.keep_growpart)

@@ -376,6 +376,71 @@ EOF
 	[ "$(sha256sum < "$S/dev/dm-0")" = "$before" ]
 }
 
+@test "LVM root --pv, dry run from a fake sysfs, pvs and a GPT image as the PV's disk: pvresize and the table steps, JSON (schema); refusals name pvmove and --pv; no byte changed" {
+	S=$W/sysroot
+	mkdir -p "$S/sys/devices/virtual/block/dm-0/dm" "$S/sys/devices/pci0/block/sda/sda3" "$S/sys/class/block" \
+		"$S/dev" "$W/bin"
+	truncate -s 256M "$S/dev/dm-0"
+	mkfs.ext4 -q -F "$S/dev/dm-0"
+	echo 253:0 > "$S/sys/devices/virtual/block/dm-0/dev"
+	echo 524288 > "$S/sys/devices/virtual/block/dm-0/size"
+	echo vg0-root > "$S/sys/devices/virtual/block/dm-0/dm/name"
+	echo LVM-abcdef > "$S/sys/devices/virtual/block/dm-0/dm/uuid"
+	ln -s ../../devices/virtual/block/dm-0 "$S/sys/class/block/dm-0"
+	# the PV's disk: GPT, sda3 from sector 198656, 302 MiB (sfdisk aligns its end)
+	truncate -s 400M "$S/dev/sda"
+	printf 'label: gpt\nstart=2048, size=65536, type=uefi\nstart=67584, size=131072\nstart=198656, type=E6D6D379-F507-44C2-A23C-238F2A3DF928\n' |
+		sfdisk -q "$S/dev/sda"
+	echo 8:0 > "$S/sys/devices/pci0/block/sda/dev"
+	echo 819200 > "$S/sys/devices/pci0/block/sda/size"
+	echo 8:3 > "$S/sys/devices/pci0/block/sda/sda3/dev"
+	echo 618496 > "$S/sys/devices/pci0/block/sda/sda3/size"
+	echo 3 > "$S/sys/devices/pci0/block/sda/sda3/partition"
+	echo 198656 > "$S/sys/devices/pci0/block/sda/sda3/start"
+	ln -s ../../devices/pci0/block/sda "$S/sys/class/block/sda"
+	ln -s ../../devices/pci0/block/sda/sda3 "$S/sys/class/block/sda3"
+	printf '#!/bin/sh\necho "  vg0|root|-wi-a-----|268435456|4194304|44040192|0"\n' > "$W/bin/lvs"
+	printf '#!/bin/sh\ncat "%s"\n' "$W/pvs.out" > "$W/bin/pvs"
+	printf '#!/bin/sh\nexit 0\n' > "$W/bin/lvreduce"
+	for b in lvextend pvresize; do cp "$W/bin/lvreduce" "$W/bin/$b"; done
+	chmod 755 "$W/bin/"*
+	f='/dev/sda3|vg0|316669952|314572800|1048576|75|1|1044480|4194304|1'
+	printf '  %s|0|64|root|0\n  %s|64|11||0\n' "$f" "$f" > "$W/pvs.out"
+	lv=$(sha256sum < "$S/dev/dm-0") disk=$(sha256sum < "$S/dev/sda")
+	sr() { env PATH="$W/bin:$PATH" RESCUECTL_SYSROOT="$S" "$RESCUECTL" shrink-root "$@"; }
+	run sr --dry-run --pv --keep-growpart --size 160M "$S/dev/dm-0"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"pvresize --yes --setphysicalvolumesize 209920k /dev/sda3 (51 extents"* ]]
+	[[ "$output" == *"shrink partition 3 of $S/dev/sda to sectors 198656-618495"* ]]
+	output=$(sr --dry-run --json --pv --keep-growpart --size 160M --new rest:linux:data "$S/dev/dm-0" 2> /dev/null)
+	echo "$output"
+	echo "$output" | jq -e '[.steps[].kind] == ["fsck","resize-fs","shrink-lv","shrink-pv","save-table","shrink-partition","add-partition","write-table","tell-kernel","verify"]'
+	echo "$output" | jq -e '.volume.pv.pe_count_before == 75 and .volume.pv.pe_count_after == 51 and .volume.pv.bytes_after == 1048576 + 51 * 4194304 and .volume.vg_free_after == .volume.vg_free_before'
+	echo "$output" | jq -e '.partno == 3 and .partition.start == 198656 and .partition.size_before == 618496 and .partition.size_after == 419840 and .new_partitions[0].partno == 4 and .new_partitions[0].start == 618496'
+	mkdir -p "$W/docs"
+	printf '%s\n' "$output" > "$W/docs/shrink-root@lvm-pv-dry@0.json"
+	python3 "$TOP/tests/schema/validate.py" "$TOP/doc/schema" "$W/docs"
+	# --new without --pv names --pv
+	run sr --yes --size 160M --new rest "$S/dev/dm-0"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"add --pv"* ]]
+	# another LV after the root on the PV: refused, naming it and the pvmove
+	printf '  %s|0|64|root|0\n  %s|64|4|swap|0\n  %s|68|7||0\n' "$f" "$f" "$f" > "$W/pvs.out"
+	run sr --yes --pv --size 160M "$S/dev/dm-0"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"vg0/swap"* && "$output" == *"pvmove --alloc anywhere /dev/sda3:64-67"* ]]
+	# a PV that is a whole disk: no partition to shrink
+	printf '  /dev/sda|vg0|419430400|314572800|1048576|75|1|1044480|4194304|1|0|64|root|0\n' > "$W/pvs.out"
+	run sr --yes --pv --size 160M "$S/dev/dm-0"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"whole disk"* ]]
+	[ "$(sha256sum < "$S/dev/dm-0")" = "$lv" ]
+	[ "$(sha256sum < "$S/dev/sda")" = "$disk" ]
+}
+
 @test "usage errors: no size, two sizes, bad size, rest not last" {
 	run "$RESCUECTL" shrink-root /dev/null
 	[ "$status" -eq 2 ]

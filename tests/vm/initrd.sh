@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 BINS="mdadm lvm dmsetup cryptsetup e2fsck mke2fs debugfs dumpe2fs tune2fs resize2fs e2label
   mkfs.xfs xfs_repair xfs_db xfs_admin xfs_growfs xfs_io btrfs mkfs.btrfs
-  sfdisk blkid wipefs partx losetup findmnt lsblk jq"
+  sfdisk blkid wipefs partx losetup findmnt lsblk jq flock"
 PKGS="busybox-static mdadm lvm2 dmsetup cryptsetup-bin e2fsprogs xfsprogs btrfs-progs fdisk
   util-linux mount jq libc6"
 # md, device-mapper, the disk controllers, the filesystems a server root

@@ -35,3 +35,19 @@ vm_shrink_test() {
 @test "shrink-root refuses md metadata 1.0 (superblock at the end) without writing a sector" {
 	vm_shrink_test c1small-md10 shrink_md10_refused
 }
+
+@test "shrink-root --pv on an LVM root on a PV partition: fs, LV, PV and sda3 shrunk; pvs, vgck, partx agree; files identical, e2fsck clean, after re-activation too" {
+	vm_shrink_test lvm-pv shrink_pv_test
+}
+
+@test "shrink-root --pv --new rest --mkfs ext4: a new sda4 in the space the PV freed, clean" {
+	vm_shrink_test lvm-pv shrink_pv_new_test
+}
+
+@test "shrink-root --pv refuses an LV extent past the PV's new end (naming the pvmove) without writing a sector" {
+	vm_shrink_test lvm-pv shrink_pv_refused
+}
+
+@test "shrink-root --pv: the PV's disk locked elsewhere is refused; a failing pvresize (with and without shrinking the PV) is undone newest first: PV, LV, filesystem back, files identical" {
+	vm_shrink_test lvm-pv shrink_pv_undo_test
+}

@@ -59,6 +59,8 @@ dev_bytes() { blockdev --getsize64 "$1"; }
 # files_same NAME DEV: the files on DEV are those of /tmp/sums.before.
 files_same() {
 	sums "$2" /tmp/sums.now
+	# files the run is meant to add (SUMS_ADDED, an ERE) are not compared
+	if [ -n "$SUMS_ADDED" ]; then grep -v -E "$SUMS_ADDED" /tmp/sums.now > /tmp/sums.f; mv /tmp/sums.f /tmp/sums.now; fi
 	if cmp -s /tmp/sums.before /tmp/sums.now && [ "$(wc -l < /tmp/sums.now)" -gt 100 ]; then
 		ok "$1 ($(wc -l < /tmp/sums.now) files)"
 	else
@@ -193,4 +195,151 @@ shrink_md10_refused() {
 	is "md 1.0: not a sector written to sda3" "$(writes_of /dev/sda3)" "$w_sda3"
 	is "md 1.0: not a sector written to sdb3" "$(writes_of /dev/sdb3)" "$w_sdb3"
 	md_clean "the refusal"
+}
+
+# --pv on the lvm-pv layout (vg0 on sda3: root, then swap): the PV and
+# sda3 shrink too. pv_facts NAME: pvs, vgck, the table (partx) and the
+# kernel (/sys) agree with the plan in $PLAN (the dry run's JSON).
+pv_facts() {
+	local pe part
+	pe=$(printf '%s' "$PLAN" | jq -r .volume.pv.pe_count_after)
+	part=$(printf '%s' "$PLAN" | jq -r .partition.size_after)
+	is "$1: pvs shows the PV's new extent count" "$(pvs --noheadings -o pv_pe_count /dev/sda3 | tr -d ' ')" "$pe"
+	is "$1: pvs shows the PV's new size" "$(pvs --noheadings --nosuffix --units b -o pv_size /dev/sda3 | tr -d ' ')" \
+		$((pe * 4194304))
+	check "$1: vgck vg0 is clean" lvm vgck vg0
+	is "$1: the table has sda3 at the planned size (partx)" "$(partx -g -o SECTORS -n 3 /dev/sda | tr -d ' ')" "$part"
+	is "$1: the kernel sees sda3 at the planned size" "$(cat /sys/class/block/sda3/size)" "$part"
+	is "$1: the LV is the planned size" "$(dev_bytes "$ROOT")" "$NEW"
+	is "$1: the filesystem fills the LV exactly" "$(fs_bytes "$ROOT")" "$NEW"
+	check "$1: e2fsck -fn clean" e2fsck -f -n "$ROOT"
+	files_same "$1: files identical" "$ROOT"
+}
+
+# pv_setup: assemble, move swap out of the way (lvremove), fill the root,
+# and plan --pv --size 160M ARGS... as a dry run into $PLAN and $NEW.
+pv_setup() {
+	local w
+	check "assemble" rescuectl detect-root --assemble
+	resolve
+	check "pv: remove the swap LV that lies after root on the PV" lvremove -y vg0/swap
+	check "pv: 48 MiB of files written to the root" fill "$ROOT"
+	sums "$ROOT" /tmp/sums.before
+	P0=$(cat /sys/class/block/sda3/size)
+	w=$(writes_of /dev/sda)
+	run rescuectl shrink-root --dry-run --json --pv --size 160M "$@" "$ROOT"
+	rc_is "pv: --dry-run --json" 0
+	PLAN=$OUT NEW=$(printf '%s' "$OUT" | jq -r .volume.bytes_after)
+	is "pv: the LV is to be 160 MiB" "$NEW" 167772160
+	is "pv: the dry run wrote nothing to sda" "$(writes_of /dev/sda)" "$w"
+	jqt "pv: the plan: e2fsck, resize2fs, lvreduce, pvresize, the table's steps, verify" \
+		'[.steps[].kind | select(. != "growpart" and . != "add-partition" and . != "mkfs")] == ["fsck","resize-fs","shrink-lv","shrink-pv","save-table","shrink-partition","write-table","tell-kernel","verify"] and .volume.pv.name == "/dev/sda3" and .volume.pv.pe_count_before == 75 and .volume.pv.pe_count_after == 51 and .partno == 3 and .partition.size_after < .partition.size_before'
+	past_end "pv: file data lies past the new end before the shrink" "$ROOT" "$NEW"
+}
+
+shrink_pv_test() {
+	pv_setup
+	run rescuectl shrink-root --yes --pv --size 160M "$ROOT"
+	rc_is "pv: shrink-root --pv --size 160M $ROOT" 0
+	has "pv: says the partition is smaller" "and its partition are"
+	# free space follows sda3 now: growpart is disabled in the target
+	sums "$ROOT" /tmp/sums.gp
+	is "pv: growpart disabled in the target (drop-in and /etc/growroot-disabled)" \
+		"$(grep -c -E '(zz-rescuectl-growpart.cfg|/etc/growroot-disabled)$' /tmp/sums.gp)" 2
+	SUMS_ADDED='(zz-rescuectl-growpart.cfg|/etc/growroot-disabled)$'
+	pv_facts "pv"
+	is "pv: sda3 is smaller than before" "$(( $(cat /sys/class/block/sda3/size) < P0 ))" 1
+	check "pv: sfdisk --verify" sfdisk --verify /dev/sda
+	check "pv: deactivate vg0" vgchange -an vg0
+	check "pv: activate vg0 again" vgchange -ay vg0
+	pv_facts "pv: after re-activation"
+}
+
+shrink_pv_new_test() {
+	pv_setup --new rest --mkfs ext4
+	jqt "pv --new: a new partition 4 after sda3, and mkfs" \
+		'(.new_partitions | length) == 1 and .new_partitions[0].partno == 4 and .new_partitions[0].start > .partition.start + .partition.size_after - 1 and any(.steps[]; .kind == "mkfs")'
+	run rescuectl shrink-root --yes --pv --size 160M --new rest --mkfs ext4 "$ROOT"
+	rc_is "pv --new: shrink-root --pv --size 160M --new rest --mkfs ext4" 0
+	pv_facts "pv --new"
+	is "pv --new: sda4 holds ext4" "$(blkid -o value -s TYPE /dev/sda4)" ext4
+	check "pv --new: e2fsck -fn on sda4 clean" e2fsck -f -n /dev/sda4
+	is "pv --new: sda4 starts after sda3" \
+		"$(( $(cat /sys/class/block/sda4/start) > $(cat /sys/class/block/sda3/start) + $(cat /sys/class/block/sda3/size) - 1 ))" 1
+	check "pv --new: sfdisk --verify" sfdisk --verify /dev/sda
+	check "pv --new: deactivate vg0" vgchange -an vg0
+	check "pv --new: activate vg0 again" vgchange -ay vg0
+	pv_facts "pv --new: after re-activation"
+}
+
+# The layout as made: swap lies at extents 64-67, past the PV's new end.
+shrink_pv_refused() {
+	local d p l size
+	check "assemble" rescuectl detect-root --assemble
+	resolve
+	size=$(dev_bytes "$ROOT")
+	d=$(writes_of /dev/sda) p=$(writes_of /dev/sda3) l=$(writes_of "$ROOT")
+	run rescuectl shrink-root --yes --pv --size 160M "$ROOT"
+	rc_is "pv: an extent past the new end is refused" 3
+	has "pv: the refusal names the LV" "vg0/swap"
+	has "pv: the refusal names the pvmove" "pvmove --alloc anywhere /dev/sda3:64-67"
+	run rescuectl shrink-root --yes --size 160M --new rest "$ROOT"
+	rc_is "pv: --new without --pv is refused" 3
+	has "pv: the refusal names --pv" "add --pv"
+	is "pv: not a sector written to sda" "$(writes_of /dev/sda)" "$d"
+	is "pv: not a sector written to sda3" "$(writes_of /dev/sda3)" "$p"
+	is "pv: not a sector written to $ROOT" "$(writes_of "$ROOT")" "$l"
+	is "pv: the LV kept its size" "$(dev_bytes "$ROOT")" "$size"
+	is "pv: the PV kept its extents" "$(pvs --noheadings -o pv_pe_count /dev/sda3 | tr -d ' ')" 75
+}
+
+# pv_undo NAME STUBBODY WHAT FILTER: a pvresize stub (--setphysicalvolumesize only) that
+# fails; the plan stops at step 4 and undoes what is done, newest first.
+pv_undo() {
+	local real
+	real=$(command -v pvresize)
+	mkdir -p /tmp/stub
+	printf '#!/bin/sh\ncase "$*" in *--setphysicalvolumesize*) %s ;; esac\nexec %s "$@"\n' "$2" "$real" > /tmp/stub/pvresize
+	chmod 755 /tmp/stub/pvresize
+	run env PATH=/tmp/stub:$PATH rescuectl shrink-root --yes --json --pv --size 160M "$ROOT"
+	rc_is "$1: pvresize fails: shrink-root fails" 1
+	jqt "$1: the failure names step 4 (pvresize) and undid lvreduce (3) and resize2fs (2)" \
+		'.error.step == 4 and (.error.undone | any(. == 3)) and (.error.undone | any(. == 2)) and .steps[0].status == "done" and .steps[1].status == "undone" and .steps[2].status == "undone" and ([.steps[4:][].status] | all(. == "todo"))'
+	jqt "$1: $3" "$4"
+	is "$1: the LV has its old size" "$(dev_bytes "$ROOT")" "$OLD"
+	is "$1: the filesystem fills it again" "$(fs_bytes "$ROOT")" "$OLD"
+	is "$1: the PV has its 75 extents" "$(pvs --noheadings -o pv_pe_count /dev/sda3 | tr -d ' ')" 75
+	is "$1: sda3 is unchanged" "$(cat /sys/class/block/sda3/size)" "$P0"
+	is "$1: the table is unchanged" "$(sfdisk -d /dev/sda | sha256sum)" "$T0"
+	check "$1: vgck vg0 is clean" lvm vgck vg0
+	check "$1: e2fsck -fn clean after the undo" e2fsck -f -n "$ROOT"
+	files_same "$1: files identical after the undo" "$ROOT"
+}
+
+shrink_pv_undo_test() {
+	check "assemble" rescuectl detect-root --assemble
+	resolve
+	check "pv: remove the swap LV that lies after root on the PV" lvremove -y vg0/swap
+	check "pv: 48 MiB of files written to the root" fill "$ROOT"
+	sums "$ROOT" /tmp/sums.before
+	OLD=$(dev_bytes "$ROOT") P0=$(cat /sys/class/block/sda3/size) T0=$(sfdisk -d /dev/sda | sha256sum)
+	# another program holds the PV's disk (flock, as sfdisk --lock does; one
+	# that opens the LV makes it 'open', refused before any lock): refused
+	# after the wait, nothing written
+	local w holder
+	w=$(writes_of /dev/sda)
+	flock -o -x /dev/sda sleep 60 &
+	holder=$!
+	sleep 1
+	run rescuectl shrink-root --yes --pv --size 160M "$ROOT"
+	rc_is "pv: the PV's disk locked by another program: refused" 3
+	has "pv: the refusal says it is locked" "locked by another program"
+	kill "$holder"
+	wait "$holder" 2> /dev/null
+	is "pv: the locked refusal wrote nothing to sda" "$(writes_of /dev/sda)" "$w"
+	is "pv: the locked refusal left the LV's size" "$(dev_bytes "$ROOT")" "$OLD"
+	pv_undo "pv undo (nothing changed)" 'echo "pvresize: stub failure" >&2; exit 1' \
+		"pvresize failed untouched" '.steps[3].status == "failed"'
+	pv_undo "pv undo (PV shrunk)" "$(command -v pvresize) \"\$@\"; echo 'pvresize: stub failure after the change' >&2; exit 1" \
+		"pvresize undid itself" '.steps[3].status == "undone" and (.error.undone | any(. == 4))'
 }
