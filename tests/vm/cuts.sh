@@ -38,6 +38,8 @@ full=0
 IOPS=${VM_CUT_IOPS:-20}
 SAMPLE=${VM_CUT_SAMPLE:-1}
 MIN=${VM_CUT_MIN:-50}
+EVERY=${VM_CUT_EVERY:-60}
+SPREAD=${VM_CUT_SPREAD:-40}
 SEED=${VM_CUT_SEED:-$(date +%s)}
 RANDOM=$SEED
 OUT=$VMB/cuts
@@ -87,12 +89,17 @@ state() {
 		if [ ! -e "$OLD/files$f" ] || [ ! -e "$NEW/files$f" ]; then echo absent; else echo "bad: missing"; fi
 		return
 	fi
-	if [ -e "$OLD/files$f" ] && cmp -s "$got" "$OLD/files$f"; then
-		cmp -s "$gm" "$OLD/meta$f" && echo old || echo "bad: old bytes, mode/owner $(cat "$gm")"
+	# bytes and mode/owner both old, or both new (a fix may change only the mode)
+	if [ -e "$OLD/files$f" ] && cmp -s "$got" "$OLD/files$f" && cmp -s "$gm" "$OLD/meta$f"; then
+		echo old
 		return
 	fi
 	if [ -e "$NEW/files$f" ] && same_new "$f" "$got" "$NEW/files$f"; then
 		cmp -s "$gm" "$NEW/meta$f" && echo new || echo "bad: new bytes, mode/owner $(cat "$gm")"
+		return
+	fi
+	if [ -e "$OLD/files$f" ] && cmp -s "$got" "$OLD/files$f"; then
+		echo "bad: old bytes, mode/owner $(cat "$gm")"
 		return
 	fi
 	if [ ! -s "$got" ]; then echo "bad: empty"; else echo "bad: neither old nor new ($(wc -c < "$got") bytes)"; fi
@@ -134,13 +141,49 @@ check_disk() {
 			why="${why:+$why; }${f#*:} is new but ${f%%:*} is not (the backup was not whole first)"
 		fi
 	done
-	printf '%s\t%s\t%s\t%s\n' "$label" "${why:-ok}" "$states" "$(jq -r '([.marks[] | select(.name == "go")][0].writes.d0)
-		as $g | if .cut then "killed at \(.cut.t) s, \(.cut.writes.d0 - $g) writes after go" else .end end' \
+	[ -n "$why" ] && why="$why"$'\n'"$(echo "$fsck" | grep -v -e '^Pass ' -e '^e2fsck [0-9]' -e '^Fix? no' -e '^$' | head -n 8)"
+	result "$d" "$label" "$states" "$why"
+}
+
+# result RUNDIR LABEL STATES [WHY]: one cut's TAP line and table row; WHY
+# (its first line in the table) empty means it passed.
+result() {
+	local d=$1 label=$2 states=$3 why=${4:-}
+	printf '%s\t%s\t%s\t%s\n' "$label" "$(printf '%s' "${why:-ok}" | head -n 1)" "$states" "$(jq -r '
+		([.marks[] | select(.name == "go")][0].writes | add) as $g
+		| if .cut then "killed at \(.cut.t) s, \((.cut.writes | add) - $g) writes after go" else .end end' \
 		"$d/summary.json" 2> /dev/null)" >> "$TSV"
 	if [ -z "$why" ]; then
 		tap ok "$label:$states"
 	else
-		tap not-ok "$label:$states" "$why"$'\n'"$(echo "$fsck" | grep -v -e '^Pass ' -e '^e2fsck [0-9]' -e '^Fix? no' -e '^$' | head -n 8)"
+		tap not-ok "$label:$states" "$why"
+	fi
+}
+
+# guest_check RUNDIR: boot the cut disks again (no throttle, no cut) and
+# run the scenario's cut_verify in the guest: for what the host kernel
+# cannot read (md, device-mapper). Sets GSTATES (the guest's "# state: X"
+# lines) and GWHY (its "not ok" lines with their diagnostics; empty: all ok).
+guest_check() {
+	local d=$1
+	cat > "$d/verify.sh" <<-'E'
+	#!/bin/sh
+	. ./lib.sh
+	. ./std.sh
+	. ./shrink.sh
+	. ./layout.sh
+	[ -f vars ] && . ./vars
+	. ./cut.sh
+	cut_verify
+	done_tests
+	E
+	VM_EXTRA=$d/extra vm_boot "$d/verify" "$d/verify.sh" $(disk_args "$d/disks") > /dev/null 2>&1
+	GSTATES=$(sed -n 's/^# state: //p' "$d/verify/results.log" | tr -d '\r' | tr '\n' ' ')
+	GWHY=
+	if ! grep -q '^DONE 0 failed' "$d/verify/results.log"; then
+		GWHY="the check VM: $(grep -A 6 '^not ok' "$d/verify/results.log" | tr -d '\r' | head -n 30)"
+		grep -q '^DONE' "$d/verify/results.log" ||
+			GWHY="$GWHY"$'\n'"the check VM did not finish: $(tail -n 10 "$d/verify/console.log" | tr -d '\r')"
 	fi
 }
 
@@ -149,8 +192,11 @@ guest_script() {
 	cat > "$1" <<-'E'
 	#!/bin/sh
 	. ./lib.sh
-	. ./cut.sh
+	. ./std.sh
+	. ./shrink.sh
+	. ./layout.sh
 	[ -f vars ] && . ./vars
+	. ./cut.sh
 	cut_prepare
 	sync
 	sleep 0.2
@@ -168,36 +214,106 @@ guest_script() {
 	E
 }
 
-# one_run NAME DIR [vm.py cut options]: boot a fresh copy of the layout.
+# disk_args DIR: --disk options for the layout's disks in DIR, and the
+# scratch disk (virtio: /dev/vda in the guest) when the scenario has one.
+disk_args() {
+	vm_disk_args "$1"
+	[ -n "$SCRATCH" ] && echo "--disk virtio:$1/scratch.img"
+}
+
+# base DIR: the disks every run of the scenario starts from: the layout's,
+# the scratch disk (ext4, label scratch), then the scenario's cut_setup run
+# once in the guest (no throttle), e.g. files written for a shrink to move.
+base() {
+	local b=$1
+	rm -rf "$b"
+	mkdir -p "$b/extra"
+	vm_layout_copy "$LAYOUT" "$b/disks" || return 1
+	if [ -n "$SCRATCH" ]; then
+		truncate -s "$SCRATCH" "$b/disks/scratch.img"
+		mke2fs -q -F -t ext4 -L scratch "$b/disks/scratch.img" || return 1
+	fi
+	declare -F cut_setup > /dev/null || return 0
+	extra "$b/extra"
+	printf '#!/bin/sh\n. ./lib.sh\n. ./std.sh\n. ./shrink.sh\n. ./layout.sh\n[ -f vars ] && . ./vars\n. ./cut.sh\ncut_setup\nsync\ndone_tests\n' > "$b/setup.sh"
+	VM_EXTRA=$b/extra vm_boot "$b/setup" "$b/setup.sh" $(disk_args "$b/disks") > /dev/null
+	vm_assert "$b/setup" > "$b/setup.log" 2>&1
+}
+
+# extra DIR: the files a guest script of the scenario needs besides the rig's.
+extra() {
+	mkdir -p "$1"
+	cp "$SCEN" "$1/cut.sh"
+	cp "$VM/guest/shrink.sh" "$1/"
+}
+
+# one_run NAME DIR [vm.py cut options]: boot a fresh copy of the base.
 one_run() {
-	local d=$2
+	local d=$2 f
 	shift 2
 	rm -rf "$d"
-	mkdir -p "$d/extra"
-	vm_layout_copy "$LAYOUT" "$d/disks" || return 1
-	cp "$SCEN" "$d/extra/cut.sh"
+	mkdir -p "$d/disks"
+	for f in "$BASE/disks"/*.img; do cp --sparse=always "$f" "$d/disks/"; done
+	extra "$d/extra"
 	guest_script "$d/run.sh"
 	VM_EXTRA=$d/extra vm_boot "$d" "$d/run.sh" \
-		$(vm_disk_args "$d/disks" | sed "s|\$|:throttle=$IOPS|") "$@"
+		$(disk_args "$d/disks" | sed "s|\$|:throttle=$IOPS|") "$@"
+}
+
+# check RUNDIR LABEL: the scenario's own check (cut_check), else the
+# file-level one.
+check() {
+	if declare -F cut_check > /dev/null; then cut_check "$@"; else check_disk "$@"; fi
+}
+
+# points W D: the cut points of a run of W writes lasting D seconds, as
+# "wK" (after K writes) and "tS" (S seconds after go). The sample: SAMPLE
+# write counts drawn from 1..W-1 and one random time. --full: every K in
+# 0..W when W <= VM_CUT_EVERY (60), else VM_CUT_SPREAD (40) evenly spaced
+# K in 0..W; then random times, at least 10 and up to VM_CUT_MIN (50) points.
+points() {
+	local w=$1 dur=$2 k i pts="" n
+	rtime() { awk -v r=$RANDOM -v d="$dur" 'BEGIN { printf "t%.3f", r / 32768 * d }'; }
+	if [ $full = 1 ]; then
+		if [ "$w" -le "$EVERY" ]; then
+			for ((k = 0; k <= w; k++)); do pts="$pts w$k"; done
+			n=$((w + 1))
+		else
+			pts=$(for ((i = 0; i < SPREAD; i++)); do echo "w$((i * w / (SPREAD - 1)))"; done | uniq | tr '\n' ' ')
+			n=$SPREAD
+		fi
+		i=0
+		while [ $((n + i)) -lt "$MIN" ] || [ $i -lt 10 ]; do
+			pts="$pts $(rtime)"
+			i=$((i + 1))
+		done
+	else
+		pts=$(for ((k = 1; k < w; k++)); do echo "$RANDOM w$k"; done | sort -n | head -n "$SAMPLE" |
+			cut -d' ' -f2 | sort -t w -k2 -n | tr '\n' ' ')
+		pts="$pts $(rtime)"
+	fi
+	echo "$pts"
 }
 
 scenario() {
-	local name=$1 d k w t dur i points=""
+	local name=$1 d k w t dur
 	SCEN=$TOP/tests/vm/cuts/$name.sh
-	unset -f cut_prepare cut_run cut_finish same_new
+	unset -f cut_setup cut_prepare cut_run cut_finish cut_check cut_verify same_new
 	same_new() { cmp -s "$2" "$3"; }
 	cut_prepare() { :; }
 	cut_finish() { :; }
-	PART=3 BEFORE=""
+	PART=3 BEFORE="" WATCH="" SCRATCH=""
 	. "$SCEN"
 	TSV=$OUT/$name.tsv
-	printf 'cut\tresult\tfiles\tqemu\n' > "$TSV"
+	printf 'cut\tresult\tstates\tqemu\n' > "$TSV"
 	vm_layout_build "$LAYOUT" > "$OUT/$name.build.log" 2>&1 || {
 		tap not-ok "$name: layout $LAYOUT" "$(tail -n 20 "$OUT/$name.build.log")"; return; }
 	d=$OUT/$name.work
 	mkdir -p "$d"
+	BASE=$d/base
+	base "$BASE" || { tap not-ok "$name: the scenario's base disks (cut_setup)" "$(tail -n 30 "$BASE/setup.log")"; return; }
 	OLD=$d/old NEW=$d/new
-	part_out "$VM_LAYOUT_DIR/disk0.img" "$PART" "$d/old.img"
+	part_out "$BASE/disks/disk0.img" "$PART" "$d/old.img"
 	snapshot "$d/old.img" "$OLD"
 	# 1. calibration: the whole run, no cut
 	one_run "$name" "$d/cal"
@@ -209,33 +325,21 @@ scenario() {
 	part_out "$d/cal/disks/disk0.img" "$PART" "$d/new.img"
 	e2fsck -E journal_only -y "$d/new.img" > /dev/null 2>&1
 	snapshot "$d/new.img" "$NEW"
+	# W: the writes of every drive (both halves of a mirror, the scratch disk)
 	read -r w dur < <(jq -r '[.marks[] | select(.name == "go" or .name == "done")] |
-		"\(.[1].writes.d0 - .[0].writes.d0) \(.[1].t - .[0].t)"' "$d/cal/summary.json")
-	check_disk "$d/cal" "$name: no cut (W=$w writes in $(printf %.1f "$dur") s)"
+		"\((.[1].writes | add) - (.[0].writes | add)) \(.[1].t - .[0].t)"' "$d/cal/summary.json")
+	check "$d/cal" "$name: no cut (W=$w writes in $(printf %.1f "$dur") s)"
 	# 2. the cut points
-	if [ $full = 1 ]; then
-		for ((k = 0; k <= w; k++)); do points="$points w$k"; done
-		i=$((w + 1))
-		while [ $i -lt "$MIN" ] || [ $i -lt $((w + 11)) ]; do
-			points="$points t$(awk -v r=$RANDOM -v d="$dur" 'BEGIN { printf "%.3f", r / 32768 * d }')"
-			i=$((i + 1))
-		done
-	else
-		# SAMPLE distinct write counts drawn from 1..W-1 (the seed is printed)
-		points=$(for ((k = 1; k < w; k++)); do echo "$RANDOM w$k"; done | sort -n | head -n "$SAMPLE" |
-			cut -d' ' -f2 | sort -t w -k2 -n | tr '\n' ' ')
-		points="$points t$(awk -v r=$RANDOM -v d="$dur" 'BEGIN { printf "%.3f", r / 32768 * d }')"
-	fi
-	for k in $points; do
+	for k in $(points "$w" "$dur"); do
 		case $k in
-		w*) one_run "$name" "$d/cut" --cut-mark go --cut-writes "d0:${k#w}"; t="cut after ${k#w} of $w writes" ;;
+		w*) one_run "$name" "$d/cut" --cut-mark go --cut-writes "all:${k#w}"; t="cut after ${k#w} of $w writes" ;;
 		t*) one_run "$name" "$d/cut" --cut-mark go --cut-delay "${k#t}"; t="cut ${k#t}s after go" ;;
 		esac
 		if [ "$(jq -r .end "$d/cut/summary.json" 2> /dev/null)" != cut ]; then
 			# the run ended before the cut point: that is a cut at the end
 			t="$t (ran to the end)"
 		fi
-		check_disk "$d/cut" "$name: $t"
+		check "$d/cut" "$name: $t"
 	done
 }
 

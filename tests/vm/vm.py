@@ -13,7 +13,7 @@ drive had completed (QMP query-blockstats) when the host saw it.
 A power cut (--cut-mark NAME with --cut-delay S or --cut-writes DRIVE:K)
 kills QEMU with SIGKILL: S seconds after the guest printed "MARK NAME", or
 as soon as DRIVE has completed K more write requests than it had at that
-mark. Drives are opened with cache=none (O_DIRECT): a write the guest sent is
+mark (DRIVE "all": the sum over every drive, e.g. both halves of a mirror). Drives are opened with cache=none (O_DIRECT): a write the guest sent is
 in the image file when QEMU reports it complete, and nothing sits in the
 host's page cache on the way, so what the image holds after the kill is
 what the emulated disk held. Buses: scsi (virtio-scsi: sda...), virtio
@@ -114,6 +114,11 @@ class QMP:
             name = d.get("device") or d.get("qdev", "")
             out[name] = d["stats"]["wr_operations"]
         return out
+
+
+def written(w, drive):
+    """Completed writes of DRIVE in a writes() map; "all": of every drive."""
+    return sum(w.values()) if drive == "all" else w.get(drive, 0)
 
 
 def drive_args(i, spec):
@@ -258,7 +263,7 @@ def main():
                             cut_at = now + a.cut_delay
                         if a.cut_writes:
                             d, k = a.cut_writes.rsplit(":", 1)
-                            cut_need = (d, w.get(d, 0) + int(k))
+                            cut_need = (d, written(w, d) + int(k))
         if exited:
             end = "poweroff" if p.returncode == 0 else "error"
             break
@@ -278,7 +283,7 @@ def main():
         if cut_at is not None and now >= cut_at:
             cut = True
         if cut_need is not None and qmp:
-            if qmp.writes().get(cut_need[0], 0) >= cut_need[1]:
+            if written(qmp.writes(), cut_need[0]) >= cut_need[1]:
                 cut = True
         if cut:
             w = qmp.writes() if qmp else {}
