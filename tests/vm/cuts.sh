@@ -32,6 +32,7 @@ set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 RESCUECTL=${RESCUECTL:-$TOP/rescuectl}
 . "$TOP/tests/vm/vm.bash"
+. "$TOP/tests/vm/cuts-shrink.bash"
 full=0
 [ "${1:-}" = --full ] && { full=1; shift; }
 [ "${VM_FULL:-0}" = 1 ] && full=1
@@ -171,6 +172,7 @@ guest_check() {
 	. ./lib.sh
 	. ./std.sh
 	. ./shrink.sh
+	. ./cutcheck.sh
 	. ./layout.sh
 	[ -f vars ] && . ./vars
 	. ./cut.sh
@@ -194,6 +196,7 @@ guest_script() {
 	. ./lib.sh
 	. ./std.sh
 	. ./shrink.sh
+	. ./cutcheck.sh
 	. ./layout.sh
 	[ -f vars ] && . ./vars
 	. ./cut.sh
@@ -235,7 +238,7 @@ base() {
 	fi
 	declare -F cut_setup > /dev/null || return 0
 	extra "$b/extra"
-	printf '#!/bin/sh\n. ./lib.sh\n. ./std.sh\n. ./shrink.sh\n. ./layout.sh\n[ -f vars ] && . ./vars\n. ./cut.sh\ncut_setup\nsync\ndone_tests\n' > "$b/setup.sh"
+	printf '#!/bin/sh\n. ./lib.sh\n. ./std.sh\n. ./shrink.sh\n. ./cutcheck.sh\n. ./layout.sh\n[ -f vars ] && . ./vars\n. ./cut.sh\ncut_setup\nsync\ndone_tests\n' > "$b/setup.sh"
 	VM_EXTRA=$b/extra vm_boot "$b/setup" "$b/setup.sh" $(disk_args "$b/disks") > /dev/null
 	vm_assert "$b/setup" > "$b/setup.log" 2>&1
 }
@@ -244,7 +247,7 @@ base() {
 extra() {
 	mkdir -p "$1"
 	cp "$SCEN" "$1/cut.sh"
-	cp "$VM/guest/shrink.sh" "$1/"
+	cp "$VM/guest/shrink.sh" "$VM/guest/cutcheck.sh" "$1/"
 }
 
 # one_run NAME DIR [vm.py cut options]: boot a fresh copy of the base.
@@ -302,7 +305,7 @@ scenario() {
 	same_new() { cmp -s "$2" "$3"; }
 	cut_prepare() { :; }
 	cut_finish() { :; }
-	PART=3 BEFORE="" WATCH="" SCRATCH=""
+	PART=3 BEFORE="" WATCH="" SCRATCH="" BACKUP="" SUMS_SKIP="" SUMS_OLD=""
 	. "$SCEN"
 	TSV=$OUT/$name.tsv
 	printf 'cut\tresult\tstates\tqemu\n' > "$TSV"
@@ -315,6 +318,7 @@ scenario() {
 	OLD=$d/old NEW=$d/new
 	part_out "$BASE/disks/disk0.img" "$PART" "$d/old.img"
 	snapshot "$d/old.img" "$OLD"
+	tables_keep "$OLD" "$BASE/disks"
 	# 1. calibration: the whole run, no cut
 	one_run "$name" "$d/cal"
 	if ! grep -q '^MARK done' "$d/cal/results.log" || [ -z "$(jq -r '.marks[] | select(.name == "done") | .writes.d0' \
@@ -325,6 +329,7 @@ scenario() {
 	part_out "$d/cal/disks/disk0.img" "$PART" "$d/new.img"
 	e2fsck -E journal_only -y "$d/new.img" > /dev/null 2>&1
 	snapshot "$d/new.img" "$NEW"
+	tables_keep "$NEW" "$d/cal/disks"
 	# W: the writes of every drive (both halves of a mirror, the scratch disk)
 	read -r w dur < <(jq -r '[.marks[] | select(.name == "go" or .name == "done")] |
 		"\((.[1].writes | add) - (.[0].writes | add)) \(.[1].t - .[0].t)"' "$d/cal/summary.json")

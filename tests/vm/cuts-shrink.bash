@@ -1,0 +1,176 @@
+# Host-side checks of the shrink-root power cuts (sourced by cuts.sh). A
+# cut can land anywhere in the plan -- table backup, e2fsck -f, resize2fs
+# (which writes outside the journal), the table, growpart's files -- so the
+# checks are about the disk as a whole, not a file's old or new version:
+#   (a) each disk's table is wholly the old one (the base's) or wholly the
+#       new one (the calibration's): sfdisk -d compared;
+#   (b) the filesystem is never larger than its partition;
+#   (c) after the journal replay, e2fsck -fn is clean;
+#   (d) every file reads back identical (sha256 of every regular file, read
+#       with debugfs rdump; SUMS_SKIP: the files checked as WATCH);
+#   (e) a table backup that exists is whole (the calibration's bytes), and
+#       sfdisk restoring it on a copy of the disk gives the old table back
+#       with a filesystem that fits and is clean.
+# When (c) fails, what e2fsck -fn said is kept, and e2fsck -fy is run on a
+# copy: whether every file is then identical goes into the diagnostics.
+
+# norm_table IMG: sfdisk -d of IMG, its path replaced by DISK.
+norm_table() { sfdisk -d "$1" 2> /dev/null | sed "s|$1|DISK|g"; }
+
+# tables_keep DIR DISKDIR: every disk's table into DIR/table.NAME.
+tables_keep() {
+	local f
+	mkdir -p "$1"
+	for f in "$2"/disk*.img; do norm_table "$f" > "$1/table.$(basename "$f")"; done
+}
+
+# table_state DISKDIR: "old", "new" or "bad:NAME" (wholly neither) over all disks.
+table_state() {
+	local f n t o=1 w=1
+	for f in "$1"/disk*.img; do
+		n=$(basename "$f")
+		t=$(norm_table "$f")
+		[ "$t" = "$(cat "$OLD/table.$n")" ] || o=0
+		[ "$t" = "$(cat "$NEW/table.$n")" ] || w=0
+		[ "$t" = "$(cat "$OLD/table.$n")" ] || [ "$t" = "$(cat "$NEW/table.$n")" ] || { echo "bad:$n"; return; }
+	done
+	if [ $o = 1 ]; then echo old; elif [ $w = 1 ]; then echo new; else echo "bad:mixed"; fi
+}
+
+# fs_blocks IMG: "BLOCKS BLOCKSIZE" of the ext4 in IMG (superblock).
+fs_blocks() {
+	dumpe2fs -h "$1" 2> /dev/null | awk -F: '/^Block count/ { c = $2 + 0 } /^Block size/ { b = $2 + 0 } END { print c, b }'
+}
+
+# file_sums IMG OUT: sha256 of every regular file of the ext4 IMG, sorted by
+# name (as tests/vm/guest/shrink.sh's sums), without those in SUMS_SKIP.
+file_sums() {
+	local img=$1 out=$2 t
+	t=$(mktemp -d "$(dirname "$out")/rdump.XXXXXX")
+	debugfs -R "rdump / $t" "$img" > /dev/null 2>&1
+	(cd "$t" && find . -type f -exec sha256sum {} + | sort -k2) |
+		grep -v -E "${SUMS_SKIP:-^$}" > "$out"
+	rm -rf "$t"
+}
+
+# fs_verdict IMG PARTBYTES LABEL: checks (b), (c), (d) on a partition copy
+# whose journal is already replayed; appends to WHY, sets FSTATE.
+fs_verdict() {
+	local img=$1 pbytes=$2 what=$3 c b out fy
+	read -r c b < <(fs_blocks "$img")
+	if [ -z "$c" ] || [ -z "$b" ] || [ "$c" = 0 ]; then
+		WHY="${WHY:+$WHY; }$what: no ext4 superblock"
+		FSTATE=none
+		return
+	fi
+	if [ "$c" = "$FS_OLD" ]; then FSTATE=big; elif [ "$c" = "$FS_NEW" ]; then FSTATE=small; else FSTATE="$c-blocks"; fi
+	[ $((c * b)) -le "$pbytes" ] ||
+		WHY="${WHY:+$WHY; }$what: the filesystem ($c blocks of $b = $((c * b)) bytes) is larger than its partition ($pbytes bytes)"
+	if ! out=$(e2fsck -fn "$img" 2>&1); then
+		WHY="${WHY:+$WHY; }$what: e2fsck -fn after the journal replay is not clean:"$'\n'"$(echo "$out" |
+			grep -v -e '^Pass ' -e '^e2fsck [0-9]' -e '^$' | head -n 25)"
+		file_sums "$img" "$img.sums"
+		cmp -s "$img.sums" "$SUMS_OLD" && WHY="$WHY"$'\n'"(the files read back identical before any repair)" ||
+			WHY="$WHY"$'\n'"(before any repair, files differ: $(diff "$SUMS_OLD" "$img.sums" | grep -c '^[<>]') lines of the sums)"
+		cp --sparse=always "$img" "$img.fy"
+		fy=$(e2fsck -fy "$img.fy" 2>&1; echo "exit $?")
+		file_sums "$img.fy" "$img.sums"
+		WHY="$WHY"$'\n'"e2fsck -fy: $(echo "$fy" | tail -n 1); then e2fsck -fn $(e2fsck -fn "$img.fy" > /dev/null 2>&1 && echo clean || echo 'NOT clean'); files $(cmp -s "$img.sums" "$SUMS_OLD" && echo identical || echo "DIFFER: $(diff "$SUMS_OLD" "$img.sums" | grep '^[<>]' | head -n 6 | tr '\n' ' ')")"
+		rm -f "$img.fy"
+		return
+	fi
+	file_sums "$img" "$img.sums"
+	if ! cmp -s "$img.sums" "$SUMS_OLD"; then
+		WHY="${WHY:+$WHY; }$what: files differ from before: $(diff "$SUMS_OLD" "$img.sums" | grep '^[<>]' | head -n 6 | tr '\n' ' ')"
+	fi
+	[ "$(wc -l < "$img.sums")" -gt 100 ] || WHY="${WHY:+$WHY; }$what: only $(wc -l < "$img.sums") files read back"
+}
+
+# part_bytes DISK N: partition N's size in bytes (0: no such partition).
+part_bytes() {
+	local c
+	c=$(partx -g -o SECTORS -n "$2" "$1" 2> /dev/null | tr -d ' ')
+	echo $((${c:-0} * 512))
+}
+
+# scratch_file RUNDIR PATH OUT: PATH from the scratch disk (journal replayed
+# on a copy), or no OUT when it is not there.
+scratch_file() {
+	rm -f "$3"
+	cp --sparse=always "$1/disks/scratch.img" "$1/scratch.copy"
+	e2fsck -E journal_only -y "$1/scratch.copy" > /dev/null 2>&1
+	debugfs -R "stat $2" "$1/scratch.copy" 2> /dev/null | grep -q '^Inode:' &&
+		debugfs -R "dump $2 $3" "$1/scratch.copy" > /dev/null 2>&1
+	rm -f "$1/scratch.copy"
+}
+
+# backup_verdict RUNDIR BACKUP: check (e). Sets BSTATE (absent, whole).
+backup_verdict() {
+	local d=$1 bk=$2 r
+	scratch_file "$d" "$bk" "$d/backup"
+	if [ ! -e "$d/backup" ]; then BSTATE=absent; return; fi
+	if ! cmp -s "$d/backup" "$BACKUP_NEW"; then
+		BSTATE=bad
+		WHY="${WHY:+$WHY; }the table backup exists but is not whole ($(wc -c < "$d/backup") bytes, whole: $(wc -c < "$BACKUP_NEW"))"
+		return
+	fi
+	BSTATE=whole
+	cp --sparse=always "$d/disks/disk0.img" "$d/restore.img"
+	if ! r=$(sfdisk -q --no-reread --no-tell-kernel "$d/restore.img" < "$d/backup" 2>&1); then
+		WHY="${WHY:+$WHY; }sfdisk restoring the backup failed: $r"
+	elif [ "$(norm_table "$d/restore.img" | sed 's|restore.img|disk0.img|g')" != "$(cat "$OLD/table.disk0.img")" ]; then
+		WHY="${WHY:+$WHY; }the restored table is not the old one: $(diff <(norm_table "$d/restore.img") "$OLD/table.disk0.img" | head -n 4 | tr '\n' ' ')"
+	else
+		part_out "$d/restore.img" "$PART" "$d/restore.part"
+		e2fsck -E journal_only -y "$d/restore.part" > /dev/null 2>&1
+		local w0=$WHY fs0=$FSTATE
+		fs_verdict "$d/restore.part" "$(part_bytes "$d/restore.img" "$PART")" "with the backup restored"
+		FSTATE=$fs0
+		[ "$WHY" = "$w0" ] || BSTATE=whole-restore-bad
+	fi
+	rm -f "$d/restore.img" "$d/restore.part" "$d/restore.part.sums"
+}
+
+# shrink_check_plain RUNDIR LABEL: (a)-(e) for a plain partition; the
+# watched files (growpart's) old or new as in the file-level scenarios.
+shrink_check_plain() {
+	local d=$1 label=$2 f s tstate states
+	WHY=
+	if [ -z "${SUMS_OLD:-}" ]; then
+		# once per scenario (the first call is the calibration's)
+		SUMS_OLD=$(dirname "$d")/sums.old
+		file_sums "$(dirname "$d")/old.img" "$SUMS_OLD"
+		FS_OLD=$(fs_blocks "$(dirname "$d")/old.img" | cut -d' ' -f1)
+		FS_NEW=$(fs_blocks "$(dirname "$d")/new.img" | cut -d' ' -f1)
+		BACKUP_NEW=$(dirname "$d")/backup.new
+		scratch_file "$(dirname "$d")/cal" "${BACKUP:-/table.sfdisk}" "$BACKUP_NEW"
+	fi
+	tstate=$(table_state "$d/disks")
+	case $tstate in bad*) WHY="the table is neither wholly old nor wholly new (${tstate#bad:})" ;; esac
+	part_out "$d/disks/disk0.img" "$PART" "$d/part.img"
+	e2fsck -E journal_only -y "$d/part.img" > "$d/replay.log" 2>&1
+	fs_verdict "$d/part.img" "$(part_bytes "$d/disks/disk0.img" "$PART")" "the root"
+	states="table=$tstate fs=$FSTATE"
+	snapshot "$d/part.img" "$d"
+	for f in $WATCH; do
+		s=$(state "$f" "$d")
+		states="$states $(basename "$f")=${s%%:*}"
+		case $s in bad*) WHY="${WHY:+$WHY; }$f: $s" ;; esac
+	done
+	backup_verdict "$d" "${BACKUP:-/table.sfdisk}"
+	states="$states backup=$BSTATE"
+	rm -f "$d/part.img" "$d/part.img.sums"
+	result "$d" "$label" " $states" "$WHY"
+}
+
+# shrink_check_vol RUNDIR LABEL: md or LVM: (a) on the host, the rest in a
+# second boot of the cut disks (the scenario's cut_verify, guest_check).
+shrink_check_vol() {
+	local d=$1 label=$2 tstate
+	WHY=
+	tstate=$(table_state "$d/disks")
+	case $tstate in bad*) WHY="the table is neither wholly old nor wholly new (${tstate#bad:})" ;; esac
+	guest_check "$d"
+	[ -n "$GWHY" ] && WHY="${WHY:+$WHY; }$GWHY"
+	result "$d" "$label" " table=$tstate $GSTATES" "$WHY"
+}
