@@ -6,13 +6,17 @@
 # A scenario is one file, tests/vm/cuts/NAME.sh (see README there): the
 # layout it runs on, the files it edits (WATCH), which file must be whole
 # before another may change (BEFORE), and the guest commands (cut_prepare,
-# cut_run, cut_finish). For each scenario:
+# cut_run, cut_finish), and optionally cut_setup (guest, once: the base
+# disks every run starts from), SCRATCH (a scratch disk that survives the
+# cut, /dev/vda), cut_check (host: the scenario's own checks, e.g.
+# shrink-root's in cuts-shrink.bash) and cut_verify (guest: checks run in a
+# second boot of the cut disks, for md and device-mapper). For each scenario:
 #  1. a run without a cut (the calibration) gives the new version of every
-#     watched file, the number W of write requests the root disk completes
+#     watched file, the number W of write requests all disks complete
 #     between "MARK go" and "MARK done" (after cut_finish and a sync), and
 #     the time D between them;
-#  2. each cut boots a fresh copy of the layout and kills QEMU (SIGKILL)
-#     right after the disk completed K of those writes (K in 0..W), or T
+#  2. each cut boots a fresh copy of the base and kills QEMU (SIGKILL)
+#     right after the disks completed K of those writes (K in 0..W), or T
 #     seconds after MARK go (T random in 0..D). The disk is throttled to
 #     VM_CUT_IOPS writes a second so the host sees every write boundary;
 #  3. the host then checks the root partition copied out of the image:
@@ -26,7 +30,8 @@
 # cuts each after VM_CUT_SAMPLE (1) write count drawn at random from 1..W-1
 # and at one random time (the seed is printed; VM_CUT_SEED repeats a run);
 # --full (make check-vm-slow) runs every scenario and cuts at every K in
-# 0..W plus random times, at least VM_CUT_MIN (50) points per scenario.
+# 0..W when W <= VM_CUT_EVERY (60), else at VM_CUT_SPREAD (40) evenly spaced
+# K, plus random times: at least 10, at least VM_CUT_MIN (50) points in all.
 # Scenarios named on the command line run whatever the mode.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
