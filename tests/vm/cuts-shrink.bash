@@ -53,6 +53,19 @@ file_sums() {
 	rm -rf "$t"
 }
 
+# sums_diff SUMS: how SUMS differs from SUMS_OLD, in one line: the files
+# changed, gone and new (up to 4 names each).
+sums_diff() {
+	join -j 2 -o 1.1,2.1,0 <(sort -k2 "$SUMS_OLD") <(sort -k2 "$1") | awk '$1 != $2 { print $3 }' > "$1.chg"
+	printf 'files differ: %s changed (%s), %s gone (%s), %s new (%s)' \
+		"$(wc -l < "$1.chg")" "$(head -n 4 "$1.chg" | tr '\n' ' ')" \
+		"$(join -v 1 -j 2 <(sort -k2 "$SUMS_OLD") <(sort -k2 "$1") | wc -l)" \
+		"$(join -v 1 -j 2 -o 0 <(sort -k2 "$SUMS_OLD") <(sort -k2 "$1") | head -n 4 | tr '\n' ' ')" \
+		"$(join -v 2 -j 2 <(sort -k2 "$SUMS_OLD") <(sort -k2 "$1") | wc -l)" \
+		"$(join -v 2 -j 2 -o 0 <(sort -k2 "$SUMS_OLD") <(sort -k2 "$1") | head -n 4 | tr '\n' ' ')"
+	rm -f "$1.chg"
+}
+
 # fs_verdict IMG PARTBYTES LABEL: checks (b), (c), (d) on a partition copy
 # whose journal is already replayed; appends to WHY, sets FSTATE.
 fs_verdict() {
@@ -67,21 +80,23 @@ fs_verdict() {
 	[ $((c * b)) -le "$pbytes" ] ||
 		WHY="${WHY:+$WHY; }$what: the filesystem ($c blocks of $b = $((c * b)) bytes) is larger than its partition ($pbytes bytes)"
 	if ! out=$(e2fsck -fn "$img" 2>&1); then
-		WHY="${WHY:+$WHY; }$what: e2fsck -fn after the journal replay is not clean:"$'\n'"$(echo "$out" |
-			grep -v -e '^Pass ' -e '^e2fsck [0-9]' -e '^$' | head -n 25)"
+		FSCK_BAD=1
+		WHY="${WHY:+$WHY; }$what: e2fsck -fn after the journal replay is not clean (the superblock says: $(dumpe2fs -h "$img" 2> /dev/null |
+			sed -n 's/^Filesystem state: *//p'), $c blocks):"$'\n'"$(echo "$out" |
+			grep -v -e '^Pass ' -e '^e2fsck [0-9]' -e '^$' -e '^Fix? no$' | awk '!seen[$0]++' | head -n 25)"
 		file_sums "$img" "$img.sums"
 		cmp -s "$img.sums" "$SUMS_OLD" && WHY="$WHY"$'\n'"(the files read back identical before any repair)" ||
-			WHY="$WHY"$'\n'"(before any repair, files differ: $(diff "$SUMS_OLD" "$img.sums" | grep -c '^[<>]') lines of the sums)"
+			WHY="$WHY"$'\n'"(before any repair, $(sums_diff "$img.sums"))"
 		cp --sparse=always "$img" "$img.fy"
 		fy=$(e2fsck -fy "$img.fy" 2>&1; echo "exit $?")
 		file_sums "$img.fy" "$img.sums"
-		WHY="$WHY"$'\n'"e2fsck -fy: $(echo "$fy" | tail -n 1); then e2fsck -fn $(e2fsck -fn "$img.fy" > /dev/null 2>&1 && echo clean || echo 'NOT clean'); files $(cmp -s "$img.sums" "$SUMS_OLD" && echo identical || echo "DIFFER: $(diff "$SUMS_OLD" "$img.sums" | grep '^[<>]' | head -n 6 | tr '\n' ' ')")"
+		WHY="$WHY"$'\n'"e2fsck -fy: $(echo "$fy" | tail -n 1); then e2fsck -fn $(e2fsck -fn "$img.fy" > /dev/null 2>&1 && echo clean || echo 'NOT clean'); files $(cmp -s "$img.sums" "$SUMS_OLD" && echo identical || sums_diff "$img.sums")"
 		rm -f "$img.fy"
 		return
 	fi
 	file_sums "$img" "$img.sums"
 	if ! cmp -s "$img.sums" "$SUMS_OLD"; then
-		WHY="${WHY:+$WHY; }$what: files differ from before: $(diff "$SUMS_OLD" "$img.sums" | grep '^[<>]' | head -n 6 | tr '\n' ' ')"
+		WHY="${WHY:+$WHY; }$what: $(sums_diff "$img.sums")"
 	fi
 	[ "$(wc -l < "$img.sums")" -gt 100 ] || WHY="${WHY:+$WHY; }$what: only $(wc -l < "$img.sums") files read back"
 }
@@ -120,6 +135,14 @@ backup_verdict() {
 		WHY="${WHY:+$WHY; }sfdisk restoring the backup failed: $r"
 	elif [ "$(norm_table "$d/restore.img" | sed 's|restore.img|disk0.img|g')" != "$(cat "$OLD/table.disk0.img")" ]; then
 		WHY="${WHY:+$WHY; }the restored table is not the old one: $(diff <(norm_table "$d/restore.img") "$OLD/table.disk0.img" | head -n 4 | tr '\n' ' ')"
+	elif [ "$FSCK_BAD" = 1 ]; then
+		# the filesystem is not clean on the disk as cut (said above): the
+		# restored table only has to hold it
+		local c b
+		read -r c b < <(fs_blocks "$d/part.img")
+		[ $((c * b)) -le "$(part_bytes "$d/restore.img" "$PART")" ] || {
+			BSTATE=whole-restore-bad
+			WHY="${WHY:+$WHY; }with the backup restored the filesystem is larger than its partition"; }
 	else
 		part_out "$d/restore.img" "$PART" "$d/restore.part"
 		e2fsck -E journal_only -y "$d/restore.part" > /dev/null 2>&1
@@ -135,7 +158,7 @@ backup_verdict() {
 # watched files (growpart's) old or new as in the file-level scenarios.
 shrink_check_plain() {
 	local d=$1 label=$2 f s tstate states
-	WHY=
+	WHY= FSCK_BAD=0
 	if [ -z "${SUMS_OLD:-}" ]; then
 		# once per scenario (the first call is the calibration's)
 		SUMS_OLD=$(dirname "$d")/sums.old

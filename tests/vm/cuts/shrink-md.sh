@@ -45,7 +45,7 @@ cut_verify() {
 	resolve
 	cut_md_checks "$ROOT" /dev/sda3 /dev/sdb3
 	cut_fs_checks "$ROOT"
-	md_clean "the checks"
+	md_clean "the cut, the resync and the checks"
 }
 
 cut_check() { shrink_check_vol "$@"; }
