@@ -37,7 +37,7 @@ cut_finish() {
 cut_verify() {
 	local pv pvdev
 	cut_scratch || return
-	check "vgck vg0 after the cut" vgck vg0
+	check "vgck vg0 after the cut" lvm vgck vg0
 	check "activate after the cut" vgchange -ay vg0
 	resolve
 	run lvs --noheadings --nosuffix --units b -o lv_size vg0/root

@@ -61,19 +61,22 @@ cut_fs_checks() {
 # uses; after the resync the array is whole (the scenario's md_clean then
 # checks mismatch_cnt).
 cut_md_checks() {
-	local root=$1 m used avail uuids evs i
+	local root=$1 m used avail off uuids evs i
 	shift
 	uuids= evs=
 	for m in "$@"; do
 		mdadm --examine "$m" > /tmp/ex 2>&1
-		used=$(awk -F: '/Used Dev Size/ { print $2 + 0 }' /tmp/ex)
-		avail=$(awk -F: '/Avail Dev Size/ { print $2 + 0 }' /tmp/ex)
+		# Used Dev Size is left out when it is all that is available; a
+		# RAID1 member then holds the Array Size (KiB)
+		used=$(awk -F: '/Used Dev Size/ { u = $2 + 0 } /Array Size/ { a = ($2 + 0) * 2 } END { print u ? u : a }' /tmp/ex)
+		off=$(awk -F: '/Data Offset/ { print $2 + 0 }' /tmp/ex)
+		avail=$(($(blockdev --getsz "$m") - ${off:-0}))
 		uuids="$uuids $(awk '/Array UUID/ { print $4 }' /tmp/ex)"
 		evs="$evs $(awk '/Events/ { print $3 }' /tmp/ex)"
 		if [ -n "$used" ] && [ -n "$avail" ] && [ "$used" -le "$avail" ]; then
-			ok "$m holds what the array uses (used $used <= avail $avail sectors)"
+			ok "$m holds what the array uses (used $used <= $avail sectors past the data offset $off)"
 		else
-			notok "$m holds what the array uses (used $used, avail $avail sectors)"
+			notok "$m holds what the array uses (used $used, $avail sectors past the data offset $off)"
 			diag "$(cat /tmp/ex)"
 		fi
 	done
