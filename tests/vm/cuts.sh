@@ -32,7 +32,8 @@
 # --full (make check-vm-slow) runs every scenario and cuts at every K in
 # 0..W when W <= VM_CUT_EVERY (60), else at VM_CUT_SPREAD (40) evenly spaced
 # K, plus random times: at least 10, at least VM_CUT_MIN (50) points in all.
-# Scenarios named on the command line run whatever the mode.
+# VM_CUT_POINTS="w62 t3.5" cuts at those points only (to repeat a failing
+# cut). Scenarios named on the command line run whatever the mode.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 RESCUECTL=${RESCUECTL:-$TOP/rescuectl}
@@ -340,7 +341,7 @@ scenario() {
 		"\((.[1].writes | add) - (.[0].writes | add)) \(.[1].t - .[0].t)"' "$d/cal/summary.json")
 	check "$d/cal" "$name: no cut (W=$w writes in $(printf %.1f "$dur") s)"
 	# 2. the cut points
-	for k in $(points "$w" "$dur"); do
+	for k in ${VM_CUT_POINTS:-$(points "$w" "$dur")}; do
 		case $k in
 		w*) one_run "$name" "$d/cut" --cut-mark go --cut-writes "all:${k#w}"; t="cut after ${k#w} of $w writes" ;;
 		t*) one_run "$name" "$d/cut" --cut-mark go --cut-delay "${k#t}"; t="cut ${k#t}s after go" ;;
