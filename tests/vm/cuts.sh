@@ -190,6 +190,10 @@ guest_check() {
 	GWHY=
 	if ! grep -q '^DONE 0 failed' "$d/verify/results.log"; then
 		GWHY="the check VM: $(grep -A 6 '^not ok' "$d/verify/results.log" | tr -d '\r' | head -n 30)"
+		# the whole guest report of a failing cut is kept (the TAP shows its start)
+		mkdir -p "$OUT/failed"
+		tr -d '\r' < "$d/verify/results.log" > "$OUT/failed/$(basename "$SCEN" .sh).$(jq -r '
+			if .cut then (.cut.writes | add) else "end" end' "$d/summary.json" 2> /dev/null)-$(date +%H%M%S).log"
 		grep -q '^DONE' "$d/verify/results.log" ||
 			GWHY="$GWHY"$'\n'"the check VM did not finish: $(tail -n 10 "$d/verify/console.log" | tr -d '\r')"
 	fi
