@@ -124,6 +124,30 @@ static void test_no_room(void **st)
 	done(s);
 }
 
+static void test_ram_warns(void **st)
+{
+	(void)st;
+	char m[300];
+	snprintf(m, sizeof(m), "%s/ram", dir);
+	if (sh("mkdir -p %s && mount -t tmpfs -o size=64m tmpfs %s 2>/dev/null", m, m) != 0)
+		skip();
+	struct shrink *s = mk(262144, 262000, 131072);   /* little to move: it fits */
+	setenv("HOME", m, 1);
+	assert_int_equal(shrink_plan_undo(s), 0);
+	assert_int_equal(plan_nwarnings(s->plan), 1);
+	assert_non_null(strstr(plan_warning(s->plan, 0), "is in RAM"));
+	assert_non_null(strstr(plan_warning(s->plan, 0), "power cut"));
+	sh("umount %s", m);
+	/* on a disk's filesystem: no such warning */
+	struct shrink *t = mk(262144, 262000, 131072);
+	setenv("HOME", dir, 1);
+	assert_int_equal(shrink_plan_undo(t), 0);
+	if (sh("[ \"$(stat -f -c %%T %s)\" != tmpfs ]", dir) == 0)
+		assert_int_equal(plan_nwarnings(t->plan), 0);
+	done(s);
+	done(t);
+}
+
 static void test_small_blocks_resize_inode(void **st)
 {
 	(void)st;
@@ -151,6 +175,7 @@ int main(void)
 		cmocka_unit_test(test_leftover),
 		cmocka_unit_test(test_undo_file_option),
 		cmocka_unit_test(test_no_room),
+		cmocka_unit_test(test_ram_warns),
 		cmocka_unit_test(test_small_blocks_resize_inode),
 	};
 	int r = cmocka_run_group_tests(t, NULL, NULL);
