@@ -6,6 +6,7 @@
 #include "e2tools_common.h"
 #include "plan_cli.h"
 #include "../lib/shrink.h"
+#include "../lib/shrink_md.h"
 #include "../lib/target.h"
 #include <getopt.h>
 #include <inttypes.h>
@@ -58,11 +59,16 @@ const char shrink_root_help[] =
 	"\n"
 	"A root on an md RAID1 array (metadata 1.2) or an LVM logical volume: e2fsck\n"
 	"-f, resize2fs, then 'mdadm --grow --size' or 'lvreduce' (the filesystem\n"
-	"fills the new size, aligned to 1 MiB or the extent), e2fsck -fn. Member\n"
-	"partitions and PVs are not changed: the space stays inside the array or\n"
-	"becomes free extents in the VG. Refused: metadata 0.90/1.0, other RAID\n"
+	"fills the new size, aligned to 1 MiB or the extent), e2fsck -fn. On md,\n"
+	"each member's md size is lowered (sysfs), then each member partition is\n"
+	"shrunk to its start + data offset + the array's size (end aligned; one\n"
+	"table backup per disk, every member disk and the array locked). --new\n"
+	"adds the same partitions on every member disk and makes each a new RAID1\n"
+	"(metadata 1.2; --mkfs goes on the array); --new-plain leaves them plain\n"
+	"partitions. PVs are not changed: the space becomes free extents in the\n"
+	"VG. Refused: metadata 0.90/1.0 (the manual steps are shown), other RAID\n"
 	"levels, a degraded or resyncing array; snapshot, thin, cache,\n"
-	"raid or open LVs, a VG with missing PVs; --new (without --pv).\n"
+	"raid or open LVs, a VG with missing PVs; --new on LVM without --pv.\n"
 	"\n"
 	"--pv (an LV root): after lvreduce, also 'pvresize --setphysicalvolumesize'\n"
 	"the LV's PV by the extents freed, and shrink the PV's partition (same start,\n"
@@ -73,7 +79,7 @@ const char shrink_root_help[] =
 
 enum {
 	OPT_SIZE = 's', OPT_FREE = 256, OPT_MIN, OPT_NEW, OPT_MKFS, OPT_KEEP_GP, OPT_BACKUP, OPT_CHECKER,
-	OPT_UNDO, OPT_PV,
+	OPT_UNDO, OPT_PV, OPT_NEW_PLAIN,
 };
 
 static const struct cli_opt opts[] = {
@@ -82,6 +88,7 @@ static const struct cli_opt opts[] = {
 	{ "minimum", no_argument, OPT_MIN, NULL, "shrink to resize2fs's minimum estimate plus a margin" },
 	{ "new", required_argument, OPT_NEW, "SIZE[:TYPE[:NAME]]", "add a partition in the freed space (repeatable; last may be 'rest')" },
 	{ "mkfs", required_argument, OPT_MKFS, "TYPE", "make a TYPE filesystem (ext4, ext3, ext2, xfs, btrfs, f2fs, vfat, exfat) on the new partitions" },
+	{ "new-plain", no_argument, OPT_NEW_PLAIN, NULL, "md root: --new makes plain partitions on each disk, not a new RAID1" },
 	{ "keep-growpart", no_argument, OPT_KEEP_GP, NULL, "leave cloud-init's growpart alone (warns)" },
 	{ "backup", required_argument, OPT_BACKUP, "FILE", "where to save the old table (default $HOME/shrink-root-DISK-TIME.sfdisk)" },
 	{ "checker", required_argument, OPT_CHECKER, "WHICH", "'system' or 'bundled' e2fsck, resize2fs, mkfs.ext4 (default: the system's when new enough)" },
@@ -128,6 +135,9 @@ static int on_opt(struct cli *c, void *p, int id, const char *arg)
 	case OPT_KEEP_GP:
 		rq->keep_growpart = 1;
 		return 0;
+	case OPT_NEW_PLAIN:
+		rq->new_plain = 1;
+		return 0;
 	case OPT_BACKUP:
 		rq->backup = arg;
 		return 0;
@@ -154,6 +164,8 @@ static int check_usage(struct cli *c, const struct st *o)
 	if (c->root)
 		return cli_usage(c, "--root: shrink-root works on the root's device, which must not be mounted; "
 				 "name the partition (e.g. /dev/sda3)");
+	if (o->rq.new_plain && !o->rq.nnew)
+		return cli_usage(c, "--new-plain says how to make the --new partitions; give --new");
 	if (o->rq.mkfs && !o->rq.nnew)
 		return cli_usage(c, "--mkfs needs --new partitions to make filesystems on");
 	return 0;
@@ -204,7 +216,7 @@ static void print_vol(struct cli *c, const struct shrink *s)
 			 size_format(s->pv.part_new_size * s->g.sector_size, d, sizeof(d)), s->pi.start, s->pi.type, s->pi.uuid);
 	else
 		cli_info(c, "resize2fs's minimum estimate %s; %s", m, s->vol == SHRINK_MD ?
-			 "the member partitions are not changed: the space freed stays inside the array, at the end of each member" :
+			 "then each member partition is shrunk to what the array uses (the space freed follows it on each disk)" :
 			 "the PVs are not changed: the space freed becomes free extents in the volume group (lvcreate)");
 	e2tools_report(c, s->tools, s->ntools);
 	plan_cli_list(c, s->plan);
@@ -292,6 +304,48 @@ static json_object *sizes_json(const struct shrink *s, int fs)
 #undef STR
 }
 
+/* A member's partition as it is and as planned, and its disk's --new. */
+static void md_member_json(json_object *m, const struct shrink_mdparts *mp, int i)
+{
+	const struct shrink_mdmember *mm = &mp->m[i];
+	if (mm->dk < 0) {
+		json_object_object_add(m, "whole_disk", json_object_new_boolean(1));
+		return;
+	}
+	const struct shrink_mddisk *dk = &mp->dk[mm->dk];
+	uint64_t ss = dk->g.sector_size;
+	json_object_object_add(m, "disk", json_object_new_string(dk->disk));
+	json_object_object_add(m, "partno", json_object_new_int((int)mm->partno));
+	json_object_object_add(m, "start", json_object_new_uint64(mm->pi.start));
+	json_object_object_add(m, "bytes_before", json_object_new_uint64(mm->pi.size * ss));
+	json_object_object_add(m, "bytes_after", json_object_new_uint64(mm->new_size * ss));
+	json_object_object_add(m, "backup", json_object_new_string(dk->backup));
+	json_object *a = json_object_new_array();
+	for (int k = 0; k < dk->nnew; k++) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "partno", json_object_new_int((int)dk->newp[k].partno));
+		json_object_object_add(o, "bytes", json_object_new_uint64(dk->newp[k].pi.size * ss));
+		if (dk->newp[k].node[0])
+			json_object_object_add(o, "device", json_object_new_string(dk->newp[k].node));
+		json_object_array_add(a, o);
+	}
+	json_object_object_add(m, "new_partitions", a);
+}
+
+static json_object *new_arrays_json(const struct shrink *s)
+{
+	json_object *a = json_object_new_array();
+	for (int i = 0; s->mp && s->mp->raid && i < s->rq.nnew; i++) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "device", json_object_new_string(s->mp->arr[i].node));
+		json_object_object_add(o, "created", json_object_new_boolean(s->mp->created[i]));
+		if (s->mp->arr[i].made)
+			json_object_object_add(o, "mkfs", json_object_new_string(s->mp->arr[i].swap ? "swap" : s->rq.mkfs));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 static json_object *vol_json(const struct shrink *s)
 {
 	json_object *o = json_object_new_object(), *a;
@@ -310,9 +364,12 @@ static json_object *vol_json(const struct shrink *s)
 			json_object *m = json_object_new_object();
 			json_object_object_add(m, "name", json_object_new_string(s->md.member[i]));
 			json_object_object_add(m, "data_offset", json_object_new_uint64(s->md.data_offset[i]));
+			if (s->mp && i < s->mp->nm)
+				md_member_json(m, s->mp, i);
 			json_object_array_add(a, m);
 		}
 		json_object_object_add(o, "members", a);
+		json_object_object_add(o, "new_arrays", new_arrays_json(s));
 	} else {
 		STR("vg", s->lv.vg);
 		STR("lv", s->lv.lv);
@@ -423,8 +480,13 @@ static int run(struct cli *c, struct shrink *s)
 	if (r < 0)
 		return plan_cli_fail(c, s->plan);
 	if (s->vol == SHRINK_MD) {
-		cli_info(c, "Done: array %s is %s; %s freed inside the array (the member partitions are unchanged)",
-			 s->dev, size_format(s->vol_new, a, sizeof(a)), size_format(s->vol_bytes - s->vol_new, b, sizeof(b)));
+		cli_info(c, "Done: array %s is %s (%s less); each member partition is shrunk to what it uses. Old "
+			 "tables: %s%s", s->dev, size_format(s->vol_new, a, sizeof(a)),
+			 size_format(s->vol_bytes - s->vol_new, b, sizeof(b)), s->mp->nd ? s->mp->dk[0].backup : "none",
+			 s->mp->nd > 1 ? " and one per other member disk" : "");
+		for (int i = 0; s->mp->raid && i < s->rq.nnew; i++)
+			cli_info(c, "New RAID1 %s: add it to the target's /etc/mdadm/mdadm.conf ('mdadm --detail --brief "
+				 "%s') and rebuild its initramfs", s->mp->arr[i].node, s->mp->arr[i].node);
 		return 0;
 	}
 	if (s->rq.pv) {

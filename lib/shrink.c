@@ -2,6 +2,7 @@
  * write. See shrink.h; the steps themselves are in shrink_steps.c. */
 #include "shrink.h"
 #include "shrink_priv.h"
+#include "shrink_md.h"
 #include "err.h"
 #include "growpart.h"
 #include "mountinfo.h"
@@ -411,6 +412,7 @@ void shrink_free(struct shrink *s)
 	part_close(s->d);
 	if (s->pv.locked)
 		dev_unlock(&s->pv.lvlock);
+	shrink_md_free(s);
 	plan_free(s->plan);
 	free(s);
 }

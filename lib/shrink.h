@@ -26,11 +26,12 @@
  *
  * md RAID1 (metadata 1.2) and LVM logical volumes (shrink_vol.c) are more
  * step kinds on the same plan and loop: the filesystem first, then the
- * array (mdadm --grow --size) or the LV (lvreduce); their member
- * partitions and PVs are left as they are, unless --pv (rq.pv) on an LV:
- * then pvresize and the PV's partition follow (shrink_pv.c, shrink_pv.h)
- * with the table steps above. The design notes below were
- * written before; what is built is in shrink_vol.c's header.
+ * array (mdadm --grow --size) or the LV (lvreduce). The md member
+ * partitions are shrunk and --new is made on every member disk
+ * (shrink_md.c, shrink_md.h); the PVs are left as they are, unless --pv
+ * (rq.pv) on an LV: then pvresize and the PV's partition follow
+ * (shrink_pv.c, shrink_pv.h) with the table steps above. The design notes
+ * below were written before; what is built is in shrink_vol.c's header.
  * md RAID1 and LVM are meant to be more step kinds here, not a new loop:
  * planning finds the stack under the filesystem, then e.g. for RAID1
  *   e2fsck -> resize2fs -> mdadm --grow --size (undo: --size=max,
@@ -66,6 +67,8 @@ struct shrink_req {
 	int nnew;
 	const char *mkfs;           /* --mkfs TYPE (shrink_mkfs_known), or NULL */
 	int keep_growpart;
+	int new_plain;              /* md root: --new makes plain partitions on each
+				       disk, not a new RAID1 (shrink_md.h) */
 	const char *backup;         /* --backup FILE, or NULL for the default */
 	const char *undo_file;      /* --undo-file FILE: resize2fs's undo file (shrink_undo.c) */
 	int yes;                    /* e2fsck -y; a filesystem with errors may be repaired */
@@ -105,6 +108,7 @@ struct shrink_lv {
 	int missing_pvs;
 };
 
+struct shrink_mdparts;          /* shrink_md.h */
 struct shrink {
 	struct shrink_req rq;
 	enum shrink_vol vol;        /* SHRINK_PARTITION: the plain path */
@@ -141,6 +145,7 @@ struct shrink {
 				       the rescue system's or the bundled ones (lib/e2tools.h) */
 	int ntools;
 	int gp_step;                /* 1-based number of the growpart step; 0 none */
+	struct shrink_mdparts *mp;  /* md: member partitions and --new (shrink_md.c) */
 };
 
 /* Is TYPE a filesystem --mkfs knows how to make (ext2/3/4, xfs, btrfs,

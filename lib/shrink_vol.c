@@ -30,6 +30,7 @@
  * missing PVs; --new without --pv (no partition is freed to put it in). */
 #include "shrink.h"
 #include "shrink_priv.h"
+#include "shrink_md.h"
 #include "blkdev.h"
 #include "err.h"
 #include "run.h"
@@ -181,13 +182,14 @@ int shrink_md_check(const char *dev, const struct shrink_md *md)
 	if (strcmp(md->level, "raid1"))
 		return rc_failx(RC_EXIT_REFUSED, ENOTSUP, "%s is md level '%s'; shrink-root shrinks only RAID1 "
 				"arrays. Nothing was changed", dev, md->level[0] ? md->level : "unknown");
-	if (strcmp(md->metadata, "1.2"))
+	if (strcmp(md->metadata, "1.2")) {
+		char how[1536] = "";
+		if (!strcmp(md->metadata, "1.0") || !strcmp(md->metadata, "0.90"))
+			shrink_md_end_sb_recipe(dev, md, how, sizeof(how));
 		return rc_failx(RC_EXIT_REFUSED, ENOTSUP, "%s has md metadata %s; shrink-root shrinks only "
-				"metadata 1.2 arrays%s. Nothing was changed", dev, md->metadata[0] ? md->metadata : "(unknown)",
-				!strcmp(md->metadata, "1.0") || !strcmp(md->metadata, "0.90") ?
-				" (with 0.90 and 1.0 the superblock sits at the end of each member, which a "
-				"shrink must move: by hand, 'mdadm --grow --size' and then 'mdadm --assemble "
-				"--update=devicesize' after shrinking each member)" : "");
+				"metadata 1.2 arrays. Nothing was changed%s%s", dev,
+				md->metadata[0] ? md->metadata : "(unknown)", how[0] ? ". " : "", how);
+	}
 	if (md->degraded)
 		return rc_failx(RC_EXIT_REFUSED, EINVAL, "%s is degraded (md/degraded %d); repair it first "
 				"('mdadm --detail %s'). Nothing was changed", dev, md->degraded, dev);
@@ -541,6 +543,8 @@ static int add_vol_steps(struct shrink *s)
 		return r == -ENOMEM ? rc_fail(ENOMEM, "out of memory") : r;
 	if (s->rq.pv && (r = shrink_pv_add_steps(s)) < 0)
 		return r;
+	if (s->vol == SHRINK_MD && (r = shrink_md_add_steps(s)) < 0)
+		return r;
 	struct plan_step *st = vstep(s, "verify", "verify", shrink_run_verify);
 	if (!st)
 		return rc_fail(ENOMEM, "out of memory");
@@ -550,7 +554,7 @@ static int add_vol_steps(struct shrink *s)
 	SET(st->after, "the shrink is done and the filesystem verified clean: %s is %s, its filesystem %s",
 	    s->dev, w.new_, w.fs_new);
 	SET(st->resume, "run 'e2fsck -f %s'", s->dev);
-	return s->rq.pv ? shrink_pv_add_late_steps(s) : 0;
+	return s->rq.pv ? shrink_pv_add_late_steps(s) : s->vol == SHRINK_MD ? shrink_md_add_new_steps(s) : 0;
 }
 
 /* ---- planning ------------------------------------------------------------ */
@@ -586,14 +590,13 @@ int shrink_vol_prepare(struct shrink *s)
 	if (s->rq.pv && s->vol != SHRINK_LVM)
 		return rc_failx(RC_EXIT_REFUSED, EINVAL, "--pv: %s is an md array, not an LVM logical volume; "
 				"nothing was changed", s->dev);
-	if (s->rq.nnew && !s->rq.pv)
-		return rc_failx(RC_EXIT_REFUSED, EINVAL, "--new: %s is %s; shrinking it frees space inside %s, "
-				"not a partition to put a new one in%s. Nothing was changed", s->dev,
-				s->vol == SHRINK_MD ? "an md array" : "an LVM logical volume",
-				s->vol == SHRINK_MD ? "the array (its member partitions are not shrunk)" :
-				"its volume group (make a volume there with lvcreate)",
-				s->vol == SHRINK_MD ? "" : "; add --pv to shrink its PV and the PV's partition too, "
-				"which frees space on the disk for --new");
+	if (s->rq.nnew && s->vol == SHRINK_LVM && !s->rq.pv)
+		return rc_failx(RC_EXIT_REFUSED, EINVAL, "--new: %s is an LVM logical volume; shrinking it frees "
+				"space inside its volume group (make a volume there with lvcreate), not a partition "
+				"to put a new one in; add --pv to shrink its PV and the PV's partition too, which "
+				"frees space on the disk for --new. Nothing was changed", s->dev);
+	if (s->rq.new_plain && s->vol != SHRINK_MD)
+		return rc_failx(RC_EXIT_USAGE, EINVAL, "--new-plain is for a root on md RAID1; nothing was changed");
 	if ((r = shrink_check_fs_common(s)) < 0 || (r = vol_facts(s)) < 0)
 		return r;
 	if (s->fi.blocks * s->fi.block_size > s->vol_bytes)
@@ -605,7 +608,9 @@ int shrink_vol_prepare(struct shrink *s)
 		return r;
 	if (s->rq.pv)
 		return (r = shrink_pv_prepare(s)) < 0 ? r : add_vol_steps(s);
-	if (s->rq.backup)
+	if (s->vol == SHRINK_MD && (r = shrink_md_plan(s)) < 0)
+		return r;
+	if (s->rq.backup && s->vol == SHRINK_LVM)
 		plan_warn(s->plan, "--backup: no partition table is written on %s, so there is none to save", s->dev);
 	if (s->rq.keep_growpart)
 		plan_warn(s->plan, "--keep-growpart: the filesystem fills the shrunk %s, so growpart has nothing to grow",

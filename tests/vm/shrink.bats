@@ -21,11 +21,15 @@ vm_shrink_test() {
 	printf '#!/bin/sh\n. ./lib.sh\n. ./std.sh\n. ./layout.sh\n[ -f vars ] && . ./vars\n. ./shrink.sh\n%s\ndone_tests\n' "$2" > "$t/run.sh"
 	VM_EXTRA=$t/extra vm_boot "$t/out" "$t/run.sh" $(vm_disk_args "$t/disks") || true
 	vm_assert "$t/out" || return 1
-	vm_count "shrink-$1" "$t/out"
+	vm_count "shrink-${3:-$1}" "$t/out"
 }
 
-@test "shrink-root on md RAID1 1.2 (c1.small): files identical, e2fsck clean, array shrunk, in sync; a failing mdadm is undone" {
+@test "shrink-root on md RAID1 1.2 (c1.small): files identical, e2fsck clean, array and member partitions shrunk, in sync; a failing mdadm is undone" {
 	vm_shrink_test c1small-md12 shrink_md_test
+}
+
+@test "shrink-root --new rest --mkfs ext4 on md RAID1 1.2: a new RAID1 over the new partition of each disk, clean, survives stop+assemble" {
+	vm_shrink_test c1small-md12 shrink_md_new_test c1small-md12-new
 }
 
 @test "shrink-root on an LVM LV on md RAID1: files identical, e2fsck clean, lvs and vgs agree, md in sync" {

@@ -89,8 +89,8 @@ md_undo_test() {
 	chmod 755 /tmp/stub/mdadm
 	run env PATH=/tmp/stub:$PATH rescuectl shrink-root --yes --json --free 64M "$ROOT"
 	rc_is "md: mdadm --grow fails: shrink-root fails" 1
-	jqt "md: the failure names step 3 (mdadm --grow) and undid resize2fs (2)" \
-		'.error.step == 3 and (.error.undone | any(. == 2)) and ([.steps[].status] == ["done","undone","failed","todo"])'
+	jqt "md: the failure names step 3 (mdadm --grow) and undid resize2fs (2); no member step ran" \
+		'.error.step == 3 and (.error.undone | any(. == 2)) and ([.steps[0:3][].status] == ["done","undone","failed"]) and all(.steps[3:][]; .status == "todo")'
 	is "md: after the undo the filesystem fills the array again" "$(fs_bytes "$ROOT")" "$old"
 	is "md: the array kept its size" "$(dev_bytes "$ROOT")" "$old"
 	check "md: e2fsck -fn clean after the undo" e2fsck -f -n "$ROOT"
@@ -110,21 +110,31 @@ shrink_md_test() {
 	is "before: the filesystem fills $ROOT" "$(fs_bytes "$ROOT")" "$old"
 	check "md: 48 MiB of files written to the root" fill "$ROOT"
 	sums "$ROOT" /tmp/sums.before
-	w0=$(writes_of /dev/sda3) w1=$(writes_of "$ROOT")
+	w0=$(writes_of /dev/sda3) w1=$(writes_of "$ROOT") w2=$(writes_of /dev/sdb3) w3=$(writes_of /dev/sda) w4=$(writes_of /dev/sdb)
 	run rescuectl shrink-root --dry-run --json --free 64M "$ROOT"
 	rc_is "md: --dry-run --json" 0
-	jqt "md: the plan: e2fsck, resize2fs, mdadm --grow, verify" \
-		'[.steps[].kind] == ["fsck","resize-fs","shrink-array","verify"] and .volume.kind == "md" and .volume.metadata == "1.2" and .volume.level == "raid1"'
+	jqt "md: the plan: e2fsck, resize2fs, mdadm --grow, member sizes, per disk save/shrink/write/tell, verify" \
+		'[.steps[].kind] == ["fsck","resize-fs","shrink-array","member-size","save-table","shrink-partition","write-table","tell-kernel","save-table","shrink-partition","write-table","tell-kernel","verify"] and .volume.kind == "md" and .volume.metadata == "1.2" and .volume.level == "raid1"'
 	new=$(printf '%s' "$OUT" | jq -r .volume.bytes_after)
 	jqt "md: 64 MiB freed, members with a data offset" \
 		".volume.bytes_before == $old and .freed_bytes == 67108864 and (.volume.members | length) == 2 and all(.volume.members[]; .data_offset > 0)"
+	jqt "md: each member partition planned at data offset + the array's size, aligned to 1 MiB, smaller than now" \
+		"all(.volume.members[]; .bytes_after >= .data_offset * 512 + $new and .bytes_after < .data_offset * 512 + $new + 1048576 and .bytes_after < .bytes_before and ((.start * 512 + .bytes_after) % 1048576) == 0)"
+	printf '%s' "$OUT" | jq -r '.volume.members[] | "\(.name) \(.bytes_before) \(.bytes_after)"' > /tmp/members.plan
 	is "md: the dry run wrote nothing to $ROOT" "$(writes_of "$ROOT")" "$w1"
 	is "md: the dry run wrote nothing to sda3" "$(writes_of /dev/sda3)" "$w0"
+	is "md: the dry run wrote nothing to sdb3" "$(writes_of /dev/sdb3)" "$w2"
+	is "md: the dry run wrote nothing to sda" "$(writes_of /dev/sda)" "$w3"
+	is "md: the dry run wrote nothing to sdb" "$(writes_of /dev/sdb)" "$w4"
 	past_end "md: file data lies past the new end before the shrink" "$ROOT" "$new"
 	md_undo_test "$old"
-	run rescuectl shrink-root --yes --free 64M "$ROOT"
+	run rescuectl shrink-root --yes --free 64M --backup /tmp/mdtab "$ROOT"
 	rc_is "md: shrink-root --free 64M $ROOT" 0
-	has "md: says the member partitions are unchanged" "member partitions are unchanged"
+	has "md: says each member partition is shrunk" "each member partition is shrunk"
+	members_shrunk "md: after the shrink" "$new"
+	check "md: the table backup of sda restores (sfdisk --no-act)" sh -c 'sfdisk --no-act /dev/sda < /tmp/mdtab-sda'
+	check "md: the table backup of sdb exists" test -s /tmp/mdtab-sdb
+	has_old_size /tmp/mdtab-sda sda3
 	is "md: $ROOT is the planned size" "$(dev_bytes "$ROOT")" "$new"
 	is "md: mdadm --detail Array Size (KiB)" "$(mdadm --detail "$ROOT" | awk '/Array Size/ { print $4 }')" $((new / 1024))
 	is "md: mdadm --detail Used Dev Size (KiB)" "$(mdadm --detail "$ROOT" | awk '/Used Dev Size/ { print $5 }')" $((new / 1024))
@@ -140,6 +150,80 @@ shrink_md_test() {
 	check "md: after re-assembly e2fsck -fn clean" e2fsck -f -n "$ROOT"
 	files_same "md: after re-assembly files identical" "$ROOT"
 	md_state_ok "$ROOT" "md: after re-assembly"
+	members_shrunk "md: after re-assembly" "$new"
+	md_clean "re-assembly"
+}
+
+# members_shrunk NAME NEW: each member partition has the size the plan
+# (/tmp/members.plan) gave, on the disk (sfdisk -d) and in the kernel, and
+# its superblock's Avail Dev Size is the array's new size.
+members_shrunk() {
+	local m b a sect
+	while read -r m b a; do
+		sect=$(sfdisk -d "/dev/${m%[0-9]*}" | awk -v p="/dev/$m" '$1 == p { for (i = 1; i <= NF; i++) if ($i == "size=") { gsub(",", "", $(i+1)); print $(i+1) } }')
+		is "$1: $m in the table is $a bytes (was $b)" "$((sect * 512))" "$a"
+		is "$1: the kernel sees $m at $a bytes" "$(blockdev --getsize64 "/dev/$m")" "$a"
+		is "$1: $m's Avail Dev Size is the array's size" \
+			"$(mdadm --examine "/dev/$m" | awk -F' : ' '/Avail Dev Size/ { print $2 + 0 }')" $(($2 / 512))
+		check "$1: sfdisk --verify /dev/${m%[0-9]*}" sfdisk --verify "/dev/${m%[0-9]*}"
+	done < /tmp/members.plan
+}
+
+# has_old_size FILE PART: the backup has PART at its old size.
+has_old_size() {
+	local b
+	b=$(awk -v m="$2" '$1 == m { print $2 }' /tmp/members.plan)
+	if grep -q "/dev/$2 .*size= *$((b / 512))," "$1"; then ok "md: $1 has $2 at its old size"; else notok "md: $1 has $2 at its old size"; diag "$(cat "$1")"; fi
+}
+
+# --new rest on md: the same new partition on both disks, joined into a new
+# RAID1 (1.2), ext4 on it; all of it survives stop and assemble.
+shrink_md_new_test() {
+	local new w0 w1 w2 arr p4a p4b uuid
+	check "assemble" rescuectl detect-root --assemble
+	resolve
+	check "md --new: 48 MiB of files written to the root" fill "$ROOT"
+	sums "$ROOT" /tmp/sums.before
+	run rescuectl shrink-root --yes --free 64M --new 1G "$ROOT"
+	rc_is "md --new: a --new larger than the freed space is refused" 3
+	w0=$(writes_of "$ROOT") w1=$(writes_of /dev/sda) w2=$(writes_of /dev/sdb)
+	run rescuectl shrink-root --dry-run --json --free 64M --new rest --mkfs ext4 "$ROOT"
+	rc_is "md --new: --dry-run --json" 0
+	jqt "md --new: the plan ends in mdadm --create and mkfs on the new array" \
+		'[.steps[-2:][].kind] == ["create-array","mkfs"] and (.volume.new_arrays | length) == 1 and all(.volume.members[]; (.new_partitions | length) == 1)'
+	jqt "md --new: the new partitions are the same size on both disks" \
+		'[.volume.members[].new_partitions[0].bytes] | (.[0] == .[1] and .[0] > 60000000)'
+	is "md --new: the dry run wrote nothing to $ROOT" "$(writes_of "$ROOT")" "$w0"
+	is "md --new: the dry run wrote nothing to sda" "$(writes_of /dev/sda)" "$w1"
+	is "md --new: the dry run wrote nothing to sdb" "$(writes_of /dev/sdb)" "$w2"
+	run rescuectl shrink-root --yes --json --free 64M --new rest --mkfs ext4 "$ROOT"
+	rc_is "md --new: shrink-root --free 64M --new rest --mkfs ext4" 0
+	arr=$(printf '%s' "$OUT" | jq -r '.volume.new_arrays[0].device')
+	p4a=$(printf '%s' "$OUT" | jq -r '.volume.members[] | select(.disk == "/dev/sda") | .new_partitions[0].device')
+	p4b=$(printf '%s' "$OUT" | jq -r '.volume.members[] | select(.disk == "/dev/sdb") | .new_partitions[0].device')
+	jqt "md --new: every step done" 'all(.steps[]; .status == "done") and .volume.new_arrays[0].created and .volume.new_arrays[0].mkfs == "ext4"'
+	is "md --new: new partitions sda4 and sdb4" "$p4a $p4b" "/dev/sda4 /dev/sdb4"
+	is "md --new: $arr is a RAID1" "$(cat /sys/block/${arr#/dev/}/md/level)" raid1
+	is "md --new: $arr has metadata 1.2" "$(cat /sys/block/${arr#/dev/}/md/metadata_version)" 1.2
+	is "md --new: $arr is over sda4 and sdb4" "$(ls -d /sys/block/${arr#/dev/}/md/dev-* | sed 's,.*/dev-,,' | sort | tr '\n' ' ')" "sda4 sdb4 "
+	check "md --new: wait for the new mirror's initial resync" sh -c "mdadm --wait $arr; true"
+	check "md --new: e2fsck -fn clean on $arr" e2fsck -f -n "$arr"
+	is "md --new: $arr holds ext4" "$(blkid -o value -s TYPE "$arr")" ext4
+	md_state_ok "$arr" "md --new: the new array"
+	check "md --new: root e2fsck -fn clean" e2fsck -f -n "$ROOT"
+	files_same "md --new: root files identical" "$ROOT"
+	md_state_ok "$ROOT" "md --new: the root array"
+	md_clean "shrink-root --new on md"
+	uuid=$(mdadm --detail "$arr" | awk -F' : ' '/ UUID :/ { print $2 }' | tr -d ' ')
+	check "md --new: stop the arrays" mdadm --stop --scan
+	check "md --new: assemble again" mdadm --assemble --scan
+	resolve
+	arr=$(for m in /dev/md[0-9]*; do mdadm --detail "$m" 2> /dev/null | grep -q "UUID : $uuid" && echo "$m"; done | head -n 1)
+	check "md --new: the new array assembled again ($arr)" test -n "$arr"
+	check "md --new: after re-assembly e2fsck -fn clean on the new array" e2fsck -f -n "$arr"
+	md_state_ok "$arr" "md --new: the new array after re-assembly"
+	check "md --new: after re-assembly root e2fsck -fn clean" e2fsck -f -n "$ROOT"
+	files_same "md --new: after re-assembly root files identical" "$ROOT"
 	md_clean "re-assembly"
 }
 
