@@ -255,7 +255,9 @@ static int plan_backups(struct shrink *s, struct shrink_mdparts *mp)
 		if (access(sl ? (dir[0] ? dir : "/") : ".", W_OK | X_OK) < 0)
 			return rc_failx(RC_EXIT_REFUSED, errno, "cannot create the table backup %s: %s; choose "
 					"another place with --backup FILE. Nothing was changed", dk->backup, strerror(errno));
-		SET(dk->restore, "sfdisk %s < %s", dk->disk, dk->backup);
+		char rs[sizeof(dk->restore)];
+		snprintf(rs, sizeof(rs), "sfdisk %s < %s", dk->disk, dk->backup);
+		memcpy(dk->restore, rs, sizeof(rs));
 	}
 	return 0;
 }
