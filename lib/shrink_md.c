@@ -243,7 +243,8 @@ static int plan_backups(struct shrink *s, struct shrink_mdparts *mp)
 		if (s->rq.backup)
 			SET(dk->backup, "%s-%s", s->rq.backup, b);
 		else
-			SET(dk->backup, "%s/shrink-root-%s-%s.sfdisk", home, b, ts);
+			SET(dk->backup, "%s%sshrink-root-%s-%s.sfdisk", home,
+			    home[strlen(home) - 1] == '/' ? "" : "/", b, ts);
 		if (access(dk->backup, F_OK) == 0)
 			return rc_failx(RC_EXIT_REFUSED, EEXIST, "the table backup %s exists; a backup is never "
 					"overwritten: name another with --backup FILE. Nothing was changed", dk->backup);
@@ -385,7 +386,7 @@ static int add_rdev_step(struct shrink *s)
 	if (!st)
 		return rc_fail(ENOMEM, "out of memory");
 	st->undo_fn = undo_rdev_size;
-	st->flags = PLAN_UNDO_LATER;
+	st->flags = PLAN_UNDO_SELF | PLAN_UNDO_LATER;   /* "0" is safe from any partial state */
 	SET(st->name, "member sizes");
 	SET(st->does, "echo %" PRIu64 " > /sys/block/%s/md/dev-{%s}/size (each member's Avail Dev Size %s: "
 	    "the kernel rewrites each superblock)", mp->rdev_kib, s->md.name, names,
@@ -666,7 +667,7 @@ const char *shrink_md_end_sb_recipe(const char *dev, const struct shrink_md *md,
 	char names[256] = "";
 	for (int k = 0; k < md->nmembers; k++)
 		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s/dev/%s", k ? ", " : "", md->member[k]);
-	snprintf(buf, sz, "with metadata %s the superblock sits at the end of each member, and shrink-root "
+	snprintf(buf, sz, "With metadata %s the superblock sits at the end of each member, and shrink-root "
 		 "does not move it (not moved; 'mdadm --assemble --update=devicesize' applies to 1.1 and 1.2 "
 		 "only, and cutting a partition under a running 1.0/0.90 member loses its superblock). Safe by hand, "
 		 "with the filesystem unmounted: 1) e2fsck -f %s; resize2fs %s NEWSIZE; 2) mdadm --grow %s "

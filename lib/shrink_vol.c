@@ -13,12 +13,12 @@
  * back to fill it. e2fsck -fn at the end only reports (PLAN_CONTINUE: a
  * filesystem it calls unclean is not grown back automatically).
  *
- * What is left as it is: the member partitions of the array (the space
- * freed is inside the array, at the end of each member) and the PVs (the
- * space freed is free extents in the VG, for lvcreate), unless --pv: then
- * shrink_pv.c plans the PV and its partition after lvreduce. Shrinking the
- * members would need the array stopped and each member's table rewritten;
- * it is not done here.
+ * md: after mdadm --grow, shrink_md.c's steps lower each member's md size,
+ * shrink each member partition (one table per disk) and make --new on
+ * every member disk; planned by shrink_md_plan. LVM: the PVs are left as
+ * they are (the space freed is free extents in the VG, for lvcreate),
+ * unless --pv: then shrink_pv.c plans the PV and its partition after
+ * lvreduce.
  *
  * Refused while planning (exit 3, nothing written): an md level other than
  * raid1; metadata other than 1.2 (0.90 and 1.0 keep the superblock at the
@@ -27,7 +27,7 @@
  * resized with the array); an unknown data offset; an LV
  * that is not a plain linear/striped volume (snapshot, origin, thin, cache,
  * raid, mirror, pool, virtual), one that is open or mounted, a VG with
- * missing PVs; --new without --pv (no partition is freed to put it in). */
+ * missing PVs; --new on LVM without --pv (no partition is freed to put it in). */
 #include "shrink.h"
 #include "shrink_priv.h"
 #include "shrink_md.h"

@@ -150,7 +150,7 @@ static void recipe_for_1_0(void **st)
 	snprintf(md.member[0], sizeof(md.member[0]), "sda3");
 	snprintf(md.member[1], sizeof(md.member[1]), "sdb3");
 	shrink_md_end_sb_recipe("/dev/md127", &md, buf, sizeof(buf));
-	assert_non_null(strstr(buf, "metadata 1.0"));
+	assert_non_null(strstr(buf, "With metadata 1.0"));
 	assert_non_null(strstr(buf, "not moved"));
 	assert_non_null(strstr(buf, "mdadm --grow /dev/md127 --size=KiB"));
 	assert_non_null(strstr(buf, "/dev/sda3, /dev/sdb3"));
@@ -249,6 +249,9 @@ static void plan_members(void **st)
 		/* a new RAID1's partition is typed Linux RAID */
 		assert_string_equal(mp->dk[k].newp[0].pi.type, "A19D880F-05FC-4D3B-A006-743F0F84911E");
 	}
+	/* the new RAID1 gets the first md number free in sysfs and /dev */
+	assert_int_equal(mp->raid, 1);
+	assert_non_null(strstr(mp->arr[0].node, "/dev/md0"));
 	assert_non_null(strstr(mp->dk[0].backup, "/tmp/test-shrink-md-backup-sda"));
 	assert_non_null(strstr(mp->dk[1].backup, "/tmp/test-shrink-md-backup-sdb"));
 	assert_int_equal(shrink_md_add_steps(s), 0);
@@ -257,6 +260,19 @@ static void plan_members(void **st)
 	assert_string_equal(plan_step(s->plan, 0)->kind, "member-size");
 	assert_string_equal(plan_step(s->plan, 4)->kind, "write-table");
 	assert_int_equal(plan_step(s->plan, 4)->flags, PLAN_UNDO_SELF | PLAN_UNDO_LATER);
+	shrink_free(s);
+}
+
+static void plan_new_plain(void **st)
+{
+	(void)st;
+	struct shrink *s = mk("sda3", "sdb3", "rest");
+	s->rq.new_plain = 1;
+	assert_int_equal(shrink_md_plan(s), 0);
+	assert_int_equal(s->mp->raid, 0);
+	for (int k = 0; k < 2; k++)   /* no type given: Linux filesystem, as on a plain disk */
+		assert_string_equal(s->mp->dk[k].newp[0].pi.type, "0FC63DAF-8483-4772-8E79-3D69D8477DE4");
+	assert_string_equal(s->mp->arr[0].node, "");
 	shrink_free(s);
 }
 
@@ -312,6 +328,7 @@ int main(void)
 		cmocka_unit_test(same_sizes),
 		cmocka_unit_test(recipe_for_1_0),
 		cmocka_unit_test_setup_teardown(plan_members, setup_disks, teardown_disks),
+		cmocka_unit_test_setup_teardown(plan_new_plain, setup_disks, teardown_disks),
 		cmocka_unit_test_setup_teardown(plan_rest_differs, setup_disks, teardown_disks),
 		cmocka_unit_test_setup_teardown(plan_whole_disk_member, setup_disks, teardown_disks),
 	};

@@ -10,6 +10,18 @@ setup_file() {
 	vm_init
 }
 
+# vm_json_valid OUT: the guest's --json documents ("JSON NAME EXIT {...}"
+# lines) validate against doc/schema/shrink-root.schema.json.
+vm_json_valid() {
+	local name code doc n=0
+	mkdir -p "$1/docs"
+	while read -r _ name code doc; do
+		printf '%s\n' "$doc" > "$1/docs/shrink-root@$name@$code.json"
+		n=$((n + 1))
+	done < <(grep '^JSON ' "$1/results.log" | tr -d '\r')
+	[ "$n" -eq 0 ] || python3 "$TOP/tests/schema/validate.py" "$TOP/doc/schema" "$1/docs"
+}
+
 # vm_shrink_test LAYOUT FUNCTION: FUNCTION of guest/shrink.sh on fresh
 # copies of the layout's disks.
 vm_shrink_test() {
@@ -21,6 +33,7 @@ vm_shrink_test() {
 	printf '#!/bin/sh\n. ./lib.sh\n. ./std.sh\n. ./layout.sh\n[ -f vars ] && . ./vars\n. ./shrink.sh\n%s\ndone_tests\n' "$2" > "$t/run.sh"
 	VM_EXTRA=$t/extra vm_boot "$t/out" "$t/run.sh" $(vm_disk_args "$t/disks") || true
 	vm_assert "$t/out" || return 1
+	vm_json_valid "$t/out"
 	vm_count "shrink-${3:-$1}" "$t/out"
 }
 
@@ -30,6 +43,10 @@ vm_shrink_test() {
 
 @test "shrink-root --new rest --mkfs ext4 on md RAID1 1.2: a new RAID1 over the new partition of each disk, clean, survives stop+assemble" {
 	vm_shrink_test c1small-md12 shrink_md_new_test c1small-md12-new
+}
+
+@test "shrink-root --new rest --new-plain --mkfs ext4 on md RAID1 1.2: ext4 on the same plain partition of each disk, no new array" {
+	vm_shrink_test c1small-md12 shrink_md_plain_test c1small-md12-plain
 }
 
 @test "shrink-root on an LVM LV on md RAID1: files identical, e2fsck clean, lvs and vgs agree, md in sync" {

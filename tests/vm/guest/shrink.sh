@@ -8,6 +8,10 @@
 # back), and metadata 1.0 is refused without a sector written. The md
 # array has an internal write-intent bitmap, the LV's md array has none.
 
+# json_doc NAME: the last run's JSON stdout to the host (a "JSON NAME EXIT
+# {...}" line), which validates it against doc/schema/shrink-root.schema.json.
+json_doc() { say "JSON $1 $RC $(printf '%s' "$OUT" | jq -c .)"; }
+
 # sums DEV FILE: sha256 of every file on DEV, sorted by name.
 sums() {
 	ro_mount "$1" || { echo "cannot mount $1" > "$2"; return 1; }
@@ -89,12 +93,43 @@ md_undo_test() {
 	chmod 755 /tmp/stub/mdadm
 	run env PATH=/tmp/stub:$PATH rescuectl shrink-root --yes --json --free 64M "$ROOT"
 	rc_is "md: mdadm --grow fails: shrink-root fails" 1
+	json_doc md-grow-fails
 	jqt "md: the failure names step 3 (mdadm --grow) and undid resize2fs (2); no member step ran" \
 		'.error.step == 3 and (.error.undone | any(. == 2)) and ([.steps[0:3][].status] == ["done","undone","failed"]) and all(.steps[3:][]; .status == "todo")'
 	is "md: after the undo the filesystem fills the array again" "$(fs_bytes "$ROOT")" "$old"
 	is "md: the array kept its size" "$(dev_bytes "$ROOT")" "$old"
 	check "md: e2fsck -fn clean after the undo" e2fsck -f -n "$ROOT"
 	files_same "md: files identical after the undo" "$ROOT"
+}
+
+# A stub mdadm whose --examine fails: the member-size step (4) fails after
+# its sysfs writes; they, mdadm --grow and resize2fs are undone, newest
+# first, and no table is touched.
+md_member_undo_test() {
+	local old=$1 real m w0 w1
+	real=$(command -v mdadm)
+	mkdir -p /tmp/stub2
+	printf '#!/bin/sh\ncase "$*" in *--examine*) echo "mdadm: stub failure" >&2; exit 1 ;; esac\nexec %s "$@"\n' "$real" > /tmp/stub2/mdadm
+	chmod 755 /tmp/stub2/mdadm
+	w0=$(writes_of /dev/sda) w1=$(writes_of /dev/sdb)
+	run env PATH=/tmp/stub2:$PATH rescuectl shrink-root --yes --json --free 64M --backup /tmp/undo-tab "$ROOT"
+	rc_is "md: member sizes fail (mdadm --examine): shrink-root fails" 1
+	json_doc md-member-size-fails
+	jqt "md: the undo ran newest first (4, then 3, then 2)" \
+		'[.warnings[] | select(startswith("undoing step")) | capture("undoing step (?<n>[0-9]+)").n] == ["4","3","2"]'
+	jqt "md: the failure names step 4 (member sizes); 4, 3 and 2 undone; no table step ran" \
+		'.error.step == 4 and .error.undone == [2,3,4] and ([.steps[0:4][].status] == ["done","undone","undone","undone"]) and all(.steps[4:][]; .status == "todo")'
+	is "md: after the undo the array kept its size" "$(dev_bytes "$ROOT")" "$old"
+	is "md: after the undo the filesystem fills the array" "$(fs_bytes "$ROOT")" "$old"
+	for m in sda3 sdb3; do
+		is "md: after the undo $m's Avail Dev Size is its whole partition again" \
+			"$(mdadm --examine /dev/$m | awk -F' : ' '/Avail Dev Size/ { print $2 + 0 }')" \
+			$(($(blockdev --getsz /dev/$m) - $(cat /sys/block/${ROOT#/dev/}/md/dev-$m/offset)))
+	done
+	is "md: no table backup was written" "$(ls /tmp/undo-tab-* 2> /dev/null)" ""
+	check "md: e2fsck -fn clean after the member undo" e2fsck -f -n "$ROOT"
+	files_same "md: files identical after the member undo" "$ROOT"
+	md_state_ok "$ROOT" "md: after the member undo"
 }
 
 shrink_md_test() {
@@ -113,6 +148,7 @@ shrink_md_test() {
 	w0=$(writes_of /dev/sda3) w1=$(writes_of "$ROOT") w2=$(writes_of /dev/sdb3) w3=$(writes_of /dev/sda) w4=$(writes_of /dev/sdb)
 	run rescuectl shrink-root --dry-run --json --free 64M "$ROOT"
 	rc_is "md: --dry-run --json" 0
+	json_doc md-dry
 	jqt "md: the plan: e2fsck, resize2fs, mdadm --grow, member sizes, per disk save/shrink/write/tell, verify" \
 		'[.steps[].kind] == ["fsck","resize-fs","shrink-array","member-size","save-table","shrink-partition","write-table","tell-kernel","save-table","shrink-partition","write-table","tell-kernel","verify"] and .volume.kind == "md" and .volume.metadata == "1.2" and .volume.level == "raid1"'
 	new=$(printf '%s' "$OUT" | jq -r .volume.bytes_after)
@@ -128,6 +164,7 @@ shrink_md_test() {
 	is "md: the dry run wrote nothing to sdb" "$(writes_of /dev/sdb)" "$w4"
 	past_end "md: file data lies past the new end before the shrink" "$ROOT" "$new"
 	md_undo_test "$old"
+	md_member_undo_test "$old"
 	run rescuectl shrink-root --yes --free 64M --backup /tmp/mdtab "$ROOT"
 	rc_is "md: shrink-root --free 64M $ROOT" 0
 	has "md: says each member partition is shrunk" "each member partition is shrunk"
@@ -189,6 +226,7 @@ shrink_md_new_test() {
 	w0=$(writes_of "$ROOT") w1=$(writes_of /dev/sda) w2=$(writes_of /dev/sdb)
 	run rescuectl shrink-root --dry-run --json --free 64M --new rest --mkfs ext4 "$ROOT"
 	rc_is "md --new: --dry-run --json" 0
+	json_doc md-new-dry
 	jqt "md --new: the plan ends in mdadm --create and mkfs on the new array" \
 		'[.steps[-2:][].kind] == ["create-array","mkfs"] and (.volume.new_arrays | length) == 1 and all(.volume.members[]; (.new_partitions | length) == 1)'
 	jqt "md --new: the new partitions are the same size on both disks" \
@@ -198,6 +236,7 @@ shrink_md_new_test() {
 	is "md --new: the dry run wrote nothing to sdb" "$(writes_of /dev/sdb)" "$w2"
 	run rescuectl shrink-root --yes --json --free 64M --new rest --mkfs ext4 "$ROOT"
 	rc_is "md --new: shrink-root --free 64M --new rest --mkfs ext4" 0
+	json_doc md-new
 	arr=$(printf '%s' "$OUT" | jq -r '.volume.new_arrays[0].device')
 	p4a=$(printf '%s' "$OUT" | jq -r '.volume.members[] | select(.disk == "/dev/sda") | .new_partitions[0].device')
 	p4b=$(printf '%s' "$OUT" | jq -r '.volume.members[] | select(.disk == "/dev/sdb") | .new_partitions[0].device')
@@ -225,6 +264,30 @@ shrink_md_new_test() {
 	check "md --new: after re-assembly root e2fsck -fn clean" e2fsck -f -n "$ROOT"
 	files_same "md --new: after re-assembly root files identical" "$ROOT"
 	md_clean "re-assembly"
+}
+
+# --new-plain on md: the same plain partition on each disk, ext4 on each,
+# no new array.
+shrink_md_plain_test() {
+	local n0 p
+	check "assemble" rescuectl detect-root --assemble
+	resolve
+	n0=$(ls -d /sys/block/md* | wc -l)
+	run rescuectl shrink-root --yes --json --free 64M --new rest --new-plain --mkfs ext4 "$ROOT"
+	rc_is "md --new-plain: shrink-root --free 64M --new rest --new-plain --mkfs ext4" 0
+	json_doc md-new-plain
+	jqt "md --new-plain: mkfs on each disk's new partition, no create-array step, no new array" \
+		'([.steps[] | select(.kind == "mkfs")] | length) == 2 and all(.steps[]; .kind != "create-array") and .volume.new_arrays == [] and all(.steps[]; .status == "done")'
+	is "md --new-plain: no new md device" "$(ls -d /sys/block/md* | wc -l)" "$n0"
+	for p in sda4 sdb4; do
+		is "md --new-plain: $p holds ext4" "$(blkid -o value -s TYPE /dev/$p)" ext4
+		check "md --new-plain: e2fsck -fn clean on $p" e2fsck -f -n /dev/$p
+		is "md --new-plain: $p is typed Linux filesystem" "$(sfdisk --part-type /dev/${p%4} 4)" 0FC63DAF-8483-4772-8E79-3D69D8477DE4
+	done
+	is "md --new-plain: sda4 and sdb4 are the same size" "$(blockdev --getsize64 /dev/sda4)" "$(blockdev --getsize64 /dev/sdb4)"
+	check "md --new-plain: root e2fsck -fn clean" e2fsck -f -n "$ROOT"
+	md_state_ok "$ROOT" "md --new-plain: the root array"
+	md_clean "shrink-root --new-plain on md"
 }
 
 shrink_lvm_test() {
@@ -275,6 +338,12 @@ shrink_md10_refused() {
 	run rescuectl shrink-root --yes --free 64M "$ROOT"
 	rc_is "md 1.0: refused" 3
 	has "md 1.0: the reason names metadata 1.0" "md metadata 1.0"
+	has "md 1.0: the refusal says the superblock is not moved" "not moved"
+	has "md 1.0: the manual steps name member sda3" "/dev/sda3"
+	has "md 1.0: the manual steps name member sdb3" "/dev/sdb3"
+	has "md 1.0: the manual steps take one member out at a time" "mdadm $ROOT --fail M --remove M"
+	has "md 1.0: and add it back (full resync)" "mdadm $ROOT --add M"
+	has "md 1.0: --update=devicesize is said not to apply" "applies to 1.1 and 1.2 only"
 	is "md 1.0: not a sector written to $ROOT" "$(writes_of "$ROOT")" "$before"
 	is "md 1.0: not a sector written to sda3" "$(writes_of /dev/sda3)" "$w_sda3"
 	is "md 1.0: not a sector written to sdb3" "$(writes_of /dev/sdb3)" "$w_sdb3"
