@@ -460,8 +460,9 @@ static int run(struct cli *c, struct shrink *s)
 			 "and rewrite the partition table of %s?", s->dev, size_format(s->vol_new, a, sizeof(a)),
 			 s->pv.name, s->partno, s->disk);
 	else if (s->vol)
-		snprintf(q, sizeof(q), "Shrink the filesystem on %s and %s to %s?", s->dev,
-			 s->vol == SHRINK_MD ? "the array" : "the logical volume", size_format(s->vol_new, a, sizeof(a)));
+		snprintf(q, sizeof(q), "Shrink the filesystem on %s and %s to %s%s?", s->dev,
+			 s->vol == SHRINK_MD ? "the array" : "the logical volume", size_format(s->vol_new, a, sizeof(a)),
+			 s->vol == SHRINK_MD ? ", and rewrite the partition table of each member disk" : "");
 	else if (s->already)
 		snprintf(q, sizeof(q), "Run what is left for %s?", s->dev);
 	else

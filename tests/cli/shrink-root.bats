@@ -453,6 +453,9 @@ EOF
 	run "$RESCUECTL" shrink-root --size 1G --new rest --new 1G /dev/null
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"last"* ]]
+	run "$RESCUECTL" shrink-root --size 1G --new-plain /dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--new-plain"*"give --new"* ]]
 }
 
 # A disk built here by hand: LABEL script for sfdisk, root partition ROOTNO
