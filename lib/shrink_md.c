@@ -206,12 +206,15 @@ static int plan_news(struct shrink *s, struct shrink_mdparts *mp)
 		for (int k = 0; k < mp->nd; k++)
 			if ((r = new_on_disk(s, mp, &mp->dk[k], i, &bytes[k])) < 0)
 				return r;
-		for (int k = 1; k < mp->nd; k++)
-			if (!shrink_md_same_sizes((uint64_t[]){ bytes[0], bytes[k] }, 2))
-				return rc_failx(RC_EXIT_REFUSED, ERANGE, "--new %d would be %s on %s but %s on %s: the "
-						"member disks' freed space differs; give a size both hold (at most "
-						"the smaller). Nothing was changed", i + 1, size_format(bytes[0], a, sizeof(a)),
-						mp->dk[0].disk, size_format(bytes[k], b, sizeof(b)), mp->dk[k].disk);
+		if (!shrink_md_same_sizes(bytes, mp->nd)) {
+			int k = 1;
+			while (bytes[k] == bytes[0])
+				k++;
+			return rc_failx(RC_EXIT_REFUSED, ERANGE, "--new %d would be %s on %s but %s on %s: the member "
+					"disks' freed space differs; give a size every disk holds (at most the "
+					"smallest). Nothing was changed", i + 1, size_format(bytes[0], a, sizeof(a)),
+					mp->dk[0].disk, size_format(bytes[k], b, sizeof(b)), mp->dk[k].disk);
+		}
 		struct shrink_new *arr = &mp->arr[i];
 		arr->pi = mp->dk[0].newp[i].pi;
 		arr->swap = mp->dk[0].newp[i].swap;
