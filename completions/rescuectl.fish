@@ -147,6 +147,8 @@ complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l mkfs
 complete -c shrink-root -l mkfs
 complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l new
 complete -c shrink-root -l new
+complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l new-plain
+complete -c shrink-root -l new-plain
 complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l pv
 complete -c shrink-root -l pv
 complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l quiet
