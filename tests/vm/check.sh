@@ -3,10 +3,10 @@
 # packages (mk/deps.sh vm), builds what the guest runs, then runs the bats
 # files one at a time (one VM at a time: QEMU under TCG takes a core).
 # make check-vm (CI's second step) runs a sample: three layouts
-# (layouts.bats), shrink-root on md and LVM (shrink.bats), three power-cut scenarios with two cuts each, one boot
+# (layouts.bats), shrink-root on md, LVM and --pv (shrink.bats), three power-cut scenarios with two cuts each, one boot
 # after repair (boot.bats). VM_FULL=1 (check-vm-slow, also run by
 # check-slow) adds the other layouts, every power-cut point of every
-# scenario, the md boot and the control boot. VM_PARTS picks the parts.
+# scenario, the rest of shrink-root (shrink-more.bats), the md boot and the control boot. VM_PARTS picks the parts.
 # Ends with "check-vm: N passed, N failed, N skipped" and the seconds taken.
 set -u
 cd "$(dirname "$0")/../.."
@@ -18,7 +18,7 @@ tap=build/vm/check.tap
 : > "$tap"
 st=0
 parts="tests/vm/layouts.bats tests/vm/shrink.bats tests/vm/cuts.sh tests/vm/boot.bats"
-[ "${VM_FULL:-0}" = 1 ] && parts="tests/vm/layouts.bats tests/vm/layouts-more.bats tests/vm/shrink.bats tests/vm/cuts.sh
+[ "${VM_FULL:-0}" = 1 ] && parts="tests/vm/layouts.bats tests/vm/layouts-more.bats tests/vm/shrink.bats tests/vm/shrink-more.bats tests/vm/cuts.sh
 	tests/vm/boot.bats tests/vm/boot-md.bats tests/vm/boot-control.bats"
 for f in ${VM_PARTS:-$parts}; do
 	[ -f "$f" ] || continue

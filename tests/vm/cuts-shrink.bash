@@ -24,7 +24,8 @@ tables_keep() {
 	for f in "$2"/disk*.img; do norm_table "$f" > "$1/table.$(basename "$f")"; done
 }
 
-# table_state DISKDIR: "old", "new" or "bad:NAME" (wholly neither) over all disks.
+# table_state DISKDIR: "old", "new", "mixed" (each disk wholly old or new, not
+# all alike) or "bad:NAME" (a disk wholly neither).
 table_state() {
 	local f n t o=1 w=1
 	for f in "$1"/disk*.img; do
@@ -34,7 +35,11 @@ table_state() {
 		[ "$t" = "$(cat "$NEW/table.$n")" ] || w=0
 		[ "$t" = "$(cat "$OLD/table.$n")" ] || [ "$t" = "$(cat "$NEW/table.$n")" ] || { echo "bad:$n"; return; }
 	done
-	if [ $o = 1 ]; then echo old; elif [ $w = 1 ]; then echo new; else echo "bad:mixed"; fi
+	# one disk's table new and another's old: shrink-root on md writes the
+	# member disks one after the other, so a cut between them leaves that;
+	# each table is whole, and the guest checks that every member still
+	# holds what the array uses
+	if [ $o = 1 ]; then echo old; elif [ $w = 1 ]; then echo new; else echo mixed; fi
 }
 
 # fs_blocks IMG: "BLOCKS BLOCKSIZE" of the ext4 in IMG (superblock).
