@@ -209,14 +209,22 @@ int shrink_estimate(struct shrink *s)
 
 /* ---- the table and the sizes ---------------------------------------------- */
 
-static int open_table(struct shrink *s)
+int shrink_open_disk(struct shrink *s)
 {
-	char a[32], b[32];
 	int r = part_open(s->disk, s->rq.dry_run ? 0 : PART_RW, 10, &s->d);
 	if (r < 0)
 		return r;
 	part_geom(s->d, &s->g);
 	if ((r = part_get(s->d, s->partno, &s->pi)) < 0 || (r = part_check_kernel(s->d, s->partno)) < 0)
+		return r;
+	return 0;
+}
+
+static int open_table(struct shrink *s)
+{
+	char a[32], b[32];
+	int r = shrink_open_disk(s);
+	if (r < 0)
 		return r;
 	if (s->fi.blocks * s->fi.block_size > s->pi.size * s->g.sector_size)
 		return rc_failx(RC_EXIT_REFUSED, ERANGE, "the filesystem on %s (%s) is already larger than its "

@@ -433,22 +433,6 @@ static int undo_write_md(struct plan *p, struct plan_step *st)
 	return r < 0 ? r : part_tell_kernel(dk->d);
 }
 
-/* Wait for the node of new partition N of DK (devtmpfs makes it on BLKPG add). */
-static int md_new_node(struct shrink_mddisk *dk, struct shrink_new *n)
-{
-	char name[128];
-	for (int i = 0; i < 50; i++) {
-		if (part_kernel_name(dk->disk, n->partno, name, sizeof(name)) == 0) {
-			snprintf(n->node, sizeof(n->node), "%s/dev/%s", sysroot(), name);
-			if (access(n->node, F_OK) == 0)
-				return 0;
-		}
-		usleep(100000);
-	}
-	n->node[0] = 0;
-	return rc_fail(ENOENT, "no device node for partition %zu of %s appeared within 5 s", n->partno, dk->disk);
-}
-
 static int run_kernel_md(struct plan *p, struct plan_step *st)
 {
 	(void)p;
@@ -456,7 +440,7 @@ static int run_kernel_md(struct plan *p, struct plan_step *st)
 	plan_touch(st);
 	int r = part_tell_kernel(dk->d);
 	for (int i = 0; r == 0 && i < dk->nnew; i++)
-		if (md_new_node(dk, &dk->newp[i]) < 0)
+		if (shrink_new_node(dk->disk, &dk->newp[i]) < 0)
 			r = rc_fail(ENOENT, "no device node for new partition %zu of %s", dk->newp[i].partno, dk->disk);
 	return r;
 }

@@ -48,6 +48,13 @@ void shrink_undo_done(struct shrink *s);
  * NOT touched"). */
 void shrink_resize_words(const struct shrink *s, struct plan_step *st, const char *untouched);
 uint64_t shrink_undo_need(const struct ext4_info *fi, uint64_t new_blocks);
+/* Wait up to 5 s for the device node of new partition N->partno of DISK
+ * (devtmpfs makes it on BLKPG add) and put its path in N->node; -ENOENT
+ * with a message when none appears. */
+int shrink_new_node(const char *disk, struct shrink_new *n);
+/* Open and flock s->disk (read-only for --dry-run), read its geometry and
+ * partition s->partno into s->pi, and check the kernel sees it so. */
+int shrink_open_disk(struct shrink *s);
 /* Append every step of the plan to s->plan, from the facts in S. */
 int shrink_add_steps(struct shrink *s);
 /* Planning shared by the plain path and --pv (shrink.c): the --new

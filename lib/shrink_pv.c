@@ -322,11 +322,8 @@ static int pv_partition(struct shrink *s)
 static int pv_table(struct shrink *s)
 {
 	char a[32], b[32];
-	int r = part_open(s->disk, s->rq.dry_run ? 0 : PART_RW, 10, &s->d);
+	int r = shrink_open_disk(s);
 	if (r < 0)
-		return r;
-	part_geom(s->d, &s->g);
-	if ((r = part_get(s->d, s->partno, &s->pi)) < 0 || (r = part_check_kernel(s->d, s->partno)) < 0)
 		return r;
 	if (s->pv.dev_size > s->pi.size * s->g.sector_size)
 		return rc_failx(RC_EXIT_REFUSED, ERANGE, "lvm says %s is %s, the table %s; nothing was changed. Check "

@@ -308,12 +308,11 @@ static int add_write(struct shrink *s, const struct words *w)
 
 /* ---- 6. tell the kernel ------------------------------------------------- */
 
-/* Wait for the node of new partition N (devtmpfs makes it on BLKPG add). */
-static int new_node(struct shrink *s, struct shrink_new *n)
+int shrink_new_node(const char *disk, struct shrink_new *n)
 {
 	char name[128];
 	for (int i = 0; i < 50; i++) {
-		if (part_kernel_name(s->disk, n->partno, name, sizeof(name)) == 0) {
+		if (part_kernel_name(disk, n->partno, name, sizeof(name)) == 0) {
 			snprintf(n->node, sizeof(n->node), "%s/dev/%s", sysroot(), name);
 			if (access(n->node, F_OK) == 0)
 				return 0;
@@ -321,7 +320,7 @@ static int new_node(struct shrink *s, struct shrink_new *n)
 		usleep(100000);
 	}
 	n->node[0] = 0;
-	return rc_fail(ENOENT, "no device node for partition %zu of %s appeared within 5 s", n->partno, s->disk);
+	return rc_fail(ENOENT, "no device node for partition %zu of %s appeared within 5 s", n->partno, disk);
 }
 
 static int run_kernel(struct plan *p, struct plan_step *st)
@@ -330,7 +329,7 @@ static int run_kernel(struct plan *p, struct plan_step *st)
 	plan_touch(st);
 	int r = part_tell_kernel(s->d);
 	for (int i = 0; r == 0 && i < s->nnew; i++)
-		if (new_node(s, &s->newp[i]) < 0)
+		if (shrink_new_node(s->disk, &s->newp[i]) < 0)
 			plan_warn(p, "no device node for new partition %zu%s", s->newp[i].partno,
 				  s->rq.mkfs ? "; make its filesystem by hand" : "");
 	return r;
