@@ -69,6 +69,9 @@ int shrink_plan_backup(struct shrink *s);
  * growpart; later the mkfs steps. DONE: the whole shrink in words. */
 int shrink_add_disk_steps(struct shrink *s, uint64_t new_size, uint64_t new_end, const char *done, int *kernel_n);
 int shrink_add_mkfs_steps(struct shrink *s, uint64_t new_size, const char *done, int kernel_n);
+/* The growpart step(s) planned by shrink_plan_growpart (none when nothing
+ * is to change); DONE is the disk's state once the shrink is done. */
+int shrink_add_growpart_steps(struct shrink *s, const char *done);
 /* --pv (shrink_pv.c): its facts, checks and in-memory table after the LV's
  * sizes are planned; its steps after lvreduce, and after the verify. */
 int shrink_pv_prepare(struct shrink *s);

@@ -512,6 +512,14 @@ int shrink_add_disk_steps(struct shrink *s, uint64_t new_size, uint64_t new_end,
 	return add_growpart(s, &w);
 }
 
+int shrink_add_growpart_steps(struct shrink *s, const char *done)
+{
+	struct words w;
+	memset(&w, 0, sizeof(w));
+	SET(w.done, "%s", done);
+	return add_growpart(s, &w);
+}
+
 int shrink_add_mkfs_steps(struct shrink *s, uint64_t new_size, const char *done, int kernel_n)
 {
 	struct words w;

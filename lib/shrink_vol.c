@@ -527,6 +527,13 @@ static int add_lv_step(struct shrink *s, const struct vwords *w)
 	return 0;
 }
 
+static int md_growpart_steps(struct shrink *s, const struct vwords *w)
+{
+	char done[PLAN_TEXT];
+	SET(done, "%s is %s and its member partitions are shrunk", w->vol, w->new_);
+	return shrink_add_growpart_steps(s, done);
+}
+
 static int add_vol_steps(struct shrink *s)
 {
 	struct vwords w;
@@ -543,7 +550,7 @@ static int add_vol_steps(struct shrink *s)
 		return r == -ENOMEM ? rc_fail(ENOMEM, "out of memory") : r;
 	if (s->rq.pv && (r = shrink_pv_add_steps(s)) < 0)
 		return r;
-	if (s->vol == SHRINK_MD && (r = shrink_md_add_steps(s)) < 0)
+	if (s->vol == SHRINK_MD && ((r = shrink_md_add_steps(s)) < 0 || (r = md_growpart_steps(s, &w)) < 0))
 		return r;
 	struct plan_step *st = vstep(s, "verify", "verify", shrink_run_verify);
 	if (!st)
@@ -583,6 +590,16 @@ static int vol_facts(struct shrink *s)
 	return 0;
 }
 
+/* md: free space now follows the member partitions (unless the last --new
+ * takes the rest): growpart is disabled in the target as on a plain disk,
+ * although cloud-init's growpart does not grow md members today. */
+static int md_growpart(struct shrink *s)
+{
+	int rest = s->rq.nnew && !s->rq.news[s->rq.nnew - 1].bytes;
+	s->free_follows = s->mp && s->mp->nd > 0 && !rest;
+	return shrink_plan_growpart(s);
+}
+
 int shrink_vol_prepare(struct shrink *s)
 {
 	char a[32], b[32];
@@ -608,13 +625,12 @@ int shrink_vol_prepare(struct shrink *s)
 		return r;
 	if (s->rq.pv)
 		return (r = shrink_pv_prepare(s)) < 0 ? r : add_vol_steps(s);
-	if (s->vol == SHRINK_MD && (r = shrink_md_plan(s)) < 0)
+	if (s->vol == SHRINK_MD && ((r = shrink_md_plan(s)) < 0 || (r = md_growpart(s)) < 0))
 		return r;
 	if (s->rq.backup && s->vol == SHRINK_LVM)
 		plan_warn(s->plan, "--backup: no partition table is written on %s, so there is none to save", s->dev);
-	if (s->rq.keep_growpart)
-		plan_warn(s->plan, "--keep-growpart: the filesystem fills the shrunk %s, so growpart has nothing to grow",
-			  s->vol == SHRINK_MD ? "array" : "LV");
+	if (s->rq.keep_growpart && s->vol == SHRINK_LVM)
+		plan_warn(s->plan, "--keep-growpart: the filesystem fills the shrunk LV, so growpart has nothing to grow");
 	SET(s->disk, "%s", s->dev);
 	return add_vol_steps(s);
 }

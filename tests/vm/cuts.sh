@@ -167,13 +167,10 @@ result() {
 	fi
 }
 
-# guest_check RUNDIR: boot the cut disks again (no throttle, no cut) and
-# run the scenario's cut_verify in the guest: for what the host kernel
-# cannot read (md, device-mapper). Sets GSTATES (the guest's "# state: X"
-# lines) and GWHY (its "not ok" lines with their diagnostics; empty: all ok).
-guest_check() {
-	local d=$1
-	cat > "$d/verify.sh" <<-'E'
+# guest_head: the start of every guest script: the rig's shell libraries,
+# the layout's facts and the scenario.
+guest_head() {
+	cat <<-'E'
 	#!/bin/sh
 	. ./lib.sh
 	. ./std.sh
@@ -182,9 +179,19 @@ guest_check() {
 	. ./layout.sh
 	[ -f vars ] && . ./vars
 	. ./cut.sh
-	cut_verify
-	done_tests
 	E
+}
+
+# guest_check RUNDIR: boot the cut disks again (no throttle, no cut) and
+# run the scenario's cut_verify in the guest: for what the host kernel
+# cannot read (md, device-mapper). Sets GSTATES (the guest's "# state: X"
+# lines) and GWHY (its "not ok" lines with their diagnostics; empty: all ok).
+guest_check() {
+	local d=$1
+	{
+		guest_head
+		printf '%s\n' cut_verify done_tests
+	} > "$d/verify.sh"
 	VM_EXTRA=$d/extra vm_boot "$d/verify" "$d/verify.sh" $(disk_args "$d/disks") > /dev/null 2>&1
 	GSTATES=$(sed -n 's/^# state: //p' "$d/verify/results.log" | tr -d '\r' | tr '\n' ' ')
 	GWHY=
@@ -201,15 +208,8 @@ guest_check() {
 
 # guest script of a cut run
 guest_script() {
-	cat > "$1" <<-'E'
-	#!/bin/sh
-	. ./lib.sh
-	. ./std.sh
-	. ./shrink.sh
-	. ./cutcheck.sh
-	. ./layout.sh
-	[ -f vars ] && . ./vars
-	. ./cut.sh
+	guest_head > "$1"
+	cat >> "$1" <<-'E'
 	cut_prepare
 	sync
 	sleep 0.2

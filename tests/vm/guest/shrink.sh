@@ -149,8 +149,8 @@ shrink_md_test() {
 	run rescuectl shrink-root --dry-run --json --free 64M "$ROOT"
 	rc_is "md: --dry-run --json" 0
 	json_doc md-dry
-	jqt "md: the plan: e2fsck, resize2fs, mdadm --grow, member sizes, per disk save/shrink/write/tell, verify" \
-		'[.steps[].kind] == ["fsck","resize-fs","shrink-array","member-size","save-table","shrink-partition","write-table","tell-kernel","save-table","shrink-partition","write-table","tell-kernel","verify"] and .volume.kind == "md" and .volume.metadata == "1.2" and .volume.level == "raid1"'
+	jqt "md: the plan: e2fsck, resize2fs, mdadm --grow, member sizes, per disk save/shrink/write/tell, growpart, verify" \
+		'[.steps[].kind | select(. != "growpart")] == ["fsck","resize-fs","shrink-array","member-size","save-table","shrink-partition","write-table","tell-kernel","save-table","shrink-partition","write-table","tell-kernel","verify"] and .steps[-2].kind == "growpart" and .growpart == "would disable" and .volume.kind == "md" and .volume.metadata == "1.2" and .volume.level == "raid1"'
 	new=$(printf '%s' "$OUT" | jq -r .volume.bytes_after)
 	jqt "md: 64 MiB freed, members with a data offset" \
 		".volume.bytes_before == $old and .freed_bytes == 67108864 and (.volume.members | length) == 2 and all(.volume.members[]; .data_offset > 0)"
@@ -168,6 +168,9 @@ shrink_md_test() {
 	run rescuectl shrink-root --yes --free 64M --backup /tmp/mdtab "$ROOT"
 	rc_is "md: shrink-root --free 64M $ROOT" 0
 	has "md: says each member partition is shrunk" "each member partition is shrunk"
+	check "md: growpart disabled in the target (free space follows the members)" \
+		sh -c "debugfs -R 'stat /etc/growroot-disabled' $ROOT 2>&1 | grep -q '^Inode:'"
+	SUMS_ADDED='(zz-rescuectl-growpart.cfg|/etc/growroot-disabled)$'
 	members_shrunk "md: after the shrink" "$new"
 	check "md: the table backup of sda restores (sfdisk --no-act)" sh -c 'sfdisk --no-act /dev/sda < /tmp/mdtab-sda'
 	check "md: the table backup of sdb exists" test -s /tmp/mdtab-sdb
