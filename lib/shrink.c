@@ -151,6 +151,10 @@ int shrink_check_fs_common(struct shrink *s)
 	if ((r = probe_device(s->dev, &s->id)) < 0 || (r = refuse_fstype(s->dev, s->id.fstype)) < 0 ||
 	    (r = refuse_in_use(s->dev)) < 0 || (r = ext4_read_info(s->dev, &s->fi)) < 0)
 		return r;
+	/* before the errors refusal, whose advice (e2fsck) is wrong for a
+	 * filesystem resize2fs left half moved */
+	if ((r = shrink_check_leftover(s)) < 0)
+		return r;
 	if (s->fi.errors && !s->rq.yes)
 		return rc_failx(RC_EXIT_REFUSED, EUCLEAN, "%s has errors recorded in its superblock; e2fsck must "
 				"repair it first, which may need answers: run again with --yes to let 'e2fsck -f -y' "
@@ -235,7 +239,9 @@ static int open_table(struct shrink *s)
 	return 0;
 }
 
-/* --size or --minimum on a partition that is that size already: a re-run
+/* --size (within one alignment unit of the partition's size; a larger
+ * one stays a usage error) or --minimum on a partition that is that size
+ * already: a re-run
  * of a shrink that is done, or that was stopped after its table was
  * written. Idempotent: nothing to shrink, but what is left (growpart, the
  * verify) is planned, and the run ends with exit 0. --free is relative
@@ -263,7 +269,8 @@ static int plan_sizes(struct shrink *s)
 	};
 	char pre[PATH_MAX + 8], a[32];
 	int r = size_plan_shrink(&sg, s->rq.mode, s->rq.bytes, &s->sz);
-	if (r == -ERANGE && rc_exit_hint() == RC_EXIT_USAGE && s->rq.mode != SHRINK_BY_FREE && !s->rq.nnew)
+	if (r == -ERANGE && rc_exit_hint() == RC_EXIT_USAGE && s->rq.mode != SHRINK_BY_FREE && !s->rq.nnew &&
+	    (s->rq.mode == SHRINK_MINIMUM || s->rq.bytes < (s->pi.size + s->g.grain) * s->g.sector_size))
 		return plan_already(s);
 	if (r < 0) {
 		snprintf(pre, sizeof(pre), "%s: ", s->dev);

@@ -41,6 +41,10 @@ int shrink_vol_prepare(struct shrink *s);
  * how resize2fs failed); after a good one, its removal. The room it may
  * need, apart for tests. */
 int shrink_plan_undo(struct shrink *s);
+/* Before anything else is decided from the superblock (s->fi read): a
+ * leftover undo file at the undo path, or a filesystem resize2fs left
+ * half moved, is refused (exit 3) with what to do; sets s->undo. */
+int shrink_check_leftover(struct shrink *s);
 int shrink_undo_after_failure(struct plan *p, struct plan_step *st, const char *why);
 void shrink_undo_done(struct shrink *s);
 /* The resize step's "does", "if_failed" and "resume", for both plans;

@@ -97,8 +97,10 @@ static int find_seen(struct seen *pvs, int *npv, const char *name, char *f[NFIEL
 	for (int k = 0; k < 8; k++)
 		if (num(f[2 + k], &s->v[k]) < 0)
 			return rc_fail(EINVAL, "pvs line %d: '%s' is not a number", line, f[2 + k]);
+	uint64_t ext_bytes, used;
 	if (!s->v[6] || s->v[6] % 512 || s->v[2] % 512 || s->v[3] > (1ULL << 40) ||
-	    s->v[2] + s->v[3] * s->v[6] > s->v[0] || s->v[4] > 2)
+	    __builtin_mul_overflow(s->v[3], s->v[6], &ext_bytes) ||
+	    __builtin_add_overflow(s->v[2], ext_bytes, &used) || used > s->v[0] || s->v[4] > 2)
 		return rc_fail(EINVAL, "pvs line %d: the PV's sizes do not add up (pe_start %s, %s extents of %s, "
 			       "device %s, %s metadata areas)", line, f[4], f[5], f[8], f[2], f[6]);
 	return i;

@@ -43,6 +43,7 @@
 #include <string.h>
 #include <linux/magic.h>
 #include <sys/statfs.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -59,24 +60,63 @@ uint64_t shrink_undo_need(const struct ext4_info *fi, uint64_t new_blocks)
 	return ((used < cut ? used : cut) + 3 * groups) * fi->block_size + 16 * MIB;
 }
 
-/* An undo file already at PATH: refuse, saying how to finish the job. */
-static int refuse_leftover(const struct shrink *s)
+/* The undo path: --undo-file, or $HOME/shrink-root-<fs UUID>.e2undo. */
+static void undo_path(struct shrink *s)
+{
+	if (s->rq.undo_file) {
+		snprintf(s->undo, sizeof(s->undo), "%s", s->rq.undo_file);
+	} else {
+		const char *home = getenv("HOME");
+		snprintf(s->undo, sizeof(s->undo), "%s/shrink-root-%s.e2undo", home && *home ? home : "/root",
+			 s->fi.uuid[0] ? s->fi.uuid : "no-uuid");
+	}
+}
+
+static int is_undo_file(const char *path)
 {
 	char magic[8] = { 0 };
-	int fd = open(s->undo, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	int is_undo = fd >= 0 && read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) &&
-		      !memcmp(magic, "E2UNDO02", 8);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int yes = fd >= 0 && read(fd, magic, sizeof(magic)) == (ssize_t)sizeof(magic) && !memcmp(magic, "E2UNDO02", 8);
 	if (fd >= 0)
 		close(fd);
-	if (!is_undo)
+	return yes;
+}
+
+/* resize2fs marks the filesystem with errors at its first write and clears
+ * the mark when it is done; the kernel and e2fsck count the errors they
+ * record. Marked, none counted: a resize2fs that did not finish. */
+static int half_resized(const struct ext4_info *fi)
+{
+	return fi->errors && fi->error_count == 0;
+}
+
+int shrink_check_leftover(struct shrink *s)
+{
+	struct stat st;
+	undo_path(s);
+	int there = lstat(s->undo, &st) == 0;
+	if (there && (!S_ISREG(st.st_mode) || !is_undo_file(s->undo)))
 		return rc_failx(RC_EXIT_REFUSED, EEXIST, "%s exists and is not an undo file; name another place "
 				"with --undo-file FILE. Nothing was changed", s->undo);
-	return rc_failx(RC_EXIT_REFUSED, EEXIST, "%s is the undo file of an earlier resize2fs of %s that did not "
-			"finish: the filesystem may be half moved. Run 'rescuectl e2undo %s %s' (it puts the "
-			"filesystem back as it was), then remove %s and run shrink-root again (its e2fsck -f makes "
-			"the check e2undo asks for). Do NOT run "
-			"'e2fsck -y' first: it would throw away the files being moved. Nothing was changed",
-			s->undo, s->dev, s->undo, s->dev, s->undo);
+	if (there && half_resized(&s->fi))
+		return rc_failx(RC_EXIT_REFUSED, EEXIST, "%s is the undo file of an earlier resize2fs of %s that did "
+				"not finish: the filesystem may be half moved. Run 'rescuectl e2undo %s %s' (it puts the "
+				"filesystem back as it was), then remove %s and run shrink-root again (its e2fsck -f makes "
+				"the check e2undo asks for). Do NOT run 'e2fsck -y' first: it would throw away the files "
+				"being moved. Nothing was changed", s->undo, s->dev, s->undo, s->dev, s->undo);
+	if (there)
+		return rc_failx(RC_EXIT_REFUSED, EEXIST, "%s is the undo file of an earlier resize2fs of %s that "
+				"finished or never wrote (the filesystem is not marked as being resized): it is stale, "
+				"and applying it now would undo later changes. Remove it and run shrink-root again. "
+				"Nothing was changed", s->undo, s->dev);
+	if (half_resized(&s->fi))
+		return rc_failx(RC_EXIT_REFUSED, EUCLEAN, "%s is marked with errors but none are counted: what "
+				"resize2fs leaves when it is stopped partway (a power cut, a kill). If you know where its "
+				"undo file is (--undo-file), run 'rescuectl e2undo FILE %s' first. Otherwise 'e2fsck -y' "
+				"may throw away files being moved: copy off what matters first ('rescuectl recover %s "
+				"DIR'), then run 'e2fsck -f %s' yourself. Nothing was changed",
+				s->dev, s->dev, s->dev, s->dev);
+	return 0;
 }
 
 /* An undo file in RAM undoes a killed resize2fs, not a power cut: say so.
@@ -137,16 +177,10 @@ int shrink_plan_undo(struct shrink *s)
 		s->undo[0] = 0;
 		return 0;
 	}
-	if (s->rq.undo_file) {
-		snprintf(s->undo, sizeof(s->undo), "%s", s->rq.undo_file);
-	} else {
-		const char *home = getenv("HOME");
-		snprintf(s->undo, sizeof(s->undo), "%s/shrink-root-%s.e2undo", home && *home ? home : "/root",
-			 s->fi.uuid[0] ? s->fi.uuid : "no-uuid");
-	}
-	if (access(s->undo, F_OK) == 0)
-		return refuse_leftover(s);
-	int r = check_room(s);
+	int r = shrink_check_leftover(s);
+	if (r < 0)
+		return r;
+	r = check_room(s);
 	if (r < 0)
 		return r;
 	return run_pin("e2undo", "/proc/self/exe");
@@ -163,9 +197,13 @@ int shrink_undo_after_failure(struct plan *p, struct plan_step *st, const char *
 	if (!s->undo[0])
 		return rc_fail(EIO, "%s without an undo file: the filesystem may be half moved; 'e2fsck -fn %s' "
 			       "shows its state. Save what you can before 'e2fsck -y'", why, s->dev);
-	if (access(s->undo, F_OK) < 0)
-		return rc_fail(EIO, "%s; it had not started its undo file (%s), which it does before its first "
-			       "write: the filesystem is as it was", why, s->undo);
+	struct ext4_info now;
+	if (access(s->undo, F_OK) < 0 || (ext4_read_info(s->dev, &now) == 0 && !half_resized(&now))) {
+		unlink(s->undo);
+		rc_clear();
+		return rc_fail(EIO, "%s; it stopped before its first write (the filesystem is not marked as being "
+			       "resized): the filesystem is as it was", why);
+	}
 	int r = shrink_tool(p, st, av, 0, &status, &out);
 	if (r < 0)
 		snprintf(m, sizeof(m), "%s", rc_msg());

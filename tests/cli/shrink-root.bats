@@ -877,6 +877,15 @@ same_files() {
 	[[ "$output" == *"$undo is the undo file of an earlier resize2fs of $P that did not finish"* ]]
 	[[ "$output" == *"Run 'rescuectl e2undo $undo $P'"*"Do NOT run 'e2fsck -y' first"* ]]
 	[ "$(sha256sum < "$P")" = "$before" ]
+	# --yes and an undo file named elsewhere (the default one forgotten):
+	# still refused, as resize2fs's mark (errors, none counted) says why
+	run "$RESCUECTL" shrink-root --yes --undo-file "$W/other.e2undo" --size 400M "$P"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"marked with errors but none are counted"*"rescuectl e2undo FILE $P"*"rescuectl recover"* ]]
+	[[ "$output" != *"run again with --yes"* ]]
+	[ "$(sha256sum < "$P")" = "$before" ]
+	[ ! -e "$W/other.e2undo" ]
 	"$RESCUECTL" e2undo "$undo" "$P"
 	run e2fsck -fn "$P"
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
@@ -912,6 +921,17 @@ same_files() {
 	debugfs -R "stat /etc/growroot-disabled" "$P" 2>&1 | grep -q '^Inode:'
 	[ "$(sfdisk -d "$L")" = "$after" ]
 	e2fsck -fn "$P"
+	# an undo file left by a resize2fs that finished is stale: refused, never to be applied
+	uuid=$(blkid -s UUID -o value "$P")
+	printf 'E2UNDO02' > "$HOME/shrink-root-$uuid.e2undo"
+	run "$RESCUECTL" shrink-root --yes --size 200M "$P"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"it is stale"*"Remove it"* ]]
+	rm "$HOME/shrink-root-$uuid.e2undo"
+	# a size larger than the partition is a mistake, not "already done"
+	run "$RESCUECTL" shrink-root --yes --size 1T "$P"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"nothing to shrink"* ]]
 	# --free is relative: a re-run frees more, as asked (not idempotent by nature)
 	run "$RESCUECTL" shrink-root --dry-run --free 20M "$P"
 	[ "$status" -eq 0 ]

@@ -92,6 +92,8 @@ static void test_parse_hostile(void **state)
 	bad("/dev/sda3|vg0|317718528|314572800|1048576|75|1|1044480|4194304|1|0|64|root|0\n"
 	    "/dev/sda3|vg0|317718528|314572800|1048576|75|1|1044480|4194304|1|60|4|swap|0\n", EINVAL);  /* overlap */
 	bad("|vg0|317718528|314572800|1048576|75|1|1044480|4194304|1|0|64|root|0\n", EINVAL);          /* no name */
+	/* extents x extent size wrapping 64 bits must not pass as small */
+	bad("/dev/sda3|vg0|317718528|314572800|1048576|4|1|1044480|4611686018427387904|1|0|4|root|0\n", EINVAL);
 	memset(line, 'a', sizeof(line) - 1);
 	line[sizeof(line) - 1] = 0;
 	bad(line, E2BIG);

@@ -74,18 +74,50 @@ static void test_leftover(void **st)
 	struct shrink *s = mk(262144, 200000, 131072);
 	setenv("HOME", dir, 1);
 	assert_int_equal(sh("printf 'E2UNDO02rest' > %s/shrink-root-%s.e2undo", dir, s->fi.uuid), 0);
+	/* the filesystem marked by resize2fs (errors, none counted): interrupted */
+	s->fi.errors = 1;
 	rc_clear();
-	assert_int_equal(shrink_plan_undo(s), -EEXIST);
+	assert_int_equal(shrink_check_leftover(s), -EEXIST);
 	assert_int_equal(rc_exit_hint(), RC_EXIT_REFUSED);
 	assert_non_null(strstr(rc_msg(), "did not finish"));
 	assert_non_null(strstr(rc_msg(), "Run 'rescuectl e2undo "));
 	assert_non_null(strstr(rc_msg(), "Do NOT run 'e2fsck -y' first"));
+	assert_int_equal(shrink_plan_undo(s), -EEXIST);
+	/* not marked: resize2fs finished (or never wrote): stale, never applied */
+	s->fi.errors = 0;
+	rc_clear();
+	assert_int_equal(shrink_check_leftover(s), -EEXIST);
+	assert_non_null(strstr(rc_msg(), "it is stale"));
+	assert_null(strstr(rc_msg(), "Run 'rescuectl e2undo"));
 	/* something else in its place is not called an undo file */
 	assert_int_equal(sh("printf 'hello' > %s/shrink-root-%s.e2undo", dir, s->fi.uuid), 0);
 	rc_clear();
-	assert_int_equal(shrink_plan_undo(s), -EEXIST);
+	assert_int_equal(shrink_check_leftover(s), -EEXIST);
+	assert_non_null(strstr(rc_msg(), "is not an undo file"));
+	/* nor a symbolic link, even a dangling one (resize2fs would follow it) */
+	assert_int_equal(sh("rm -f %s/*.e2undo && ln -s %s/nowhere %s/shrink-root-%s.e2undo", dir, dir, dir,
+			    s->fi.uuid), 0);
+	rc_clear();
+	assert_int_equal(shrink_check_leftover(s), -EEXIST);
 	assert_non_null(strstr(rc_msg(), "is not an undo file"));
 	assert_int_equal(sh("rm -f %s/*.e2undo", dir), 0);
+	done(s);
+}
+
+static void test_half_resized_without_undo_file(void **st)
+{
+	(void)st;
+	struct shrink *s = mk(262144, 200000, 131072);
+	setenv("HOME", dir, 1);
+	s->fi.errors = 1;        /* what resize2fs leaves; no undo file where we look */
+	rc_clear();
+	assert_int_equal(shrink_check_leftover(s), -EUCLEAN);
+	assert_int_equal(rc_exit_hint(), RC_EXIT_REFUSED);
+	assert_non_null(strstr(rc_msg(), "none are counted"));
+	assert_non_null(strstr(rc_msg(), "rescuectl recover"));
+	/* errors the kernel counted: the usual case, left to the errors rule */
+	s->fi.error_count = 3;
+	assert_int_equal(shrink_check_leftover(s), 0);
 	done(s);
 }
 
@@ -173,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_need),
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_leftover),
+		cmocka_unit_test(test_half_resized_without_undo_file),
 		cmocka_unit_test(test_undo_file_option),
 		cmocka_unit_test(test_no_room),
 		cmocka_unit_test(test_ram_warns),
