@@ -558,33 +558,10 @@ static int run_create(struct plan *p, struct plan_step *st)
 	return r;
 }
 
-/* mkfs (or mkswap) on the new array or partition N (st->arg). */
-static int run_mkfs_md(struct plan *p, struct plan_step *st)
-{
-	struct shrink *s = plan_arg(p);
-	struct shrink_new *n = st->arg;
-	char prog[32], w[600], *out;
-	if (!n->node[0])
-		return rc_fail(ENOENT, "the new device has no node");
-	const char *force = n->swap ? NULL : shrink_mkfs_force(s->rq.mkfs);
-	shrink_mkfs_prog(s, n, prog, sizeof(prog));
-	char *av[] = { prog, force ? (char *)force : n->node, force ? n->node : NULL, NULL };
-	int status, r = shrink_tool(p, st, av, 0, &status, &out);
-	if (r == 0) {
-		plan_touch(st);
-		if (status)
-			r = rc_fail(EIO, "%s %s failed (%s)", prog, n->node, shrink_why(status, out, w, sizeof(w)));
-		else
-			n->made = 1;
-	}
-	free(out);
-	return r;
-}
-
 static int add_mkfs_md(struct shrink *s, struct shrink_new *n, const char *what, int needs)
 {
 	char prog[32];
-	struct plan_step *st = mstep(s, "mkfs", run_mkfs_md);
+	struct plan_step *st = mstep(s, "mkfs", shrink_run_mkfs);
 	if (!st)
 		return rc_fail(ENOMEM, "out of memory");
 	const char *fs = n->swap ? "swap" : s->rq.mkfs, *force = n->swap ? NULL : shrink_mkfs_force(fs);

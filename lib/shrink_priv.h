@@ -26,6 +26,9 @@ int shrink_run_fsck(struct plan *p, struct plan_step *st);
 int shrink_run_resize(struct plan *p, struct plan_step *st);
 int shrink_inspect_fs(struct plan *p, struct plan_step *st);
 int shrink_run_verify(struct plan *p, struct plan_step *st);
+/* mkfs (mkswap for a swap-typed one) on the new partition or array whose
+ * struct shrink_new is st->arg (its node set once the kernel has it). */
+int shrink_run_mkfs(struct plan *p, struct plan_step *st);
 /* The filesystem checks of every root: ext2/3/4, not in use, superblock
  * read, errors need --yes (shrink.c). */
 int shrink_check_fs_common(struct shrink *s);

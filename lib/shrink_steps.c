@@ -420,13 +420,13 @@ static int add_verify(struct shrink *s, const struct words *w)
 
 /* ---- 9. filesystems on the new partitions ------------------------------- */
 
-static int run_mkfs(struct plan *p, struct plan_step *st)
+int shrink_run_mkfs(struct plan *p, struct plan_step *st)
 {
 	struct shrink *s = plan_arg(p);
 	struct shrink_new *n = st->arg;
 	char prog[32], w[600], *out;
 	if (!n->node[0])
-		return rc_fail(ENOENT, "new partition %zu has no device node", n->partno);
+		return rc_fail(ENOENT, "the new device (partition %zu) has no device node", n->partno);
 	const char *force = n->swap ? NULL : shrink_mkfs_force(s->rq.mkfs);
 	shrink_mkfs_prog(s, n, prog, sizeof(prog));
 	char *av[] = { prog, force ? (char *)force : n->node,
@@ -448,7 +448,7 @@ static int add_mkfs(struct shrink *s, const struct words *w, int kernel_n)
 	char prog[32];
 	for (int i = 0; s->rq.mkfs && i < s->nnew; i++) {
 		struct shrink_new *n = &s->newp[i];
-		struct plan_step *st = new_step(s, "mkfs", "", run_mkfs);
+		struct plan_step *st = new_step(s, "mkfs", "", shrink_run_mkfs);
 		if (!st)
 			return rc_fail(ENOMEM, "out of memory");
 		const char *fs = n->swap ? "swap" : s->rq.mkfs, *force = n->swap ? NULL : shrink_mkfs_force(fs);
