@@ -158,7 +158,9 @@ int shrink_check_fs_common(struct shrink *s)
 	if (s->fi.errors && !s->rq.yes)
 		return rc_failx(RC_EXIT_REFUSED, EUCLEAN, "%s has errors recorded in its superblock; e2fsck must "
 				"repair it first, which may need answers: run again with --yes to let 'e2fsck -f -y' "
-				"repair it, or run 'e2fsck -f %s' yourself", s->dev, s->dev);
+				"repair it, or run 'e2fsck -f %s' yourself. If a shrink-root of it was interrupted "
+				"inside resize2fs, apply its undo file first ('rescuectl e2undo FILE %s'): e2fsck would "
+				"throw away the files being moved", s->dev, s->dev, s->dev);
 	return 0;
 }
 
