@@ -140,11 +140,15 @@ static int check_room(struct shrink *s)
 				"place with --undo-file FILE. Nothing was changed", s->undo, d, strerror(errno));
 	uint64_t room = (uint64_t)v.f_bavail * v.f_frsize, need = shrink_undo_need(&s->fi, s->sz.fs_blocks);
 	warn_if_ram(s, d);
-	if (v.f_blocks && room < need)   /* f_blocks 0: ramfs, which has no limit to tell */
-		return rc_failx(RC_EXIT_REFUSED, ENOSPC, "resize2fs's undo file %s may need %s and %s has %s free; "
-				"name a place with room with --undo-file FILE (another disk, not one being shrunk). "
-				"Nothing was changed", s->undo, size_format(need, a, sizeof(a)), d,
-				size_format(room, b, sizeof(b)));
+	if (v.f_blocks && room < need) {  /* f_blocks 0: ramfs, which has no limit to tell */
+		/* a small rescue system must still be able to shrink, as it
+		 * could before the undo file: without one, and said so */
+		plan_warn(s->plan, "resize2fs's undo file %s may need %s and %s has %s free: resize2fs runs without "
+			  "one, with ^C and hang-ups ignored, and must not be killed (--undo-file FILE names a place "
+			  "with room: another disk, not one being shrunk)", s->undo, size_format(need, a, sizeof(a)),
+			  d, size_format(room, b, sizeof(b)));
+		s->undo[0] = 0;
+	}
 	return 0;
 }
 
