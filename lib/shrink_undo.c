@@ -139,7 +139,6 @@ static int check_room(struct shrink *s)
 		return rc_failx(RC_EXIT_REFUSED, errno, "cannot create resize2fs's undo file %s: %s: %s; name another "
 				"place with --undo-file FILE. Nothing was changed", s->undo, d, strerror(errno));
 	uint64_t room = (uint64_t)v.f_bavail * v.f_frsize, need = shrink_undo_need(&s->fi, s->sz.fs_blocks);
-	warn_if_ram(s, d);
 	if (v.f_blocks && room < need) {  /* f_blocks 0: ramfs, which has no limit to tell */
 		/* a small rescue system must still be able to shrink, as it
 		 * could before the undo file: without one, and said so */
@@ -148,7 +147,9 @@ static int check_room(struct shrink *s)
 			  "with room: another disk, not one being shrunk)", s->undo, size_format(need, a, sizeof(a)),
 			  d, size_format(room, b, sizeof(b)));
 		s->undo[0] = 0;
+		return 0;
 	}
+	warn_if_ram(s, d);   /* only about an undo file that will be written */
 	return 0;
 }
 
