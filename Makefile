@@ -52,7 +52,7 @@ $(UL)/.done: mk/util-linux.sh mk/apt-source.sh | $(DEPSDONE)
 $(LA)/.done: mk/libarchive.sh mk/apt-source.sh | $(DEPSDONE)
 	sh mk/libarchive.sh $(LA) && touch $@
 
-$(E2FS)/.done: mk/e2fsprogs.sh mk/apt-source.sh | $(DEPSDONE) $(ULDONE)
+$(E2FS)/.done: mk/e2fsprogs.sh mk/apt-source.sh mk/e2fsprogs-undo-sync.patch | $(DEPSDONE) $(ULDONE)
 	sh mk/e2fsprogs.sh $(E2FS) $(UL)
 
 build/obj/%.o: %.c build/obj/%.d | $(ULDONE) $(E2DONE)

@@ -2,6 +2,7 @@
  * that fits its type, after a preflight from the superblock; e2fsck's exit
  * bitmask in words and what changed in the superblock afterwards. */
 #include "applets.h"
+#include "../lib/undo_log.h"
 #include "../lib/e2tools.h"
 #include "../lib/ext4.h"
 #include "../lib/fsck.h"
@@ -553,6 +554,28 @@ static int what_is_on(struct cli *c, const char *dev, struct st *s, struct pre *
 	return 0;
 }
 
+/* A shrink-root stopped inside resize2fs left its undo log on DEV: a
+ * repair now would throw away the files being moved. Refused (a read-only
+ * check is not: it says what state the filesystem is in). */
+static int half_resized(struct cli *c, const char *dev, const struct ext4_info *fi, enum fsck_mode mode)
+{
+	struct undo_loc l;
+	int ok = 0, r = undo_log_pending(dev, fi->uuid, &l, &ok);
+	if (r < 0)
+		return cli_error(c, FSCK_EX_OPERATIONAL, "refusing: %s", rc_msg());
+	if (r == 0)
+		return 0;
+	if (mode == FSCK_MODE_CHECK) {
+		cli_warnj(c, "%s was left half moved by a shrink-root stopped inside resize2fs: what e2fsck finds "
+			  "now is that; 'rescuectl shrink-root --rollback %s' puts it back as it was", dev, dev);
+		return 0;
+	}
+	return cli_error(c, FSCK_EX_OPERATIONAL, "refusing: %s was left half moved by a shrink-root stopped inside "
+			 "resize2fs (a power cut, a reboot or a kill), and a repair would throw away the files being "
+			 "moved. Its undo log on the disk puts it back as it was: run 'rescuectl shrink-root "
+			 "--rollback %s' instead. Nothing was changed", dev, dev);
+}
+
 /* 6. Run the checker; returns the fsck(8) status, with the checker's own in CJ. */
 static int run_checker(struct cli *c, struct fsck_plan *plan, char *path, json_object *cj)
 {
@@ -707,6 +730,8 @@ int fsck_main(int argc, char **argv)
 	struct devlock lk = { 0 };
 	if (dev_lock_mode(dev, mode != FSCK_MODE_CHECK, 3000, &lk) < 0)
 		return cli_finish(&c, cli_error(&c, FSCK_EX_OPERATIONAL, "refusing: %s", rc_msg()));
+	if (ext && pre.have_info && (rc = half_resized(&c, dev, &pre.info, mode)))
+		return cli_finish(&c, rc);
 
 	/* e2fsck is chosen after the preflight, which has the features */
 	char path[PATH_MAX] = "";

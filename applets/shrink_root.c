@@ -33,11 +33,16 @@ const char shrink_root_help[] =
 	"undone by writing the old table back.\n"
 	"\n"
 	"resize2fs moves data outside the journal, so shrink-root runs it with ^C and\n"
-	"hang-ups ignored and with an undo file (-z; --undo-file FILE, default\n"
-	"$HOME/shrink-root-FSUUID.e2undo, removed once resize2fs is done). If\n"
-	"resize2fs fails, 'e2undo' puts the filesystem back at once; if rescuectl\n"
-	"itself is killed, a re-run refuses and says to run 'rescuectl e2undo FILE\n"
-	"DEV' first (never 'e2fsck -y', which would throw the moved files away).\n"
+	"hang-ups ignored and with an undo log: rescuectl's own resize2fs saves each\n"
+	"block's old contents, flushed to disk before the block is overwritten, in\n"
+	"free space past the new end of the device itself, where a power cut or a\n"
+	"reboot cannot lose it (a locator in the device's last 4 KiB says where). If\n"
+	"resize2fs fails, the blocks are put back at once; if the whole session is\n"
+	"stopped (power cut, reboot, kill), a re-run refuses and names\n"
+	"'shrink-root --rollback DEV', which puts them back (never 'e2fsck -y' first:\n"
+	"it would throw the moved files away). Where the free space past the new end\n"
+	"cannot hold the log, or with --undo-file FILE, it is a file ($HOME/shrink-\n"
+	"root-FSUUID.e2undo by default; 'rescuectl e2undo FILE DEV' applies it).\n"
 	"\n"
 	"Everything is checked before the first write. Refused (exit 3) with the\n"
 	"reason: a mounted root, a filesystem other than ext2/3/4 (xfs cannot shrink\n"
@@ -79,7 +84,7 @@ const char shrink_root_help[] =
 
 enum {
 	OPT_SIZE = 's', OPT_FREE = 256, OPT_MIN, OPT_NEW, OPT_MKFS, OPT_KEEP_GP, OPT_BACKUP, OPT_CHECKER,
-	OPT_UNDO, OPT_PV, OPT_NEW_PLAIN,
+	OPT_UNDO, OPT_PV, OPT_NEW_PLAIN, OPT_ROLLBACK,
 };
 
 static const struct cli_opt opts[] = {
@@ -94,6 +99,7 @@ static const struct cli_opt opts[] = {
 	{ "checker", required_argument, OPT_CHECKER, "WHICH", "'system' or 'bundled' e2fsck, resize2fs, mkfs.ext4 (default: the system's when new enough)" },
 	{ "undo-file", required_argument, OPT_UNDO, "FILE", "resize2fs's undo file (default $HOME/shrink-root-FSUUID.e2undo)" },
 	{ "pv", no_argument, OPT_PV, NULL, "an LVM root: shrink its PV and the PV's partition too (space on the disk)" },
+	{ "rollback", no_argument, OPT_ROLLBACK, NULL, "put back what an interrupted resize2fs wrote (its undo log on the device)" },
 	{ NULL, 0, 0, NULL, NULL },
 };
 
@@ -138,6 +144,9 @@ static int on_opt(struct cli *c, void *p, int id, const char *arg)
 	case OPT_NEW_PLAIN:
 		rq->new_plain = 1;
 		return 0;
+	case OPT_ROLLBACK:
+		rq->rollback = 1;
+		return 0;
 	case OPT_BACKUP:
 		rq->backup = arg;
 		return 0;
@@ -158,6 +167,11 @@ static int on_opt(struct cli *c, void *p, int id, const char *arg)
 /* What the command line alone gets wrong (exit 2). */
 static int check_usage(struct cli *c, const struct st *o)
 {
+	if (o->rq.rollback && (o->nmodes || o->rq.nnew || o->rq.mkfs || o->rq.pv || o->rq.undo_file || o->rq.backup))
+		return cli_usage(c, "--rollback takes no other shrink option: it only puts back what an interrupted "
+				 "resize2fs wrote");
+	if (o->rq.rollback)
+		return c->root ? cli_usage(c, "--root: name the device (e.g. /dev/sda3)") : 0;
 	if (o->nmodes != 1)
 		return cli_usage(c, o->nmodes ? "give only one of --size, --free, --minimum"
 				 : "say how small: --size SIZE, --free SIZE or --minimum");
@@ -415,6 +429,18 @@ static void to_json(struct cli *c, const struct shrink *s)
 {
 	json_object *doc = cli_doc(c);
 	json_object_object_add(doc, "dry_run", json_object_new_boolean(c->dry_run));
+	if (s && s->rq.rollback) {
+		json_object *rb = json_object_new_object();
+		json_object_object_add(doc, "device", json_object_new_string(s->dev));
+		json_object_object_add(rb, "pending", json_object_new_boolean(s->undo_pending));
+		if (s->undo_pending) {
+			json_object_object_add(rb, "log_offset", json_object_new_uint64(s->undo_loc.off));
+			json_object_object_add(rb, "log_length", json_object_new_uint64(s->undo_loc.len));
+		}
+		json_object_object_add(doc, "rollback", rb);
+		plan_cli_json(c, s->plan);
+		return;
+	}
 	if (!s || !s->disk[0])
 		return;
 	json_object_object_add(doc, "device", json_object_new_string(s->dev));
@@ -444,6 +470,32 @@ static void to_json(struct cli *c, const struct shrink *s)
 }
 
 /* ---- the applet --------------------------------------------------------- */
+
+/* --rollback: nothing to do, or the plan, a question and the commit. */
+static int run_rollback(struct cli *c, struct shrink *s)
+{
+	char q[PATH_MAX + 96];
+	if (!plan_count(s->plan)) {
+		cli_info(c, "%s: no interrupted shrink-root left an undo log there; nothing to roll back", s->dev);
+		return 0;
+	}
+	cli_info(c, "%s %s: resize2fs was stopped partway; its undo log puts the filesystem back as it was",
+		 c->dry_run ? "Would roll back" : "Rolling back", s->dev);
+	plan_cli_warnings(c, s->plan);
+	plan_cli_list(c, s->plan);
+	if (c->dry_run) {
+		cli_info(c, "Dry run: nothing was written.");
+		return 0;
+	}
+	snprintf(q, sizeof(q), "Put back what the interrupted resize2fs wrote to %s?", s->dev);
+	if (!cli_confirm(c, q))
+		return RC_EXIT_REFUSED;
+	struct plan_hooks h = plan_cli_hooks(c);
+	if (shrink_commit(s, &h) < 0)
+		return plan_cli_fail(c, s->plan);
+	cli_info(c, "Done: %s is as it was before the interrupted shrink; run shrink-root again to shrink it", s->dev);
+	return 0;
+}
 
 /* Show the plan, ask, commit. */
 static int run(struct cli *c, struct shrink *s)
@@ -534,7 +586,7 @@ int shrink_root_main(int argc, char **argv)
 				plan_cli_warnings(&c, s->plan);
 			ret = cli_liberr(&c);
 		} else {
-			ret = run(&c, s);
+			ret = o.rq.rollback ? run_rollback(&c, s) : run(&c, s);
 		}
 	}
 	to_json(&c, s);

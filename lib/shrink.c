@@ -149,7 +149,15 @@ int shrink_check_fs_common(struct shrink *s)
 {
 	int r;
 	if ((r = probe_device(s->dev, &s->id)) < 0 || (r = refuse_fstype(s->dev, s->id.fstype)) < 0 ||
-	    (r = refuse_in_use(s->dev)) < 0 || (r = ext4_read_info(s->dev, &s->fi)) < 0)
+	    (r = refuse_in_use(s->dev)) < 0)
+		return r;
+	/* before the superblock is trusted: resize2fs may have been stopped
+	 * halfway, and its undo log on the device says so */
+	if ((r = shrink_check_devlog(s)) < 0)
+		return r;
+	if (s->rq.rollback)
+		return 0;
+	if ((r = ext4_read_info(s->dev, &s->fi)) < 0)
 		return r;
 	/* before the errors refusal, whose advice (e2fsck) is wrong for a
 	 * filesystem resize2fs left half moved */
@@ -414,7 +422,11 @@ int shrink_prepare(const struct shrink_req *rq, struct shrink **out)
 	if (s->rq.pv)
 		return rc_failx(RC_EXIT_REFUSED, EINVAL, "--pv: %s is not an LVM logical volume; --pv shrinks the PV "
 				"under an LV root. Without it the partition itself is shrunk. Nothing was changed", s->dev);
-	if ((r = check_fs(s)) < 0 || (r = shrink_estimate(s)) < 0 || (r = open_table(s)) < 0 ||
+	if ((r = check_fs(s)) < 0)
+		return r;
+	if (s->rq.rollback)
+		return shrink_plan_rollback(s);
+	if ((r = shrink_estimate(s)) < 0 || (r = open_table(s)) < 0 ||
 	    (r = plan_sizes(s)) < 0 || (r = shrink_plan_new_parts(s, s->sz.new_end)) < 0 ||
 	    (r = shrink_plan_growpart(s)) < 0 || (r = shrink_plan_backup(s)) < 0 ||
 	    (s->sz.fs_blocks < s->fi.blocks && (r = shrink_plan_undo(s)) < 0) || (r = shrink_add_steps(s)) < 0)
@@ -429,6 +441,7 @@ void shrink_free(struct shrink *s)
 	part_close(s->d);
 	if (s->pv.locked)
 		dev_unlock(&s->pv.lvlock);
+	dev_unlock(&s->rb_lock);
 	shrink_md_free(s);
 	plan_free(s->plan);
 	free(s);

@@ -55,6 +55,8 @@
 #include "probe.h"
 #include "shrink_pv.h"
 #include "size.h"
+#include "undo_log.h"
+#include "lock.h"
 
 #define SHRINK_MAX_NEW 16
 
@@ -77,6 +79,8 @@ struct shrink_req {
 	int progress;               /* resize2fs -p */
 	enum e2t_pref checker;      /* --checker: whose e2fsck, resize2fs, mke2fs */
 	int pv;                     /* --pv: an LV's PV and its partition shrink too (shrink_pv.c) */
+	int rollback;               /* --rollback: put back what an interrupted resize2fs wrote,
+				       from its undo log on the device (shrink_rollback.c) */
 };
 
 /* A new partition, as planned and (after the commit) made. */
@@ -140,6 +144,13 @@ struct shrink {
 	char backup[PATH_MAX];      /* the table backup */
 	char restore[PATH_MAX + 64];/* "sfdisk DISK < BACKUP" */
 	char undo[PATH_MAX];        /* resize2fs's undo file ("" when nothing is resized) */
+	int undo_dev;               /* the undo log goes on s->dev itself, past the new end
+				       (lib/undo_log.h); s->undo is then s->dev */
+	struct undo_loc undo_loc;   /* where: chosen again just before resize2fs; or where an
+				       interrupted one left it (undo_pending) */
+	int undo_pending;           /* a locator of this filesystem names a log resize2fs did not close */
+	int undo_hdr_ok;            /* ... whose header is valid: it may hold records to put back */
+	struct devlock rb_lock;     /* --rollback: the device, locked from planning to the end */
 	struct plan *plan;          /* the steps (plan_warnings: what planning found) */
 	struct e2t_choice tools[E2T_NTOOLS]; /* e2fsck, resize2fs (and mke2fs for --mkfs ext*):
 				       the rescue system's or the bundled ones (lib/e2tools.h) */

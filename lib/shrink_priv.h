@@ -49,6 +49,18 @@ int shrink_plan_undo(struct shrink *s);
  * half moved, is refused (exit 3) with what to do; sets s->undo. */
 int shrink_check_leftover(struct shrink *s);
 int shrink_undo_after_failure(struct plan *p, struct plan_step *st, const char *why);
+/* The undo log on the device (lib/undo_log.h). shrink_check_devlog, while
+ * planning and before the superblock is trusted: this filesystem's locator
+ * at the device's end names a log resize2fs did not close -> refused (exit
+ * 3, naming --rollback) unless this is --rollback (sets s->undo_pending).
+ * shrink_devlog_begin, in the resize step after e2fsck: the region chosen
+ * again from the checked bitmap, the locator written and flushed,
+ * RESCUECTL_UNDO_AT set for resize2fs. */
+int shrink_check_devlog(struct shrink *s);
+int shrink_devlog_begin(struct shrink *s);
+/* --rollback's plan (shrink_rollback.c): put the saved blocks back, forget
+ * the log, e2fsck -fn; or nothing, when there is no log to replay. */
+int shrink_plan_rollback(struct shrink *s);
 void shrink_undo_done(struct shrink *s);
 /* The resize step's "does", "if_failed" and "resume", for both plans;
  * UNTOUCHED says what resize2fs leaves as it was ("the partition table was

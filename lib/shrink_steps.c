@@ -189,8 +189,13 @@ int shrink_run_resize(struct plan *p, struct plan_step *st)
 	av[n++] = size;
 	av[n] = NULL;
 	plan_touch(st);
-	if ((r = shrink_tool_fl(p, st, av, 1, RUN_NOINTR, &status, &out)) < 0)
+	if (s->undo_dev && (r = shrink_devlog_begin(s)) < 0)
 		return r;
+	if ((r = shrink_tool_fl(p, st, av, 1, RUN_NOINTR, &status, &out)) < 0) {
+		if (s->undo_dev)
+			unsetenv("RESCUECTL_UNDO_AT");
+		return r;
+	}
 	if (status) {
 		char why[600];
 		snprintf(why, sizeof(why), "resize2fs stopped (%s)", shrink_why(status, out, w, sizeof(w)));

@@ -24,7 +24,15 @@
  *  - once it succeeds, its undo file is removed (the filesystem now fits
  *    the old and the new container; no later step needs it).
  * A power cut also loses the rescue system's RAM, and with it an undo file
- * kept there: put it on other storage with --undo-file to survive that.
+ * kept there. So, by default, the undo file is not a file: it is a log on
+ * the device itself, in free blocks past the new end (lib/undo_log.h),
+ * written by rescuectl's own resize2fs, which flushes each record before
+ * the write it protects. A locator at the device's end lets the next
+ * rescue session find it; a re-run refuses a log resize2fs did not close
+ * and names 'shrink-root --rollback', which puts the blocks back. Where
+ * there is no room for it past the new end (or --undo-file, or --checker
+ * system), the undo file goes to $HOME (or FILE), with a warning when that
+ * is RAM.
  *
  * Never prints; returns 0 or -errno with a message (exit hint 3 for a
  * refusal). */
@@ -34,6 +42,8 @@
 #include "fsck.h"
 #include "run.h"
 #include "size.h"
+#include "undo_log.h"
+#include <sys/random.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -45,6 +55,7 @@
 #include <sys/statfs.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MIB (1024ULL * 1024)
@@ -162,6 +173,61 @@ static int has_word(const char *list, const char *w)
 	return 0;
 }
 
+int shrink_check_devlog(struct shrink *s)
+{
+	struct undo_loc l;
+	int ok = 0, r = undo_log_pending(s->dev, s->id.uuid, &l, &ok);
+	if (r == 0)
+		return 0;
+	if (r < 0)
+		return rc_failx(RC_EXIT_REFUSED, -r, "%s: %s. It was written by a shrink-root; nothing is done to a "
+				"filesystem whose undo log cannot be read. Nothing was changed", s->dev, rc_msg());
+	s->undo_pending = 1;
+	s->undo_hdr_ok = ok;
+	s->undo_loc = l;
+	if (s->rq.rollback)
+		return 0;
+	return rc_failx(RC_EXIT_REFUSED, EUCLEAN, "%s: an earlier shrink-root was stopped inside resize2fs (a power "
+			"cut, a reboot or a kill): the filesystem may be half moved. The undo log resize2fs kept on "
+			"the disk itself (bytes %" PRIu64 "+%" PRIu64 " of %s) puts it back exactly as it was: run "
+			"'rescuectl shrink-root --rollback %s', then shrink-root again. Do NOT run 'e2fsck -y' or "
+			"mount it first: e2fsck would throw away the files being moved. Nothing was changed",
+			s->dev, l.off, l.len, s->dev, s->dev);
+}
+
+/* The undo log on the device, when rescuectl's resize2fs runs and the free
+ * space past the new end can hold it: 1 (s->undo_dev set), 0 when not (a
+ * warning says why and where the undo file goes instead), or -errno. */
+static int plan_devlog(struct shrink *s, struct e2t_choice *rz)
+{
+	uint64_t need;
+	if (s->rq.undo_file)
+		return 0;
+	if (rz && !rz->bundled && rz->forced) {
+		plan_warn(s->plan, "--checker system: the rescue system's resize2fs does not flush its undo file "
+			  "before each write, so a power cut inside it may leave %s damaged", s->dev);
+		return 0;
+	}
+	if (undo_region_pick(s->dev, s->sz.fs_blocks, &s->undo_loc.off, &s->undo_loc.len, &need) < 0) {
+		undo_path(s);
+		plan_warn(s->plan, "resize2fs's undo log cannot go on %s itself (%s); it goes to %s instead",
+			  s->dev, rc_msg(), s->undo);
+		rc_clear();
+		return 0;
+	}
+	if (rz && !rz->bundled) {   /* the flushing undo log is rescuectl's own resize2fs's */
+		int r = e2t_choose(E2T_RESIZE2FS, s->fi.features, E2T_BUNDLED, rz);
+		if (r < 0)
+			return r;
+		rz->forced = 0;
+		snprintf(rz->why, sizeof(rz->why), "its undo log on the disk survives a power cut");
+	}
+	s->undo_dev = 1;
+	snprintf(s->undo, sizeof(s->undo), "%s", s->dev);
+	snprintf(s->undo_loc.uuid, sizeof(s->undo_loc.uuid), "%s", s->id.uuid);
+	return 1;
+}
+
 int shrink_plan_undo(struct shrink *s)
 {
 	struct e2t_choice *rz = NULL;
@@ -179,12 +245,61 @@ int shrink_plan_undo(struct shrink *s)
 		return 0;
 	}
 	int r = shrink_check_leftover(s);
-	if (r < 0)
+	if (r < 0 || (r = plan_devlog(s, rz)) < 0)
 		return r;
-	r = check_room(s);
-	if (r < 0)
+	if (r == 0 && (r = check_room(s)) < 0)
 		return r;
 	return run_pin("e2undo", "/proc/self/exe");
+}
+
+int shrink_devlog_begin(struct shrink *s)
+{
+	uint64_t need, nonce = 0;
+	char env[96];
+	if (undo_region_pick(s->dev, s->sz.fs_blocks, &s->undo_loc.off, &s->undo_loc.len, &need) < 0)
+		return rc_failx(RC_EXIT_REFUSED, ENOSPC, "after e2fsck, %s, and resize2fs did not start: the "
+				"filesystem is as it was. Run shrink-root again with --undo-file FILE on another "
+				"disk", rc_msg());
+	if (getrandom(&nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce))
+		nonce = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid();
+	s->undo_loc.nonce = nonce;
+	snprintf(s->undo_loc.uuid, sizeof(s->undo_loc.uuid), "%s", s->id.uuid);
+	int fd = open(s->dev, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return rc_fail(errno, "cannot open %s", s->dev);
+	int r = undo_loc_write(fd, &s->undo_loc);
+	close(fd);
+	if (r < 0)
+		return r;
+	snprintf(env, sizeof(env), "%" PRIu64 ":%" PRIu64 ":%" PRIu64, s->undo_loc.off, s->undo_loc.len, nonce);
+	if (setenv("RESCUECTL_UNDO_AT", env, 1) < 0)
+		return rc_fail(errno, "cannot set RESCUECTL_UNDO_AT");
+	return 0;
+}
+
+/* resize2fs stopped: what it wrote is put back from the log on the device
+ * (none when its header never made it: then it wrote nothing), and the
+ * locator cleared. */
+static int devlog_after_failure(struct shrink *s, const char *why)
+{
+	struct undo_replay rp = { 0 };
+	unsetenv("RESCUECTL_UNDO_AT");
+	int fd = open(s->dev, O_RDWR | O_CLOEXEC), r = 0;
+	if (fd < 0)
+		return rc_fail(EIO, "%s; then %s could not be opened (%s) to put back what it wrote. Do not run "
+			       "'e2fsck -y'; run 'rescuectl shrink-root --rollback %s'", why, s->dev, strerror(errno),
+			       s->dev);
+	if (undo_log_finished(fd, &s->undo_loc) >= 0)
+		r = undo_log_replay(fd, &s->undo_loc, &rp);
+	rc_clear();
+	if (r == 0)
+		r = undo_loc_clear(fd);
+	close(fd);
+	if (r < 0)
+		return rc_fail(EIO, "%s; putting back what it wrote from its undo log failed: %s. Do not run "
+			       "'e2fsck -y'; run 'rescuectl shrink-root --rollback %s'", why, rc_msg(), s->dev);
+	return rc_fail(EIO, "%s; rescuectl put back the %" PRIu64 " blocks it had written from its undo log on %s: "
+		       "the filesystem is as it was before resize2fs", why, rp.applied, s->dev);
 }
 
 /* After resize2fs failed or was killed: e2undo, then say what it did. The
@@ -195,6 +310,8 @@ int shrink_undo_after_failure(struct plan *p, struct plan_step *st, const char *
 	struct shrink *s = plan_arg(p);
 	char *av[] = { "e2undo", s->undo, (char *)s->dev, NULL }, *out = NULL, m[400];
 	int status = -1;
+	if (s->undo_dev)
+		return devlog_after_failure(s, why);
 	if (!s->undo[0])
 		return rc_fail(EIO, "%s without an undo file: the filesystem may be half moved; 'e2fsck -fn %s' "
 			       "shows its state. Save what you can before 'e2fsck -y'", why, s->dev);
@@ -222,6 +339,18 @@ int shrink_undo_after_failure(struct plan *p, struct plan_step *st, const char *
 
 void shrink_resize_words(const struct shrink *s, struct plan_step *st, const char *untouched)
 {
+	if (s->undo_dev) {
+		snprintf(st->does, sizeof(st->does), "resize2fs -z %s %s %" PRIu64 "K (its undo log on %s itself, "
+			 "past the new end: it survives a power cut)", s->dev, s->dev,
+			 s->sz.fs_blocks * (s->fi.block_size / 1024), s->dev);
+		snprintf(st->if_failed, sizeof(st->if_failed), "resize2fs stopped partway and rescuectl put back "
+			 "every block it had written from its undo log (the failure says whether it did); %s",
+			 untouched);
+		snprintf(st->resume, sizeof(st->resume), "if rescuectl itself was stopped (a power cut, a reboot): "
+			 "'rescuectl shrink-root --rollback %s', then shrink-root again; never 'e2fsck -y' first",
+			 s->dev);
+		return;
+	}
 	if (!s->undo[0]) {
 		snprintf(st->does, sizeof(st->does), "resize2fs %s %" PRIu64 "K", s->dev,
 			 s->sz.fs_blocks * (s->fi.block_size / 1024));
@@ -244,6 +373,17 @@ void shrink_resize_words(const struct shrink *s, struct plan_step *st, const cha
 /* resize2fs succeeded: the undo file is not needed any more. */
 void shrink_undo_done(struct shrink *s)
 {
+	if (s->undo_dev) {
+		/* a locator left here names a log resize2fs closed: history,
+		 * which no later run acts on; cleared all the same */
+		unsetenv("RESCUECTL_UNDO_AT");
+		int fd = open(s->dev, O_RDWR | O_CLOEXEC);
+		if (fd >= 0 && undo_loc_clear(fd) < 0)
+			rc_clear();
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
 	if (s->undo[0])
 		unlink(s->undo);
 }

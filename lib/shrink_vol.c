@@ -614,7 +614,11 @@ int shrink_vol_prepare(struct shrink *s)
 				"frees space on the disk for --new. Nothing was changed", s->dev);
 	if (s->rq.new_plain && s->vol != SHRINK_MD)
 		return rc_failx(RC_EXIT_USAGE, EINVAL, "--new-plain is for a root on md RAID1; nothing was changed");
-	if ((r = shrink_check_fs_common(s)) < 0 || (r = vol_facts(s)) < 0)
+	if ((r = shrink_check_fs_common(s)) < 0)
+		return r;
+	if (s->rq.rollback)
+		return shrink_plan_rollback(s);
+	if ((r = vol_facts(s)) < 0)
 		return r;
 	if (s->fi.blocks * s->fi.block_size > s->vol_bytes)
 		return rc_failx(RC_EXIT_REFUSED, ERANGE, "the filesystem on %s (%s) is larger than the device (%s); "

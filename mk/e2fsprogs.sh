@@ -18,7 +18,7 @@ UL=${2:-build/ul}
 # .done holds a checksum of this script: a changed script builds again. An
 # unchanged one only makes .done newer than the script (a checkout touched
 # it), so that make does not come back here and relink every time.
-stamp=$(cat "$0" mk/apt-source.sh 2>/dev/null | cksum | cut -d' ' -f1)
+stamp=$(cat "$0" mk/apt-source.sh mk/e2fsprogs-undo-sync.patch 2>/dev/null | cksum | cut -d' ' -f1)
 if [ "$(cat "$OUT/.done" 2>/dev/null)" = "$stamp" ]; then
 	touch "$OUT/.done"
 	exit 0
@@ -34,6 +34,13 @@ else
 	ver=$(cd "$src/.." && ls e2fsprogs_*.dsc | sed 's/e2fsprogs_\(.*\)\.dsc/\1/' | tail -n1)
 fi
 [ -n "$ver" ] || { echo "e2fsprogs.sh: cannot tell the version of $src" >&2; exit 1; }
+# rescuectl's one change to e2fsprogs: resize2fs's undo file flushed before
+# each write it protects, and kept on the device being shrunk when asked
+# (the patch's comment and lib/undo_log.h say why). Applied once.
+if ! grep -q RESCUECTL_UNDO_AT "$src/lib/ext2fs/undo_io.c"; then
+	patch -s -p1 -d "$src" < "$top/mk/e2fsprogs-undo-sync.patch"
+fi
+grep -q RESCUECTL_UNDO_AT "$src/lib/ext2fs/undo_io.c"
 bld=$OUT/build
 rm -rf "$bld" "$OUT/lib" "$OUT/include" "$OUT/obj" "$OUT/root"
 mkdir -p "$bld" "$OUT/lib" "$OUT/obj" "$OUT/pkgconfig"

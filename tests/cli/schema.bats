@@ -199,7 +199,9 @@ tree() {  # tree DIR FLAVOR: an installed root as a directory
 	printf '#!/bin/sh\ncase "$1" in -P) exec %s "$@";; esac\necho "resize2fs: simulated failure" >&2\nexit 1\n' \
 		"$(command -v resize2fs)" > "$T/bin/resize2fs"
 	chmod 755 "$T/bin/resize2fs"
-	PATH=$T/bin:$PATH jdoc failed 1 shrink-root --yes --backup "$T/t1.sfdisk" --size 128M "${disk}p3"
+	# (--checker system: the resize runs the rescue system's, this one)
+	PATH=$T/bin:$PATH jdoc failed 1 shrink-root --yes --checker system --backup "$T/t1.sfdisk" --size 128M "${disk}p3"
+	jdoc rollback-none 0 shrink-root --rollback "${disk}p3"
 	[ "$(jq '.error.step > 0' "$D/shrink-root@failed@1.json")" = true ]
 	jdoc done 0 shrink-root --yes --backup "$T/t2.sfdisk" --size 128M "${disk}p3"
 	validate

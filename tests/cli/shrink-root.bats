@@ -842,13 +842,13 @@ same_files() {
 	umount "$W/m"
 }
 
-@test "resize2fs killed partway (4 KiB blocks): e2undo puts the filesystem back at once; every file identical, e2fsck clean, table untouched" {
+@test "--undo-file FILE and the rescue system's resize2fs killed partway: e2undo puts the filesystem back at once; every file identical, e2fsck clean, table untouched" {
 	command -v strace >/dev/null || skip "needs strace"
 	mkdisk gpt
 	blocks=$(dumpe2fs -h "$P" 2>/dev/null | awk -F: '/^Block count/ {print $2+0}')
 	[ "$(dumpe2fs -h "$P" 2>/dev/null | awk -F: '/^Block size/ {print $2+0}')" = 4096 ]
 	killed_resize2fs 40
-	run --separate-stderr env PATH="$W/bin:$PATH" "$RESCUECTL" shrink-root --yes --size 400M "$P"
+	run --separate-stderr env PATH="$W/bin:$PATH" "$RESCUECTL" shrink-root --yes --undo-file "$W/u.e2undo" --size 400M "$P"
 	echo "$output"; echo "$stderr"
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"resize2fs stopped (exit 137"*"e2undo put the filesystem back as it was"* ]]
@@ -859,19 +859,19 @@ same_files() {
 	same_files
 	[ "$(dumpe2fs -h "$P" 2>/dev/null | awk -F: '/^Block count/ {print $2+0}')" = "$blocks" ]
 	[ "$(sfdisk -d "$L")" = "$(cat "$W/before.dump")" ]
-	! ls "$HOME"/shrink-root-*.e2undo 2>/dev/null
+	[ ! -e "$W/u.e2undo" ]
 }
 
-@test "rescuectl killed inside resize2fs: a re-run refuses (exit 3, no byte changed) and says e2undo; after 'rescuectl e2undo' every file is back and the shrink goes through" {
+@test "--undo-file FILE, rescuectl killed inside resize2fs: a re-run refuses (exit 3, no byte changed) and says e2undo; after 'rescuectl e2undo' every file is back and the shrink goes through" {
 	command -v strace >/dev/null || skip "needs strace"
 	mkdisk gpt
 	killed_resize2fs 40 parent
-	run env PATH="$W/bin:$PATH" "$RESCUECTL" shrink-root --yes --size 400M "$P"
+	undo=$W/u.e2undo
+	run env PATH="$W/bin:$PATH" "$RESCUECTL" shrink-root --yes --undo-file "$undo" --size 400M "$P"
 	[ "$status" -eq 137 ]
-	undo=$(ls "$HOME"/shrink-root-*.e2undo)
 	[ -s "$undo" ]
 	before=$(sha256sum < "$P")
-	run "$RESCUECTL" shrink-root --yes --size 400M "$P"
+	run "$RESCUECTL" shrink-root --yes --undo-file "$undo" --size 400M "$P"
 	echo "$output"
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"$undo is the undo file of an earlier resize2fs of $P that did not finish"* ]]
@@ -893,6 +893,109 @@ same_files() {
 	[ "$status" -eq 0 ]
 	check_shrunk
 	! ls "$HOME"/shrink-root-*.e2undo 2>/dev/null
+}
+
+# no_locator: the last 4 KiB of the root are not a rescuectl undo-log locator.
+no_locator() {
+	local sz
+	sz=$(blockdev --getsize64 "$P")
+	! dd if="$P" bs=4096 skip=$((sz / 4096 - 1)) count=1 2>/dev/null | head -c 15 | grep -q rescuectl-undo
+}
+
+@test "the undo log goes on the disk itself: the plan says so, resize2fs killed partway is put back from it at once; files identical, e2fsck clean, table untouched, no log left" {
+	command -v strace >/dev/null || skip "needs strace"
+	mkdisk gpt
+	blocks=$(dumpe2fs -h "$P" 2>/dev/null | awk -F: '/^Block count/ {print $2+0}')
+	run "$RESCUECTL" shrink-root --dry-run --size 400M "$P"
+	[[ "$output" == *"resize2fs 1.47.0 (bundled; its undo log on the disk survives a power cut)"* ]]
+	[[ "$output" == *"its undo log on $P itself, past the new end"* ]]
+	[[ "$output" != *"undo log cannot go on"* ]]
+	# strace -f: the process making the 200th write to the root is killed
+	# (resize2fs: rescuectl makes one, e2fsck -p none on a clean root)
+	run --separate-stderr strace -f -qq -o /dev/null -P "$P" -e trace=pwrite64 \
+		-e inject=pwrite64:signal=KILL:when=200 "$RESCUECTL" shrink-root --yes --size 400M "$P"
+	echo "$output"; echo "$stderr"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"resize2fs stopped"*"rescuectl put back the "*" blocks it had written from its undo log on $P: the filesystem is as it was before resize2fs"* ]]
+	run e2fsck -fn "$P"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	same_files
+	[ "$(dumpe2fs -h "$P" 2>/dev/null | awk -F: '/^Block count/ {print $2+0}')" = "$blocks" ]
+	[ "$(sfdisk -d "$L")" = "$(cat "$W/before.dump")" ]
+	no_locator
+	! ls "$HOME"/shrink-root-*.e2undo 2>/dev/null
+}
+
+@test "the whole session killed inside resize2fs (as by a power cut): the re-run refuses (exit 3, no byte changed) naming --rollback; --rollback puts every file back; the shrink then goes through" {
+	command -v strace >/dev/null || skip "needs strace"
+	mkdisk gpt
+	dd if="$P" of="$W/root.orig" bs=1M 2>/dev/null
+	# how many writes to the root one whole run makes
+	run strace -f -qq -c -o "$W/count" -P "$P" -e trace=pwrite64 "$RESCUECTL" shrink-root --yes --size 400M "$P"
+	[ "$status" -eq 0 ]
+	w=$(awk '$NF == "pwrite64" { print $4 }' "$W/count")
+	[ "${w:-0}" -gt 100 ]
+	sfdisk -q "$L" < "$W/before.dump"
+	partx -u "$L"
+	[ "$(blockdev --getsize64 "$P")" = "$(stat -c %s "$W/root.orig")" ]
+	# killed late in resize2fs, where the filesystem is half moved; try a
+	# few points until e2fsck -fn shows one (the state --rollback repairs)
+	broken=
+	for k in $((w * 19 / 20)) $((w * 9 / 10)) $((w * 17 / 20)) $((w * 4 / 5)); do
+		dd if="$W/root.orig" of="$P" bs=1M conv=fsync 2>/dev/null
+		run "$BATS_TEST_DIRNAME/../crash/killat.sh" "$k" "$P" "$RESCUECTL" shrink-root --yes --size 400M "$P"
+		[ "$status" -eq 0 ]
+		e2fsck -fn "$P" > /dev/null 2>&1 || { broken=$k; break; }
+	done
+	[ -n "$broken" ]
+	before=$(sha256sum < "$P")
+	run "$RESCUECTL" shrink-root --yes --size 400M "$P"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"stopped inside resize2fs"*"'rescuectl shrink-root --rollback $P'"*"Do NOT run 'e2fsck -y'"* ]]
+	[ "$(sha256sum < "$P")" = "$before" ]
+	# nor does rescuectl fsck repair it: e2fsck -y would throw the moved files away
+	run "$RESCUECTL" fsck --yes "$P"
+	echo "$output"
+	[ "$status" -eq 8 ]
+	[[ "$output" == *"half moved"*"'rescuectl shrink-root --rollback $P' instead"* ]]
+	[ "$(sha256sum < "$P")" = "$before" ]
+	run --separate-stderr "$RESCUECTL" shrink-root --rollback --dry-run --json "$P"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r .rollback.pending)" = true ]
+	[ "$(echo "$output" | jq -r '[.steps[].kind] | join(" ")')" = "replay-undo forget-undo verify" ]
+	[ "$(sha256sum < "$P")" = "$before" ]
+	run "$RESCUECTL" shrink-root --rollback --yes "$P"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"blocks put back"* ]]
+	run e2fsck -fn "$P"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	same_files
+	[ "$(sfdisk -d "$L")" = "$(cat "$W/before.dump")" ]
+	no_locator
+	# again: nothing to do, nothing written
+	before=$(sha256sum < "$P")
+	run "$RESCUECTL" shrink-root --rollback --yes "$P"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"nothing to roll back"* ]]
+	[ "$(sha256sum < "$P")" = "$before" ]
+	run "$RESCUECTL" shrink-root --yes --size 400M "$P"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	check_shrunk
+}
+
+@test "--rollback: usage errors with shrink options; a root with no undo log has nothing to roll back (exit 0, no byte changed)" {
+	SMALL=1 mkdisk gpt
+	run "$RESCUECTL" shrink-root --rollback --size 200M "$P"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--rollback takes no other shrink option"* ]]
+	before=$(sha256sum < "$L")
+	run "$RESCUECTL" shrink-root --rollback --yes "$P"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"nothing to roll back"* ]]
+	[ "$(sha256sum < "$L")" = "$before" ]
 }
 
 @test "a re-run with the same --size is idempotent: exit 0, nothing shrunk, no byte changed; one stopped before growpart's step finishes it" {

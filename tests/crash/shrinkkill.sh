@@ -9,12 +9,18 @@
 #          syscall (strace without -f: its children run untraced), for N =
 #          1, 2, ... until a run ends on its own (-s STEP: every STEPth N,
 #          the last one always);
-#  resize  resize2fs SIGKILLed just before its Nth pwrite64, at N points
-#          (-r, default 8) spread evenly over the pwrite64 calls one
-#          uninterrupted resize2fs makes; rescuectl is killed with it
-#          (the whole session died there).
+#  resize  the Nth pwrite64 to the root (resize2fs's but for rescuectl's
+#          one undo-log locator: rescuectl's own resize2fs keeps its undo
+#          log on the root itself), at N points (-r, default 8) spread
+#          evenly over the writes one uninterrupted run makes: at odd
+#          points the whole session is SIGKILLed there (killat.sh: as a
+#          power cut or a dead SSH session would stop it), at even points
+#          only the process making the write (resize2fs: rescuectl then
+#          puts the blocks back at once and fails, exit 1).
 # After every kill, on a fresh view of the disk (detached and attached
 # again, as after a reboot):
+#  - when an undo log was left on the root, a re-run refuses (exit 3),
+#    changes no byte and names 'shrink-root --rollback', which is run;
 #  - when an undo file was left, a re-run refuses (exit 3) and changes no
 #    byte; it names 'rescuectl e2undo', which is run, or (resize2fs had
 #    finished) calls the file stale, which is removed;
@@ -114,9 +120,23 @@ cmp -s "$work/old.dump" "$work/new.dump" && die "the run changes no table"
 
 # check LABEL: the checks after a kill; 0 when all hold.
 check() {
-	local why="" u t bs bc psz
+	local why="" u t bs bc psz out
 	detach
+	cp --sparse=always "$work/disk.img" "$work/killed.img"
 	attach "$work/disk.img"
+	t=$(sha256sum < "$P")
+	out=$(shrink 2>&1)
+	if [ $? = 3 ] && [[ $out == *"stopped inside resize2fs"* ]]; then
+		[ "$(sha256sum < "$P")" = "$t" ] || why="$why; the refused re-run changed the root"
+		[[ $out == *"rescuectl shrink-root --rollback $P"* ]] || why="$why; the refusal does not name --rollback"
+		"$RESCUECTL" shrink-root --rollback --yes "$P" > "$work/rb.log" 2>&1 ||
+			why="$why; --rollback failed: $(tail -n 2 "$work/rb.log" | tr '\n' ' ')"
+	else
+		# it ran: put the disk back as the kill left it
+		cp --sparse=always "$work/killed.img" "$work/disk.img"
+		detach
+		attach "$work/disk.img"
+	fi
 	u=$(ls "$HOME"/*.e2undo 2> /dev/null | head -n 1)
 	if [ -n "$u" ]; then
 		t=$(sha256sum < "$P")
@@ -189,38 +209,35 @@ for sys in $WRITE_SYSCALLS; do
 done
 own=$((pass + fail))
 
-# resize: resize2fs (the rescue system's, through a wrapper in PATH that
-# only acts on the resize itself: -z) killed before its Nth pwrite64.
-real=$(command -v resize2fs) || die "needs resize2fs"
-wrap() {
-	cat > "$work/bin/resize2fs" <<-EOS
-	#!/bin/sh
-	case " \$* " in *" -z "*) ;; *) exec $real "\$@" ;; esac
-	$1
-	EOS
-	chmod +x "$work/bin/resize2fs"
-}
-wrap "strace -qq -f -c -o $work/count -e trace=pwrite64 $real \"\$@\""
+# resize: the Nth pwrite64 to the root, counted over one whole run.
 fresh
-PATH=$work/bin:$PATH shrink > /dev/null 2>&1 || die "the counting run fails"
+strace -f -qq -c -o "$work/count" -P "$P" -e trace=pwrite64 "$RESCUECTL" shrink-root --yes --size 400M "$P" \
+	> /dev/null 2>&1 || die "the counting run fails"
 w=$(awk '$NF == "pwrite64" { print $4 }' "$work/count")
-[ "${w:-0}" -gt 1 ] || die "resize2fs made no pwrite64 calls to count"
+[ "${w:-0}" -gt 1 ] || die "the run made no pwrite64 calls to $P to count"
 for ((i = 1; i <= rpoints; i++)); do
 	k=$(( (w * i) / (rpoints + 1) ))
 	[ $k -ge 1 ] || k=1
-	wrap "strace -qq -f -o /dev/null -e trace=pwrite64 -e inject=pwrite64:signal=KILL:when=$k $real \"\$@\"
-	kill -KILL \$PPID"
 	fresh
-	PATH=$work/bin:$PATH session "$RESCUECTL" shrink-root --yes --size 400M "$P" > /dev/null 2>&1
-	rc=$?
-	if [ $rc != 137 ]; then
-		echo "  resize2fs#$k: rescuectl was not killed (exit $rc)" >&2
-		tally 1
-		continue
+	if [ $((i % 2)) = 1 ]; then
+		"$(dirname "$0")/killat.sh" "$k" "$P" "$RESCUECTL" shrink-root --yes --size 400M "$P"
+		rc=$?
+		what="the whole session killed before write $k of $w to the root"
+		[ $rc = 0 ] || { echo "  $what: killat.sh says $rc" >&2; tally 1; continue; }
+	else
+		strace -f -qq -o /dev/null -P "$P" -e trace=pwrite64 -e inject=pwrite64:signal=KILL:when=$k \
+			"$RESCUECTL" shrink-root --yes --size 400M "$P" > /dev/null 2> "$work/run.err"
+		rc=$?
+		what="the process making write $k of $w to the root killed"
+		if [ $rc != 1 ] || ! grep -q "put back the .* blocks it had written" "$work/run.err"; then
+			echo "  $what: rescuectl did not put the blocks back (exit $rc: $(tail -n 2 "$work/run.err" | tr '\n' ' '))" >&2
+			tally 1
+			continue
+		fi
 	fi
-	check "resize2fs killed before pwrite64 $k of $w, rescuectl with it"
+	check "$what"
 	tally $?
 done
-echo "shrinkkill: own write syscalls $own points, resize2fs $rpoints of its $w pwrite64 calls"
+echo "shrinkkill: own write syscalls $own points, $rpoints of the $w writes to the root"
 echo "shrinkkill: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -151,6 +151,15 @@ static void test_no_room(void **st)
 	done(s);
 }
 
+/* Is there a warning holding NEEDLE? */
+static int warned(const struct shrink *s, const char *needle)
+{
+	for (size_t i = 0; i < plan_nwarnings(s->plan); i++)
+		if (strstr(plan_warning(s->plan, i), needle))
+			return 1;
+	return 0;
+}
+
 static void test_ram_warns(void **st)
 {
 	(void)st;
@@ -161,16 +170,18 @@ static void test_ram_warns(void **st)
 	struct shrink *s = mk(262144, 262000, 131072);   /* little to move: it fits */
 	setenv("HOME", m, 1);
 	assert_int_equal(shrink_plan_undo(s), 0);
-	assert_int_equal(plan_nwarnings(s->plan), 1);
-	assert_non_null(strstr(plan_warning(s->plan, 0), "is in RAM"));
-	assert_non_null(strstr(plan_warning(s->plan, 0), "power cut"));
+	/* /dev/sda3 is not this test's: the log cannot go on it, said first */
+	assert_int_equal(plan_nwarnings(s->plan), 2);
+	assert_non_null(strstr(plan_warning(s->plan, 0), "cannot go on /dev/sda3 itself"));
+	assert_non_null(strstr(plan_warning(s->plan, 1), "is in RAM"));
+	assert_non_null(strstr(plan_warning(s->plan, 1), "power cut"));
 	sh("umount %s", m);
 	/* on a disk's filesystem: no such warning */
 	struct shrink *t = mk(262144, 262000, 131072);
 	setenv("HOME", dir, 1);
 	assert_int_equal(shrink_plan_undo(t), 0);
 	if (sh("[ \"$(stat -f -c %%T %s)\" != tmpfs ]", dir) == 0)
-		assert_int_equal(plan_nwarnings(t->plan), 0);
+		assert_false(warned(t, "is in RAM"));
 	done(s);
 	done(t);
 }
@@ -192,6 +203,37 @@ static void test_small_blocks_resize_inode(void **st)
 	done(s);
 }
 
+/* A filesystem with room past the new end: the undo log goes on the
+ * device itself, said in no warning; with --undo-file, in the file. */
+static void test_log_on_device(void **st)
+{
+	(void)st;
+	char img[300];
+	snprintf(img, sizeof(img), "%s/dev.img", dir);
+	if (sh("truncate -s 64M %s && mke2fs -q -F -t ext4 -b 4096 %s >/dev/null 2>&1", img, img) != 0)
+		skip();
+	struct shrink *s = mk(16384, 16000, 8192);
+	snprintf(s->dev, sizeof(s->dev), "%s", img);
+	snprintf(s->id.uuid, sizeof(s->id.uuid), "%s", s->fi.uuid);
+	setenv("HOME", dir, 1);
+	assert_int_equal(shrink_plan_undo(s), 0);
+	assert_int_equal(s->undo_dev, 1);
+	assert_string_equal(s->undo, img);
+	assert_true(s->undo_loc.off >= 8192ULL * 4096);
+	assert_int_equal(plan_nwarnings(s->plan), 0);
+	done(s);
+	struct shrink *t = mk(16384, 16000, 8192);
+	snprintf(t->dev, sizeof(t->dev), "%s", img);
+	char f[300];
+	snprintf(f, sizeof(f), "%s/u.e2undo", dir);
+	t->rq.undo_file = f;
+	assert_int_equal(shrink_plan_undo(t), 0);
+	assert_int_equal(t->undo_dev, 0);
+	assert_string_equal(t->undo, f);
+	done(t);
+	unlink(img);
+}
+
 int main(void)
 {
 	if (unit_tmpdir(dir, sizeof(dir), "rc-undo") < 0)
@@ -205,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_no_room),
 		cmocka_unit_test(test_ram_warns),
 		cmocka_unit_test(test_small_blocks_resize_inode),
+		cmocka_unit_test(test_log_on_device),
 	};
 	int r = cmocka_run_group_tests(t, NULL, NULL);
 	unit_rmdir(dir);

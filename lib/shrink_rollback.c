@@ -1,0 +1,119 @@
+/* shrink-root --rollback: put back what an interrupted resize2fs wrote.
+ *
+ * A shrink-root stopped inside resize2fs by a power cut, a reboot or a kill
+ * of the whole session leaves the filesystem half moved, and a re-run
+ * refuses it (shrink_check_devlog). The undo log resize2fs kept on the
+ * device itself (lib/undo_log.h) holds the old contents of every block it
+ * had overwritten; putting them back gives the filesystem exactly as it was
+ * before resize2fs. The plan:
+ *   1. put the saved blocks back (undo_log_replay; repeatable: a cut here
+ *      leaves the locator, and the next --rollback does it again);
+ *   2. forget the log (its locator zeroed);
+ *   3. e2fsck -fn (verify).
+ * A log whose header never reached the disk holds nothing (resize2fs had
+ * not written a block): only step 2. No log of this filesystem: no step,
+ * and the applet says there is nothing to roll back (exit 0) -- a re-run
+ * is harmless. The device is locked (flock) from planning to the end.
+ * Never prints; 0 or -errno with a message. */
+#include "shrink.h"
+#include "shrink_priv.h"
+#include "err.h"
+#include "run.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SET(field, ...) snprintf((field), sizeof(field), __VA_ARGS__)
+
+static int open_rw(const struct shrink *s)
+{
+	int fd = open(s->dev, O_RDWR | O_CLOEXEC);
+	return fd < 0 ? rc_fail(errno, "cannot open %s for writing", s->dev) : fd;
+}
+
+static int run_replay(struct plan *p, struct plan_step *st)
+{
+	struct shrink *s = plan_arg(p);
+	struct undo_replay rp;
+	int fd = open_rw(s);
+	if (fd < 0)
+		return fd;
+	plan_touch(st);
+	int r = undo_log_replay(fd, &s->undo_loc, &rp);
+	close(fd);
+	if (r == 0)
+		plan_result(st, "%" PRIu64 " blocks put back%s", rp.applied,
+			    rp.torn ? "; records the power cut tore were left out (their writes never happened)" : "");
+	return r;
+}
+
+static int run_forget(struct plan *p, struct plan_step *st)
+{
+	struct shrink *s = plan_arg(p);
+	int fd = open_rw(s);
+	if (fd < 0)
+		return fd;
+	plan_touch(st);
+	int r = undo_loc_clear(fd);
+	close(fd);
+	return r;
+}
+
+static int add_steps(struct shrink *s)
+{
+	const struct undo_loc *l = &s->undo_loc;
+	struct plan_step *st;
+	if (s->undo_hdr_ok) {
+		if (!(st = plan_add(s->plan, "replay-undo", "put back")))
+			return rc_fail(ENOMEM, "out of memory");
+		st->run = run_replay;
+		SET(st->does, "put back every block resize2fs overwrote, from its undo log on %s (bytes %" PRIu64
+		    "+%" PRIu64 ")", s->dev, l->off, l->len);
+		SET(st->changes, "the blocks of %s that resize2fs had written", s->dev);
+		SET(st->after, "%s is as it was before resize2fs (its old size; the files where they were)", s->dev);
+		SET(st->if_failed, "%s is partly put back; the undo log is still there", s->dev);
+		SET(st->resume, "run 'rescuectl shrink-root --rollback %s' again (putting back twice is the same "
+		    "as once)", s->dev);
+	}
+	if (!(st = plan_add(s->plan, "forget-undo", "forget the log")))
+		return rc_fail(ENOMEM, "out of memory");
+	st->run = run_forget;
+	SET(st->does, "zero the undo log's locator in the last 4 KiB of %s", s->dev);
+	SET(st->changes, "the last 4 KiB of %s (free space, outside the filesystem's files)", s->dev);
+	SET(st->after, "%s is as it was before the interrupted shrink-root, with no undo log", s->dev);
+	SET(st->if_failed, "the filesystem is put back; the locator may still be there");
+	SET(st->resume, "run 'rescuectl shrink-root --rollback %s' again", s->dev);
+	if (!(st = plan_add(s->plan, "verify", "verify")))
+		return rc_fail(ENOMEM, "out of memory");
+	st->run = shrink_run_verify;
+	st->flags = PLAN_CHECK;
+	SET(st->does, "e2fsck -f -n %s (verify)", s->dev);
+	SET(st->changes, "nothing (a read-only check)");
+	SET(st->after, "%s is put back and verified clean; shrink-root can run again", s->dev);
+	SET(st->resume, "run 'e2fsck -fn %s' and read what it says before any repair", s->dev);
+	return 0;
+}
+
+int shrink_plan_rollback(struct shrink *s)
+{
+	int r = dev_lock_mode(s->dev, !s->rq.dry_run, 5000, &s->rb_lock);
+	if (r < 0)
+		return r;
+	/* the log as it is now that the device is ours */
+	s->undo_pending = 0;
+	struct shrink_req rq = s->rq;
+	s->rq.rollback = 1;
+	r = shrink_check_devlog(s);
+	s->rq = rq;
+	if (r < 0 || !s->undo_pending)
+		return r;
+	struct e2t_choice *fsck = &s->tools[s->ntools];
+	if ((r = e2t_choose(E2T_E2FSCK, NULL, s->rq.checker, fsck)) < 0)
+		return r;
+	s->ntools++;
+	return add_steps(s);
+}
