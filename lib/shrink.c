@@ -422,10 +422,11 @@ int shrink_prepare(const struct shrink_req *rq, struct shrink **out)
 	if (s->rq.pv)
 		return rc_failx(RC_EXIT_REFUSED, EINVAL, "--pv: %s is not an LVM logical volume; --pv shrinks the PV "
 				"under an LV root. Without it the partition itself is shrunk. Nothing was changed", s->dev);
+	/* --rollback needs the device alone (a partition, or a copy of one) */
+	if (s->rq.rollback)
+		return (r = shrink_check_fs_common(s)) < 0 ? r : shrink_plan_rollback(s);
 	if ((r = check_fs(s)) < 0)
 		return r;
-	if (s->rq.rollback)
-		return shrink_plan_rollback(s);
 	if ((r = shrink_estimate(s)) < 0 || (r = open_table(s)) < 0 ||
 	    (r = plan_sizes(s)) < 0 || (r = shrink_plan_new_parts(s, s->sz.new_end)) < 0 ||
 	    (r = shrink_plan_growpart(s)) < 0 || (r = shrink_plan_backup(s)) < 0 ||
