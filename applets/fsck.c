@@ -563,7 +563,8 @@ static int half_resized(struct cli *c, const char *dev, const struct ext4_info *
 	int ok = 0, r = undo_log_pending(dev, fi->uuid, &l, &ok);
 	if (r < 0)
 		return cli_error(c, FSCK_EX_OPERATIONAL, "refusing: %s", rc_msg());
-	if (r == 0)
+	/* an undo file's locator: resize2fs's mark says whether it finished */
+	if (r == 0 || (l.file[0] && !(fi->errors && fi->error_count == 0)))
 		return 0;
 	if (mode == FSCK_MODE_CHECK) {
 		cli_warnj(c, "%s was left half moved by a shrink-root stopped inside resize2fs: what e2fsck finds "

@@ -433,7 +433,9 @@ static void to_json(struct cli *c, const struct shrink *s)
 		json_object *rb = json_object_new_object();
 		json_object_object_add(doc, "device", json_object_new_string(s->dev));
 		json_object_object_add(rb, "pending", json_object_new_boolean(s->undo_pending));
-		if (s->undo_pending) {
+		if (s->undo_pending && s->undo_loc.file[0])
+			json_object_object_add(rb, "undo_file", json_object_new_string(s->undo_loc.file));
+		else if (s->undo_pending) {
 			json_object_object_add(rb, "log_offset", json_object_new_uint64(s->undo_loc.off));
 			json_object_object_add(rb, "log_length", json_object_new_uint64(s->undo_loc.len));
 		}
@@ -479,8 +481,8 @@ static int run_rollback(struct cli *c, struct shrink *s)
 		cli_info(c, "%s: no interrupted shrink-root left an undo log there; nothing to roll back", s->dev);
 		return 0;
 	}
-	cli_info(c, "%s %s: resize2fs was stopped partway; its undo log puts the filesystem back as it was",
-		 c->dry_run ? "Would roll back" : "Rolling back", s->dev);
+	cli_info(c, "%s %s: a shrink-root was stopped inside resize2fs%s", c->dry_run ? "Would roll back" : "Rolling back",
+		 s->dev, s->undo_loc.file[0] ? "" : "; its undo log puts the filesystem back as it was");
 	plan_cli_warnings(c, s->plan);
 	plan_cli_list(c, s->plan);
 	if (c->dry_run) {
@@ -493,7 +495,10 @@ static int run_rollback(struct cli *c, struct shrink *s)
 	struct plan_hooks h = plan_cli_hooks(c);
 	if (shrink_commit(s, &h) < 0)
 		return plan_cli_fail(c, s->plan);
-	cli_info(c, "Done: %s is as it was before the interrupted shrink; run shrink-root again to shrink it", s->dev);
+	if (!strcmp(plan_step(s->plan, 0)->kind, "replay-undo"))
+		cli_info(c, "Done: %s is as it was before the interrupted shrink; run shrink-root again to shrink it", s->dev);
+	else
+		cli_info(c, "Done: the undo log's locator on %s is forgotten; nothing was put back", s->dev);
 	return 0;
 }
 

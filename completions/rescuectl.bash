@@ -7,7 +7,7 @@ _rescuectl_opts() {
   reset-pass) echo '--dry-run --expire --generate --hashed --help --json --keep-same --method --password-stdin --quiet --root --user --verbose --yes ' ;;
   clear-pass) echo '--dry-run --help --json --lock --quiet --root --unlock --user --verbose --yes ' ;;
   fsck) echo '--block-size --check-only --checker --dry-run --help --json --quiet --repair --root --superblock --type --verbose --yes ' ;;
-  shrink-root) echo '--backup --checker --dry-run --free --help --json --keep-growpart --minimum --mkfs --new --new-plain --pv --quiet --root --size --undo-file --verbose --yes ' ;;
+  shrink-root) echo '--backup --checker --dry-run --free --help --json --keep-growpart --minimum --mkfs --new --new-plain --pv --quiet --rollback --root --size --undo-file --verbose --yes ' ;;
   disable-growpart) echo '--dry-run --edit-cloud-cfg --force --help --json --quiet --root --status --undo --verbose --yes ' ;;
   recover) echo '--force --gzip --help --json --json-file --list --output --partial --quiet --root --to --verbose --zstd ' ;;
   doctor) echo '--check --chroot --comment-out --dhcp --disable-firewall --dns --dry-run --fix --force --help --json --list-checks --quiet --root --undo --verbose --yes ' ;;

@@ -153,6 +153,8 @@ complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l pv
 complete -c shrink-root -l pv
 complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l quiet
 complete -c shrink-root -l quiet
+complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l rollback
+complete -c shrink-root -l rollback
 complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l root
 complete -c shrink-root -l root
 complete -c rescuectl -n '__fish_seen_subcommand_from shrink-root' -l size

@@ -150,6 +150,11 @@ struct shrink {
 				       interrupted one left it (undo_pending) */
 	int undo_pending;           /* a locator of this filesystem names a log resize2fs did not close */
 	int undo_hdr_ok;            /* ... whose header is valid: it may hold records to put back */
+	int undo_fileloc;           /* a locator of this filesystem names an undo file (undo_loc.file):
+				       an earlier resize2fs ran with one (shrink_check_leftover decides) */
+	int fileloc_ok;             /* the undo is a file and the device's last 4 KiB can take a
+				       locator naming it (written just before resize2fs) */
+	int loc_written;            /* this run wrote a locator (cleared when resize2fs is done) */
 	struct devlock rb_lock;     /* --rollback: the device, locked from planning to the end */
 	struct plan *plan;          /* the steps (plan_warnings: what planning found) */
 	struct e2t_choice tools[E2T_NTOOLS]; /* e2fsck, resize2fs (and mke2fs for --mkfs ext*):

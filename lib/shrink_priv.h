@@ -58,6 +58,14 @@ int shrink_undo_after_failure(struct plan *p, struct plan_step *st, const char *
  * RESCUECTL_UNDO_AT set for resize2fs. */
 int shrink_check_devlog(struct shrink *s);
 int shrink_devlog_begin(struct shrink *s);
+/* An undo file instead (no room past the new end, --undo-file): a
+ * locator naming it, when the device's last 4 KiB can take one, so that a
+ * re-run, fsck and --rollback know resize2fs ran with it even when the
+ * file (in RAM) is gone. */
+int shrink_fileloc_begin(struct shrink *s);
+/* resize2fs's mark: the superblock says errors, none counted (a resize2fs
+ * that did not finish; also what 'tune2fs -E force_fsck' leaves). */
+int shrink_half_resized(const struct ext4_info *fi);
 /* --rollback's plan (shrink_rollback.c): put the saved blocks back, forget
  * the log, e2fsck -fn; or nothing, when there is no log to replay. */
 int shrink_plan_rollback(struct shrink *s);

@@ -189,7 +189,7 @@ int shrink_run_resize(struct plan *p, struct plan_step *st)
 	av[n++] = size;
 	av[n] = NULL;
 	plan_touch(st);
-	if (s->undo_dev && (r = shrink_devlog_begin(s)) < 0)
+	if (s->undo_dev ? (r = shrink_devlog_begin(s)) < 0 : s->undo[0] && (r = shrink_fileloc_begin(s)) < 0)
 		return r;
 	if ((r = shrink_tool_fl(p, st, av, 1, RUN_NOINTR, &status, &out)) < 0) {
 		if (s->undo_dev)

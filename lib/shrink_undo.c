@@ -101,9 +101,20 @@ static int half_resized(const struct ext4_info *fi)
 	return fi->errors && fi->error_count == 0;
 }
 
+int shrink_half_resized(const struct ext4_info *fi)
+{
+	return half_resized(fi);
+}
+
 int shrink_check_leftover(struct shrink *s)
 {
 	struct stat st;
+	if (s->undo_fileloc && half_resized(&s->fi))
+		return rc_failx(RC_EXIT_REFUSED, EUCLEAN, "%s: an earlier shrink-root was stopped inside resize2fs (a "
+				"power cut, a reboot or a kill) while its undo file was %s: the filesystem may be half "
+				"moved. Run 'rescuectl shrink-root --rollback %s' (it applies that undo file if it is "
+				"still there), then shrink-root again. Do NOT run 'e2fsck -y' first: it would throw "
+				"away the files being moved. Nothing was changed", s->dev, s->undo_loc.file, s->dev);
 	undo_path(s);
 	int there = lstat(s->undo, &st) == 0;
 	if (there && (!S_ISREG(st.st_mode) || !is_undo_file(s->undo)))
@@ -182,9 +193,13 @@ int shrink_check_devlog(struct shrink *s)
 	if (r < 0)
 		return rc_failx(RC_EXIT_REFUSED, -r, "%s: %s. It was written by a shrink-root; nothing is done to a "
 				"filesystem whose undo log cannot be read. Nothing was changed", s->dev, rc_msg());
+	s->undo_loc = l;
+	if (l.file[0]) {   /* whether resize2fs finished: the superblock's mark says (shrink_check_leftover) */
+		s->undo_fileloc = 1;
+		return 0;
+	}
 	s->undo_pending = 1;
 	s->undo_hdr_ok = ok;
-	s->undo_loc = l;
 	if (s->rq.rollback)
 		return 0;
 	return rc_failx(RC_EXIT_REFUSED, EUCLEAN, "%s: an earlier shrink-root was stopped inside resize2fs (a power "
@@ -249,6 +264,9 @@ int shrink_plan_undo(struct shrink *s)
 		return r;
 	if (r == 0 && (r = check_room(s)) < 0)
 		return r;
+	/* an undo file: a locator naming it lets a later session know */
+	s->fileloc_ok = !s->undo_dev && s->undo[0] && undo_loc_room(s->dev, s->sz.fs_blocks) == 0;
+	rc_clear();
 	return run_pin("e2undo", "/proc/self/exe");
 }
 
@@ -275,6 +293,40 @@ int shrink_devlog_begin(struct shrink *s)
 	if (setenv("RESCUECTL_UNDO_AT", env, 1) < 0)
 		return rc_fail(errno, "cannot set RESCUECTL_UNDO_AT");
 	return 0;
+}
+
+int shrink_fileloc_begin(struct shrink *s)
+{
+	struct undo_loc l = { 0 };
+	char cwd[PATH_MAX];
+	if (!s->fileloc_ok || undo_loc_room(s->dev, s->sz.fs_blocks) < 0) {
+		rc_clear();   /* after e2fsck, no room after all: as without a locator */
+		return 0;
+	}
+	if (s->undo[0] == '/')
+		snprintf(l.file, sizeof(l.file), "%s", s->undo);
+	else if (getcwd(cwd, sizeof(cwd)))
+		snprintf(l.file, sizeof(l.file), "%s/%s", cwd, s->undo);
+	snprintf(l.uuid, sizeof(l.uuid), "%s", s->id.uuid);
+	int fd = open(s->dev, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return rc_fail(errno, "cannot open %s", s->dev);
+	int r = undo_loc_write(fd, &l);
+	close(fd);
+	s->loc_written = r == 0;
+	return r;
+}
+
+static void clear_loc(struct shrink *s)
+{
+	if (!s->loc_written)
+		return;
+	int fd = open(s->dev, O_RDWR | O_CLOEXEC);
+	if (fd >= 0 && undo_loc_clear(fd) == 0)
+		s->loc_written = 0;
+	if (fd >= 0)
+		close(fd);
+	rc_clear();
 }
 
 /* resize2fs stopped: what it wrote is put back from the log on the device
@@ -318,6 +370,7 @@ int shrink_undo_after_failure(struct plan *p, struct plan_step *st, const char *
 	struct ext4_info now;
 	if (access(s->undo, F_OK) < 0 || (ext4_read_info(s->dev, &now) == 0 && !half_resized(&now))) {
 		unlink(s->undo);
+		clear_loc(s);
 		rc_clear();
 		return rc_fail(EIO, "%s; it stopped before its first write (the filesystem is not marked as being "
 			       "resized): the filesystem is as it was", why);
@@ -333,6 +386,7 @@ int shrink_undo_after_failure(struct plan *p, struct plan_step *st, const char *
 			       "%s, do not run 'e2fsck -y', and run 'rescuectl e2undo %s %s' again",
 			       why, s->undo, s->dev, m, s->undo, s->undo, s->dev);
 	unlink(s->undo);
+	clear_loc(s);
 	return rc_fail(EIO, "%s; e2undo put the filesystem back as it was before resize2fs (its undo file "
 		       "%s is removed)", why, s->undo);
 }
@@ -384,6 +438,7 @@ void shrink_undo_done(struct shrink *s)
 			close(fd);
 		return;
 	}
+	clear_loc(s);   /* before the file goes: a locator never outlives it unmarked */
 	if (s->undo[0])
 		unlink(s->undo);
 }

@@ -88,8 +88,9 @@ uint64_t undo_loc_offset(uint64_t size)
 	return size < 2 * UNDO_LOC_SIZE ? 0 : (size / UNDO_LOC_SIZE - 1) * UNDO_LOC_SIZE;
 }
 
-/* Locator layout: magic[16] uuid[40] off len dev_size nonce (le64), crc32c (le32). */
-#define LOC_BYTES (16 + 40 + 32)
+/* Locator layout: magic[16] uuid[40] off len dev_size nonce (le64)
+ * file[256], crc32c (le32). */
+#define LOC_BYTES (16 + 40 + 32 + 256)
 
 int undo_loc_write(int fd, struct undo_loc *loc)
 {
@@ -104,6 +105,8 @@ int undo_loc_write(int fd, struct undo_loc *loc)
 	put64(b + 64, loc->len);
 	put64(b + 72, loc->dev_size);
 	put64(b + 80, loc->nonce);
+	memcpy(b + 88, loc->file, sizeof(loc->file));
+	b[88 + sizeof(loc->file) - 1] = 0;
 	uint32_t c = crc32c(b, LOC_BYTES);
 	for (int i = 0; i < 4; i++)
 		b[LOC_BYTES + i] = (unsigned char)(c >> (8 * i));
@@ -128,8 +131,14 @@ int undo_loc_read(int fd, struct undo_loc *loc)
 	loc->len = get64(b + 64);
 	loc->dev_size = get64(b + 72);
 	loc->nonce = get64(b + 80);
+	memcpy(loc->file, b + 88, sizeof(loc->file) - 1);
 	if (get32(b + LOC_BYTES) != crc32c(b, LOC_BYTES))
 		return rc_fail(EBADMSG, "the undo log's locator at the end of the device has a bad checksum");
+	if (loc->file[0] && (loc->off || loc->len || loc->dev_size != size))
+		return rc_fail(EBADMSG, "the undo log's locator at the end of the device names an undo file and a "
+			       "place on the device");
+	if (loc->file[0])
+		return 0;
 	if (loc->dev_size != size || loc->len < 3 * MIN_BS || loc->off > size || loc->len > size - loc->off ||
 	    loc->off + loc->len > undo_loc_offset(size))
 		return rc_fail(EBADMSG, "the undo log's locator names bytes %" PRIu64 "+%" PRIu64 " of a %" PRIu64
@@ -421,7 +430,7 @@ int undo_log_pending(const char *dev, const char *uuid, struct undo_loc *loc, in
 	int r = undo_loc_read(fd, loc), fin = 0;
 	if (r == 0 && strcmp(loc->uuid, uuid))
 		r = -ENOENT;   /* another filesystem's: one since made over it */
-	if (r == 0)
+	if (r == 0 && !loc->file[0])
 		fin = undo_log_finished(fd, loc);
 	close(fd);
 	if (r == -ENOENT || fin == 1) {
@@ -430,7 +439,26 @@ int undo_log_pending(const char *dev, const char *uuid, struct undo_loc *loc, in
 	}
 	if (r < 0)
 		return r;
-	*hdr_ok = fin == 0;
+	*hdr_ok = !loc->file[0] && fin == 0;
 	rc_clear();
 	return 1;
+}
+
+int undo_loc_room(const char *dev, uint64_t new_blocks)
+{
+	ext2_filsys fs;
+	uint64_t size = 0;
+	int fd = open(dev, O_RDONLY | O_CLOEXEC);
+	int r = fd < 0 ? rc_fail(errno, "cannot open %s", dev) : dev_size(fd, &size);
+	if (fd >= 0)
+		close(fd);
+	if (r < 0)
+		return r;
+	errcode_t e = ext4_open_ro(dev, 0, 0, unix_io_manager, &fs);
+	if (e)
+		return ext4_err(e, "cannot open the filesystem on %s", dev);
+	e = ext2fs_read_block_bitmap(fs);
+	r = e ? ext4_err(e, "cannot read the block bitmap of %s", dev) : loc_blocks_free(fs, dev, undo_loc_offset(size), new_blocks);
+	ext2fs_close_free(&fs);
+	return r;
 }

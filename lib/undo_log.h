@@ -44,6 +44,10 @@ struct undo_loc {
 				 that an earlier log's blocks left in the region
 				 are never read as this one's */
 	uint64_t dev_size;    /* the device's size when it was written */
+	char file[256];       /* "": the log is on the device. Else the log is
+				 this undo file (off and len 0): where the
+				 device had no room for it; the locator then
+				 only says that resize2fs ran with it */
 };
 
 /* Where the locator goes on a device of DEV_SIZE bytes. */
@@ -66,6 +70,10 @@ int undo_loc_write(int fd, struct undo_loc *loc);
  * valid one, -ENOENT (no message) when there is none, -EBADMSG when its
  * magic is there but the rest is damaged or does not fit the device. */
 int undo_loc_read(int fd, struct undo_loc *loc);
+/* 0 when the locator's 4 KiB at the end of DEV are free in its ext2/3/4
+ * filesystem (or past it) and past block NEW_BLOCKS; -ENOSPC with a
+ * message when not. Read-only. */
+int undo_loc_room(const char *dev, uint64_t new_blocks);
 /* Zero the locator and fdatasync. */
 int undo_loc_clear(int fd);
 
@@ -77,7 +85,9 @@ int undo_log_finished(int fd, const struct undo_loc *loc);
  * (it was stopped partway)? 1 and *LOC, *HDR_OK (its header made it to
  * the disk: there may be blocks to put back); 0 when not (no locator,
  * another filesystem's, or a closed log: history); -errno (-EBADMSG: a
- * damaged locator) with a message. Read-only. */
+ * damaged locator) with a message. A locator naming an undo file
+ * (loc->file) is 1 with *HDR_OK 0: whether resize2fs finished is for the
+ * caller to tell (the superblock's mark). Read-only. */
 int undo_log_pending(const char *dev, const char *uuid, struct undo_loc *loc, int *hdr_ok);
 
 struct undo_replay {

@@ -986,6 +986,68 @@ no_locator() {
 	check_shrunk
 }
 
+# kill_late K ARGS...: the root back to root.orig, then shrink-root ARGS
+# --yes --size 400M killed as a whole session before write K to the root.
+kill_late() {
+	local k=$1
+	shift
+	dd if="$W/root.orig" of="$P" bs=1M conv=fsync 2>/dev/null
+	"$BATS_TEST_DIRNAME/../crash/killat.sh" "$k" "$P" "$RESCUECTL" shrink-root --yes "$@" --size 400M "$P"
+}
+
+@test "an undo file instead of the log on the disk (--undo-file): the session killed inside resize2fs; a re-run without --undo-file and fsck --yes still refuse, naming --rollback, which applies the file; with the file gone it says nothing can be put back" {
+	command -v strace >/dev/null || skip "needs strace"
+	mkdisk gpt
+	dd if="$P" of="$W/root.orig" bs=1M 2>/dev/null
+	u=$W/u.e2undo
+	run strace -f -qq -c -o "$W/count" -P "$P" -e trace=pwrite64 "$RESCUECTL" shrink-root --yes --undo-file "$u" --size 400M "$P"
+	[ "$status" -eq 0 ]
+	[ ! -e "$u" ]
+	no_locator
+	w=$(awk '$NF == "pwrite64" { print $4 }' "$W/count")
+	sfdisk -q "$L" < "$W/before.dump"
+	partx -u "$L"
+	broken=
+	for k in $((w * 19 / 20)) $((w * 9 / 10)) $((w * 17 / 20)) $((w * 4 / 5)); do
+		rm -f "$u"
+		run kill_late "$k" --undo-file "$u"
+		[ "$status" -eq 0 ]
+		e2fsck -fn "$P" > /dev/null 2>&1 || { broken=$k; break; }
+	done
+	[ -n "$broken" ]
+	[ -s "$u" ]
+	before=$(sha256sum < "$P")
+	# the re-run does not name the file: the locator on the disk does
+	run "$RESCUECTL" shrink-root --yes --size 400M "$P"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"while its undo file was $u"*"'rescuectl shrink-root --rollback $P'"* ]]
+	run "$RESCUECTL" fsck --yes "$P"
+	[ "$status" -eq 8 ]
+	[ "$(sha256sum < "$P")" = "$before" ]
+	# as after a reboot of the rescue system: the file is gone
+	mv "$u" "$W/u.away"
+	run "$RESCUECTL" shrink-root --rollback --dry-run "$P"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"$u that resize2fs wrote is gone"*"nothing can be put back"* ]]
+	[[ "$output" != *"1. e2undo"* ]]
+	[ "$(sha256sum < "$P")" = "$before" ]
+	mv "$W/u.away" "$u"
+	run "$RESCUECTL" shrink-root --rollback --yes "$P"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"e2undo $u $P"* ]]
+	run e2fsck -fn "$P"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	same_files
+	no_locator
+	rm -f "$u"
+	run "$RESCUECTL" shrink-root --yes --size 400M "$P"
+	[ "$status" -eq 0 ]
+	check_shrunk
+}
+
 @test "--rollback: usage errors with shrink options; a root with no undo log has nothing to roll back (exit 0, no byte changed)" {
 	SMALL=1 mkdisk gpt
 	run "$RESCUECTL" shrink-root --rollback --size 200M "$P"

@@ -131,6 +131,17 @@ static void test_locator(void **st)
 	assert_int_equal(undo_loc_read(fd, &got), 0);
 	assert_int_equal(undo_loc_clear(fd), 0);
 	assert_int_equal(undo_loc_read(fd, &got), -ENOENT);
+	/* a locator naming an undo file: no place on the device */
+	struct undo_loc f = { .uuid = "0a1b2c3d-0000-4000-8000-000000000001", .file = "/root/u.e2undo" };
+	assert_int_equal(undo_loc_write(fd, &f), 0);
+	assert_int_equal(undo_loc_read(fd, &got), 0);
+	assert_string_equal(got.file, "/root/u.e2undo");
+	assert_int_equal(got.len, 0);
+	/* both a file and a place: not what rescuectl writes */
+	f.off = LOG_OFF;
+	f.len = LOG_LEN;
+	assert_int_equal(undo_loc_write(fd, &f), 0);
+	assert_int_equal(undo_loc_read(fd, &got), -EBADMSG);
 	close(fd);
 }
 
