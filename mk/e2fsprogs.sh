@@ -36,11 +36,24 @@ fi
 [ -n "$ver" ] || { echo "e2fsprogs.sh: cannot tell the version of $src" >&2; exit 1; }
 # rescuectl's one change to e2fsprogs: resize2fs's undo file flushed before
 # each write it protects, and kept on the device being shrunk when asked
-# (the patch's comment and lib/undo_log.h say why). Applied once.
-if ! grep -q RESCUECTL_UNDO_AT "$src/lib/ext2fs/undo_io.c"; then
-	patch -s -p1 -d "$src" < "$top/mk/e2fsprogs-undo-sync.patch"
+# (the patch's comment and lib/undo_log.h say why). Applied to the
+# unpatched file, kept beside it, every time this runs: a changed patch
+# replaces the old one (a tree patched before the copy was kept gets it
+# from the upstream tarball next to it).
+u=$src/lib/ext2fs/undo_io.c
+if [ ! -f "$u.rescuectl-orig" ]; then
+	if grep -q RESCUECTL_UNDO_AT "$u"; then
+		tgz=$(ls "$src"/../e2fsprogs_*.orig.tar.* 2>/dev/null | grep -v '\.asc$' | head -n1)
+		[ -n "$tgz" ] || { echo "e2fsprogs.sh: $u is patched and no unpatched copy is left; unpack the source again" >&2; exit 1; }
+		tar -xOf "$tgz" "$(basename "$src")/lib/ext2fs/undo_io.c" > "$u.rescuectl-orig.tmp"
+		mv "$u.rescuectl-orig.tmp" "$u.rescuectl-orig"
+	else
+		cp "$u" "$u.rescuectl-orig"
+	fi
 fi
-grep -q RESCUECTL_UNDO_AT "$src/lib/ext2fs/undo_io.c"
+cp "$u.rescuectl-orig" "$u"
+patch -s -p1 -d "$src" < "$top/mk/e2fsprogs-undo-sync.patch"
+grep -q RESCUECTL_UNDO_AT "$u"
 bld=$OUT/build
 rm -rf "$bld" "$OUT/lib" "$OUT/include" "$OUT/obj" "$OUT/root"
 mkdir -p "$bld" "$OUT/lib" "$OUT/obj" "$OUT/pkgconfig"
