@@ -199,15 +199,25 @@ struct rec {
 	uint32_t size, crc;
 };
 
-/* One key block, at log block *LBLK, into RECS (at most N keys; *GOT says
- * how many), its records placed after it; *LBLK moves past them.
+/* One key block, at log block *LBLK, into RECS (at most N keys, N bounded
+ * by the header's count; *GOT says how many), its records placed after it;
+ * *LBLK moves past them. 1 when the log ends here, 0 when it may go on.
  *
- * The first bad key block or all-zero key ends the log: the header is
- * written with the key blocks, and a power cut may leave it counting keys
- * whose key block did not reach the disk. Anything not on the disk at the
- * cut was not yet flushed, and the write it protects was not yet issued,
- * so nothing after that point needs putting back. (Real damage to the log
- * would end it early too: the replay's e2fsck -fn is what shows that.) */
+ * Not this log's key block (magic, nonce), or an all-zero key, ends the
+ * log: the header is written with the key blocks, and a power cut may
+ * leave it counting keys whose key block did not reach the disk. Anything
+ * not on the disk at the cut was not yet flushed, and the write it
+ * protects was not yet issued, so nothing after that point needs putting
+ * back. A key block is rewritten in place with each new key, so a cut can
+ * tear it (a 4 KiB write is eight 512-byte sectors): its checksum fails,
+ * yet the keys earlier flushes put there are whole in either version of
+ * every sector, and their writes may have been made. So a torn key block
+ * still gives its keys, up to the header's count (never newer than the
+ * last completed flush), each record then checked by its own checksum;
+ * and it ends the log. A key whose record would run past the region ends
+ * the log too: resize2fs found the log full there, and wrote neither the
+ * record nor the block. (Real damage to the log would end it early too:
+ * the replay's e2fsck -fn is what shows that.) */
 static int read_keys(int fd, const struct undo_loc *loc, const struct hdr *h, unsigned char *kb, uint64_t *lblk,
 		     struct rec *recs, uint64_t n, uint64_t *got)
 {
@@ -219,27 +229,32 @@ static int read_keys(int fd, const struct undo_loc *loc, const struct hdr *h, un
 	uint32_t c = get32(kb + 4);
 	memset(kb + 4, 0, 4);
 	*got = 0;
-	if (get32(kb) != KEYB_MAGIC || c != crc32c(kb, h->bs) || get64(kb + 8) != loc->nonce)
-		return 0;
-	(*lblk)++;
+	if (get32(kb) != KEYB_MAGIC || get64(kb + 8) != loc->nonce)
+		return 1;
+	int torn = c != crc32c(kb, h->bs);
+	uint64_t at = *lblk + 1;
 	for (uint64_t j = 0; j < n; j++) {
 		const unsigned char *k = kb + 16 + 16 * j;
 		struct rec *e = &recs[j];
 		if (!memcmp(k, zero, sizeof(zero)))
-			return 0;
+			return 1;
 		e->fsblk = get64(k);
 		e->crc = get32(k + 8);
 		e->size = get32(k + 12);
-		e->at = *lblk;
-		if (!e->size || e->size > MAX_EXTENT_BLOCKS * h->bs || e->fsblk > UINT64_MAX / h->fs_bs)
+		e->at = at;
+		if (!e->size || e->size > MAX_EXTENT_BLOCKS * h->bs || e->fsblk > UINT64_MAX / h->fs_bs) {
+			if (torn)
+				return 1;
 			return rc_fail(EBADMSG, "the undo log's key %" PRIu64 " of block %" PRIu64 " is damaged "
-				       "(its checksum is right: it was written so)", j, *lblk - 1);
-		*lblk += (e->size + h->bs - 1) / h->bs;
-		if (*lblk > blocks)
-			return rc_fail(EBADMSG, "the undo log's records run past its region");
+				       "(its checksum is right: it was written so)", j, *lblk);
+		}
+		if (at + (e->size + h->bs - 1) / h->bs > blocks)
+			return 1;
+		at += (e->size + h->bs - 1) / h->bs;
 		(*got)++;
 	}
-	return 0;
+	*lblk = at;
+	return torn;
 }
 
 /* Every key, checked, into *RECS; *N: how many were written. */
@@ -262,7 +277,7 @@ static int read_all_keys(int fd, const struct undo_loc *loc, const struct hdr *h
 			break;
 	}
 	free(kb);
-	return r;
+	return r < 0 ? r : 0;
 }
 
 /* The records to put back: each checked against the device and the log's

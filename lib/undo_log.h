@@ -21,12 +21,20 @@
  *
  * The log is e2fsprogs' undo file format (E2UNDO02: header, superblock
  * copy, key blocks each followed by its records, a crc32c on each record).
- * Header and key blocks carry the locator's nonce; a key block without it,
- * or with a bad checksum, ends the log (it was not yet on the disk).
+ * Header and key blocks carry the locator's nonce; a key block without it
+ * ends the log (it was not yet on the disk). A key block with a bad
+ * checksum was torn while being rewritten with its newest key: its keys,
+ * up to the header's count, are still put back (each record has its own
+ * checksum), and the log ends there; so does a key whose record would not
+ * fit the region (the log was full: neither was written).
  * A record whose checksum is wrong was torn by a power cut before the write
  * it protects was issued (the patch flushes first), so the replay leaves it
- * out; a damaged header or key block refuses the replay, which then writes
+ * out; a damaged header, or a key whose own block's checksum is right but
+ * whose numbers are impossible, refuses the replay, which then writes
  * nothing. Every number read from the device is bounded by the region.
+ * resize2fs closes the log as finished only when the filesystem no longer
+ * carries its mark (it finished): a failed resize2fs's log is still one to
+ * put back.
  *
  * Functions never print or exit; they return 0 or -errno with a message
  * (rc_fail). Offsets and lengths are in bytes. */
