@@ -331,21 +331,26 @@ static void clear_loc(struct shrink *s)
 
 /* resize2fs stopped: what it wrote is put back from the log on the device
  * (none when its header never made it: then it wrote nothing), and the
- * locator cleared. */
+ * locator cleared. A log that cannot be read (an I/O error) or put back
+ * keeps its locator, for --rollback, and the failure says why. */
 static int devlog_after_failure(struct shrink *s, const char *why)
 {
 	struct undo_replay rp = { 0 };
 	unsetenv("RESCUECTL_UNDO_AT");
-	int fd = open(s->dev, O_RDWR | O_CLOEXEC), r = 0;
+	int fd = open(s->dev, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return rc_fail(EIO, "%s; then %s could not be opened (%s) to put back what it wrote. Do not run "
 			       "'e2fsck -y'; run 'rescuectl shrink-root --rollback %s'", why, s->dev, strerror(errno),
 			       s->dev);
-	if (undo_log_finished(fd, &s->undo_loc) >= 0)
+	int r = undo_log_finished(fd, &s->undo_loc);
+	if (r >= 0)
 		r = undo_log_replay(fd, &s->undo_loc, &rp);
-	rc_clear();
-	if (r == 0)
+	else if (r == -EBADMSG)
+		r = 0;   /* no header of this log: resize2fs wrote nothing */
+	if (r == 0) {
+		rc_clear();
 		r = undo_loc_clear(fd);
+	}
 	close(fd);
 	if (r < 0)
 		return rc_fail(EIO, "%s; putting back what it wrote from its undo log failed: %s. Do not run "

@@ -1048,6 +1048,37 @@ kill_late() {
 	check_shrunk
 }
 
+@test "resize2fs fails (I/O errors) and putting its blocks back fails too: its log on the disk is not taken for a finished one; the re-run refuses naming --rollback, which puts every file back" {
+	command -v strace >/dev/null || skip "needs strace"
+	mkdisk gpt
+	# from resize2fs's 60th fsync of the root on, every one fails (EIO):
+	# it stops at the next block it saves, and its error path closes the
+	# log; then rescuectl's second fdatasync of the root (its put-back's;
+	# the first was the locator's) fails too
+	run --separate-stderr strace -f -qq -o /dev/null -P "$P" -e trace=fsync,fdatasync \
+		-e inject=fsync:error=EIO:when=60+ -e inject=fdatasync:error=EIO:when=2 \
+		"$RESCUECTL" shrink-root --yes --size 400M "$P"
+	echo "$output"; echo "$stderr"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"resize2fs stopped"*"putting back what it wrote from its undo log failed: cannot flush"*"'rescuectl shrink-root --rollback $P'"* ]]
+	[[ "$stderr" != *"unknown error"* ]]
+	before=$(sha256sum < "$P")
+	run "$RESCUECTL" shrink-root --yes --size 400M "$P"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"stopped inside resize2fs"*"'rescuectl shrink-root --rollback $P'"* ]]
+	[ "$(sha256sum < "$P")" = "$before" ]
+	run "$RESCUECTL" shrink-root --rollback --yes "$P"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"blocks put back"* ]]
+	run e2fsck -fn "$P"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	same_files
+	[ "$(sfdisk -d "$L")" = "$(cat "$W/before.dump")" ]
+	no_locator
+}
+
 @test "--rollback: usage errors with shrink options; a root with no undo log has nothing to roll back (exit 0, no byte changed)" {
 	SMALL=1 mkdisk gpt
 	run "$RESCUECTL" shrink-root --rollback --size 200M "$P"

@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <cmocka.h>
 #include "../../lib/shrink.h"
 #include "../../lib/shrink_priv.h"
 #include "../../lib/err.h"
+#include "../../lib/undo_log.h"
 #include "unit_sh.h"
 
 #define MiB (1024ULL * 1024)
@@ -234,6 +236,40 @@ static void test_log_on_device(void **st)
 	unlink(img);
 }
 
+/* resize2fs failed and its log on the device cannot be read (an I/O
+ * error, here: a header past the device's end): nothing is said to be put
+ * back, the locator stays for --rollback, and the failure says why. */
+static void test_devlog_unreadable(void **st)
+{
+	(void)st;
+	char img[300];
+	snprintf(img, sizeof(img), "%s/dev2.img", dir);
+	assert_int_equal(sh("truncate -s 8M %s", img), 0);
+	struct shrink *s = mk(2048, 1000, 1024);
+	snprintf(s->dev, sizeof(s->dev), "%s", img);
+	s->undo_dev = 1;
+	snprintf(s->undo_loc.uuid, sizeof(s->undo_loc.uuid), "%s", s->fi.uuid);
+	s->undo_loc.off = 4 << 20;
+	s->undo_loc.len = 2 << 20;
+	s->undo_loc.nonce = 7;
+	int fd = open(img, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(undo_loc_write(fd, &s->undo_loc), 0);
+	s->undo_loc.off = 16 << 20;   /* what the run holds: unreadable */
+	struct plan_step *stp = plan_add(s->plan, "resize-fs", "resize2fs");
+	assert_non_null(stp);
+	rc_clear();
+	assert_true(shrink_undo_after_failure(s->plan, stp, "resize2fs stopped (exit 1)") < 0);
+	assert_null(strstr(rc_msg(), "as it was before resize2fs"));
+	assert_non_null(strstr(rc_msg(), "cannot read"));
+	assert_non_null(strstr(rc_msg(), "--rollback"));
+	struct undo_loc l;
+	assert_int_equal(undo_loc_read(fd, &l), 0);   /* still there */
+	close(fd);
+	unlink(img);
+	done(s);
+}
+
 int main(void)
 {
 	if (unit_tmpdir(dir, sizeof(dir), "rc-undo") < 0)
@@ -248,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_ram_warns),
 		cmocka_unit_test(test_small_blocks_resize_inode),
 		cmocka_unit_test(test_log_on_device),
+		cmocka_unit_test(test_devlog_unreadable),
 	};
 	int r = cmocka_run_group_tests(t, NULL, NULL);
 	unit_rmdir(dir);
