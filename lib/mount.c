@@ -6,7 +6,9 @@
 #include "chase.h"
 #include "detect.h"
 #include "err.h"
+#include "ext4.h"
 #include "loop.h"
+#include "undo_log.h"
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -254,6 +256,34 @@ static int find_root(struct mroot *m)
 	return r;
 }
 
+/* A root that a shrink-root left half moved (stopped inside resize2fs; its
+ * undo log on the device says so) is not mounted read-write: the kernel and
+ * whatever runs in the chroot would write into the half-moved filesystem and
+ * into the free space that holds the log, and 'shrink-root --rollback'
+ * could then no longer put it back. Read-only (--read-only) it may be. */
+static int check_half_resized(struct mroot *m)
+{
+	struct ext4_info fi;
+	struct undo_loc l;
+	int ok = 0;
+	if (m->o.read_only || m->x->already || !is_ext(m->fstype) || !m->device[0])
+		return 0;
+	if (ext4_read_info_any(m->device, &fi) < 0) {
+		rc_clear();   /* the mount says what is wrong with it */
+		return 0;
+	}
+	int r = undo_log_pending(m->device, fi.uuid, &l, &ok);
+	if (r < 0)
+		return rc_failx(RC_EXIT_REFUSED, -r, "refusing to mount %s read-write: %s (written by a shrink-root); "
+				"--read-only mounts it without writing", m->device, rc_msg());
+	if (r == 0)
+		return 0;
+	return rc_failx(RC_EXIT_REFUSED, EUCLEAN, "%s was left half moved by a shrink-root stopped inside resize2fs "
+			"(a power cut, a reboot or a kill): mounted read-write, it would be written to, and so would the "
+			"free space that holds its undo log. Run 'rescuectl shrink-root --rollback %s' first (it puts the "
+			"filesystem back as it was), or look with --read-only. Nothing was mounted", m->device, m->device);
+}
+
 /* ---- the plan ------------------------------------------------------------------ */
 
 static int plan_root(struct mroot *m)
@@ -447,7 +477,8 @@ int mount_root_prepare(const struct mr_opts *o, struct mroot **out)
 	m->x->loopfd = m->x->rootfd = -1;
 	m->x->devs.probes = &m->x->probes;
 	int r;
-	if ((r = target_dir(m)) || (r = mountinfo_load(&m->x->ms)) || (r = find_root(m)) || (r = check_target(m)))
+	if ((r = target_dir(m)) || (r = mountinfo_load(&m->x->ms)) || (r = find_root(m)) || (r = check_target(m)) ||
+	    (r = check_half_resized(m)))
 		return r;
 	char before[PATH_MAX + 64];
 	SET(before, m->x->already ? "the root is mounted on %s already" : "nothing is mounted on %s", m->target);

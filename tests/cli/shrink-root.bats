@@ -960,6 +960,14 @@ no_locator() {
 	[ "$status" -eq 8 ]
 	[[ "$output" == *"half moved"*"'rescuectl shrink-root --rollback $P' instead"* ]]
 	[ "$(sha256sum < "$P")" = "$before" ]
+	# nor does mount-root mount it read-write: the kernel and the chroot
+	# would write into it and into the free space holding the log
+	run "$RESCUECTL" mount-root --yes --no-fstab --no-bind --target "$W/mnt" "$P"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"half moved"*"'rescuectl shrink-root --rollback $P' first"*"--read-only"* ]]
+	! mountpoint -q "$W/mnt"
+	[ "$(sha256sum < "$P")" = "$before" ]
 	run --separate-stderr "$RESCUECTL" shrink-root --rollback --dry-run --json "$P"
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jq -r .rollback.pending)" = true ]
