@@ -874,10 +874,25 @@ same_files() {
 	run "$RESCUECTL" shrink-root --yes --undo-file "$undo" --size 400M "$P"
 	echo "$output"
 	[ "$status" -eq 3 ]
+	# the locator on the disk names the file
+	[[ "$output" == *"stopped inside resize2fs"*"while its undo file was $undo"*"'rescuectl shrink-root --rollback $P'"*"Do NOT run 'e2fsck -y' first"* ]]
+	[ "$(sha256sum < "$P")" = "$before" ]
+	# another --undo-file does not hide it
+	run "$RESCUECTL" shrink-root --undo-file "$W/other.e2undo" --size 400M "$P"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"while its undo file was $undo"* ]]
+	[ "$(sha256sum < "$P")" = "$before" ]
+	# without the locator (a disk whose last 4 KiB were in use), the file
+	# alone: the refusal names e2undo, and without --yes the errors rule too
+	sz=$(blockdev --getsize64 "$P")
+	dd if=/dev/zero of="$P" bs=4096 seek=$((sz / 4096 - 1)) count=1 conv=notrunc,fsync 2>/dev/null
+	before=$(sha256sum < "$P")
+	run "$RESCUECTL" shrink-root --yes --undo-file "$undo" --size 400M "$P"
+	echo "$output"
+	[ "$status" -eq 3 ]
 	[[ "$output" == *"$undo is the undo file of an earlier resize2fs of $P that did not finish"* ]]
 	[[ "$output" == *"Run 'rescuectl e2undo $undo $P'"*"Do NOT run 'e2fsck -y' first"* ]]
-	[ "$(sha256sum < "$P")" = "$before" ]
-	# without --yes, the errors rule's words also name e2undo
 	run "$RESCUECTL" shrink-root --undo-file "$W/other.e2undo" --size 400M "$P"
 	echo "$output"
 	[ "$status" -eq 3 ]
