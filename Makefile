@@ -91,7 +91,7 @@ build/librescue.a: $(SAN_LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-build/unit/%: tests/unit/%.c build/unit/deps/%.d build/librescue.a | $(DEPSDONE) $(ULDONE) $(E2DONE)
+build/unit/%: tests/unit/%.c build/unit/deps/%.d build/librescue.a $(E2DONE) | $(DEPSDONE) $(ULDONE)
 	@mkdir -p build/unit/deps
 	$(CC) $(CPPFLAGS) $(WARN) -std=gnu11 -g -O1 $(SAN) $(DEPFLAGS) -MF build/unit/deps/$*.d -o $@ $< build/librescue.a $(TEST_LIBS)
 

@@ -153,7 +153,10 @@ static int add_steps(struct shrink *s)
 	SET(st->does, "e2fsck -f -n %s (verify)", s->dev);
 	SET(st->changes, "nothing (a read-only check)");
 	SET(st->after, "%s is put back and verified clean; shrink-root can run again", s->dev);
-	SET(st->resume, "run 'e2fsck -fn %s' and read what it says before any repair", s->dev);
+	SET(st->if_failed, "every saved block is put back and the log forgotten, but 'e2fsck -fn %s' finds "
+	    "problems: the log or the disk may be damaged", s->dev);
+	SET(st->resume, "copy off what matters first ('rescuectl recover %s'), then 'rescuectl fsck --yes %s'",
+	    s->dev, s->dev);
 	return 0;
 }
 

@@ -44,6 +44,8 @@
 #include "size.h"
 #include "undo_log.h"
 #include <sys/random.h>
+#include <sys/ioctl.h>
+#include <linux/fs.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -184,6 +186,21 @@ static int has_word(const char *list, const char *w)
 	return 0;
 }
 
+static uint64_t dev_bytes(const char *dev)
+{
+	uint64_t b = 0;
+	int fd = open(dev, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 4096;
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		b = (uint64_t)st.st_size;
+	else if (ioctl(fd, BLKGETSIZE64, &b) < 0)
+		b = 4096;
+	close(fd);
+	return b < 4096 ? 4096 : b;
+}
+
 int shrink_check_devlog(struct shrink *s)
 {
 	struct undo_loc l;
@@ -192,7 +209,10 @@ int shrink_check_devlog(struct shrink *s)
 		return 0;
 	if (r < 0)
 		return rc_failx(RC_EXIT_REFUSED, -r, "%s: %s. It was written by a shrink-root; nothing is done to a "
-				"filesystem whose undo log cannot be read. Nothing was changed", s->dev, rc_msg());
+				"filesystem whose undo log cannot be read. Nothing was changed. If you know that no "
+				"shrink-root of it was interrupted (e.g. the device was resized since), zero the "
+				"locator: 'dd if=/dev/zero of=%s bs=4096 seek=%" PRIu64 " count=1 conv=fsync'",
+				s->dev, rc_msg(), s->dev, dev_bytes(s->dev) / 4096 - 1);
 	s->undo_loc = l;
 	if (l.file[0]) {   /* whether resize2fs finished: the superblock's mark says (shrink_check_leftover) */
 		s->undo_fileloc = 1;
@@ -356,7 +376,9 @@ static int devlog_after_failure(struct shrink *s, const char *why)
 		return rc_fail(EIO, "%s; putting back what it wrote from its undo log failed: %s. Do not run "
 			       "'e2fsck -y'; run 'rescuectl shrink-root --rollback %s'", why, rc_msg(), s->dev);
 	return rc_fail(EIO, "%s; rescuectl put back the %" PRIu64 " blocks it had written from its undo log on %s: "
-		       "the filesystem is as it was before resize2fs", why, rp.applied, s->dev);
+		       "the filesystem is as it was before resize2fs%s", why, rp.applied, s->dev,
+		       strstr(why, "No space left") ? ". The free space past the new end could not hold the log: "
+		       "shrink less, or run again with --undo-file FILE on another disk" : "");
 }
 
 /* After resize2fs failed or was killed: e2undo, then say what it did. The

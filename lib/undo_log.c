@@ -18,9 +18,8 @@
 #define HDR_MAGIC "E2UNDO02"
 #define KEYB_MAGIC 0xCADECADEu
 #define STATE_FINISHED 0x1
-#define MAX_EXTENT_BLOCKS 512
 #define MIN_BS 1024u
-#define MAX_BS 1048576u
+#define MAX_BS 65536u   /* e2fsprogs allows 1 MiB; its tdb block is the fs block, at most 64 KiB */
 
 static uint32_t get32(const unsigned char *p)
 {
@@ -242,7 +241,7 @@ static int read_keys(int fd, const struct undo_loc *loc, const struct hdr *h, un
 		e->crc = get32(k + 8);
 		e->size = get32(k + 12);
 		e->at = at;
-		if (!e->size || e->size > MAX_EXTENT_BLOCKS * h->bs || e->fsblk > UINT64_MAX / h->fs_bs) {
+		if (!e->size || e->size > h->bs || e->fsblk > UINT64_MAX / h->fs_bs) {   /* one key per block */
 			if (torn)
 				return 1;
 			return rc_fail(EBADMSG, "the undo log's key %" PRIu64 " of block %" PRIu64 " is damaged "
@@ -339,7 +338,7 @@ int undo_log_replay(int fd, const struct undo_loc *loc, struct undo_replay *out)
 	if (r == 0) {
 		out->keys = n;
 		torn = calloc(n ? n : 1, 1);
-		buf = malloc((size_t)MAX_EXTENT_BLOCKS * h.bs);
+		buf = malloc(h.bs);
 		if (!torn || !buf)
 			r = rc_fail(ENOMEM, "out of memory for the undo log");
 	}
