@@ -204,10 +204,32 @@ static int which_partition(struct cli *c, char *dev, size_t sz)
 /* ---- showing the plan --------------------------------------------------- */
 
 /* The header of a plan for an md array or an LV. */
+/* A re-run on an array or LV that has the size asked already: what is left. */
+static void print_vol_already(struct cli *c, const struct shrink *s)
+{
+	char a[32], d[32], what[400];
+	if (s->vol == SHRINK_MD)
+		snprintf(what, sizeof(what), "md RAID1, metadata %s, %d members", s->md.metadata, s->md.nmembers);
+	else
+		snprintf(what, sizeof(what), "LVM volume %s/%s", s->lv.vg, s->lv.lv);
+	cli_info(c, "%s (%s) is %s already, its filesystem %s: nothing to shrink; what is left:", s->dev, what,
+		 size_format(s->vol_bytes, a, sizeof(a)), size_format(s->fi.blocks * s->fi.block_size, d, sizeof(d)));
+	if (s->rq.pv && s->pv.pv_todo)
+		cli_info(c, "PV %s: its %" PRIu64 " free extents at its end, after %s/%s's last one, are cut off "
+			 "(%" PRIu64 " -> %" PRIu64 " extents)", s->pv.name, s->pv.pe_count - s->pv.new_pe_count,
+			 s->lv.vg, s->lv.lv, s->pv.pe_count, s->pv.new_pe_count);
+	plan_cli_list(c, s->plan);
+	plan_cli_warnings(c, s->plan);
+}
+
 static void print_vol(struct cli *c, const struct shrink *s)
 {
 	char a[32], b[32], d[32], e[32], m[64] = "comes after e2fsck (errors recorded)";
 	uint64_t bs = s->fi.block_size;
+	if (s->already) {
+		print_vol_already(c, s);
+		return;
+	}
 	if (s->vol == SHRINK_MD)
 		cli_info(c, "%s %s (%s, md RAID1, metadata %s, %d members): %s -> %s, filesystem %s -> %s (%" PRIu64 " blocks of %" PRIu64 ")",
 			 c->dry_run ? "Would shrink" : "Shrinking", s->dev, s->id.fstype, s->md.metadata, s->md.nmembers,
@@ -447,6 +469,7 @@ static void to_json(struct cli *c, const struct shrink *s)
 		return;
 	json_object_object_add(doc, "device", json_object_new_string(s->dev));
 	if (s->vol) {
+		json_object_object_add(doc, "already", json_object_new_boolean(s->already));
 		json_object_object_add(doc, "volume", vol_json(s));
 		if (!plan_count(s->plan))
 			return;
@@ -502,6 +525,25 @@ static int run_rollback(struct cli *c, struct shrink *s)
 	return 0;
 }
 
+/* The end of a re-run: what it finished, or that nothing was left. */
+static int done_already(struct cli *c, const struct shrink *s)
+{
+	char a[32], b[32];
+	uint64_t sz = s->vol ? s->vol_bytes : s->sz.new_size * s->g.sector_size;
+	size_format(sz, a, sizeof(a));
+	if (s->vol == SHRINK_MD && s->mp && s->mp->left)
+		cli_info(c, "Done: array %s was %s already; what was left is done: each member partition is shrunk to "
+			 "what it uses", s->dev, a);
+	else if (s->vol == SHRINK_LVM && s->rq.pv && (s->pv.pv_todo || s->pv.part_todo))
+		cli_info(c, "Done: %s was %s already; what was left is done: PV %s has %" PRIu64 " extents, its partition "
+			 "is %s. Old table: %s", s->dev, a, s->pv.name, s->pv.new_pe_count,
+			 size_format(s->pv.part_new_size * s->g.sector_size, b, sizeof(b)),
+			 s->pv.part_todo ? s->backup : "not written");
+	else
+		cli_info(c, "Done: %s was %s already; nothing was shrunk", s->dev, a);
+	return 0;
+}
+
 /* Show the plan, ask, commit. */
 static int run(struct cli *c, struct shrink *s)
 {
@@ -512,7 +554,9 @@ static int run(struct cli *c, struct shrink *s)
 		cli_info(c, "Dry run: nothing was written.");
 		return 0;
 	}
-	if (s->rq.pv)
+	if (s->already)
+		snprintf(q, sizeof(q), "Run what is left for %s?", s->dev);
+	else if (s->rq.pv)
 		snprintf(q, sizeof(q), "Shrink the filesystem on %s, the logical volume (to %s), PV %s and partition %zu, "
 			 "and rewrite the partition table of %s?", s->dev, size_format(s->vol_new, a, sizeof(a)),
 			 s->pv.name, s->partno, s->disk);
@@ -537,6 +581,8 @@ static int run(struct cli *c, struct shrink *s)
 	sigaction(SIGHUP, &ohup, NULL);
 	if (r < 0)
 		return plan_cli_fail(c, s->plan);
+	if (s->already)
+		return done_already(c, s);
 	if (s->vol == SHRINK_MD) {
 		cli_info(c, "Done: array %s is %s (%s less); each member partition is shrunk to what it uses. Old "
 			 "tables: %s%s", s->dev, size_format(s->vol_new, a, sizeof(a)),
@@ -557,11 +603,6 @@ static int run(struct cli *c, struct shrink *s)
 		cli_info(c, "Done: %s is %s; %s more is free in volume group %s ('lvcreate -L SIZE -n NAME %s' uses it)",
 			 s->dev, size_format(s->vol_new, a, sizeof(a)), size_format(s->vol_bytes - s->vol_new, b, sizeof(b)),
 			 s->lv.vg, s->lv.vg);
-		return 0;
-	}
-	if (s->already) {
-		cli_info(c, "Done: %s was %s already; nothing was shrunk", s->dev,
-			 size_format(s->sz.new_size * ss, a, sizeof(a)));
 		return 0;
 	}
 	cli_info(c, "Done: %s is %s; %s freed after it. Old table: %s", s->dev,

@@ -105,6 +105,8 @@ struct shrink_md {
 	char member[SHRINK_MD_MEMBERS][64];   /* sda3 ... (md/dev-*) */
 	char member_state[SHRINK_MD_MEMBERS][64];
 	uint64_t data_offset[SHRINK_MD_MEMBERS]; /* sectors of 512 (md/dev-* /offset) */
+	uint64_t rdev_kib[SHRINK_MD_MEMBERS];    /* md/dev-* /size: what each member's superblock
+						    offers (Avail Dev Size / 2); 0 = not known */
 };
 struct shrink_lv {
 	char vg[128], lv[128], attr[16];
@@ -133,9 +135,12 @@ struct shrink {
 	struct shrink_new newp[SHRINK_MAX_NEW];
 	int nnew;
 	int free_follows;           /* free space right after the root when done */
-	int already;                /* --size/--minimum: the partition is that size already (a re-run
-				       after a shrink that was done or stopped after its table write):
-				       only growpart's step and the verify are planned */
+	int already;                /* --size/--minimum: the partition (or the array, or the LV) is that
+				       size already (a re-run after a shrink that was done or stopped
+				       part-way): nothing is resized; only what is left is planned: on a
+				       partition growpart and the verify; on md the members' sizes and
+				       partitions still larger than needed; with --pv the PV's free
+				       extents at its end and its partition (shrink_pv_resume) */
 	const char *growpart;       /* "not needed", "kept", "no cloud-init",
 				       "already disabled", "would disable",
 				       "disabled", "failed", "not done" */
@@ -186,7 +191,7 @@ int shrink_commit(struct shrink *s, const struct plan_hooks *hooks);
 /* md and LVM facts and their refusals (shrink_vol.c), apart for tests.
  * shrink_md_read: <sysroot>/sys/class/block/NAME/md (level, metadata_version,
  * degraded, sync_action, array_state, raid_disks, component_size, bitmap,
- * dev-* /offset and state). shrink_md_check refuses (exit hint 3) what is
+ * dev-* /offset, size and state). shrink_md_check refuses (exit hint 3) what is
  * not a clean, idle, whole RAID1 with metadata 1.2 and known data offsets.
  * shrink_lv_parse reads one line of
  *   lvs --noheadings --nosuffix --units b --separator '|' -o
@@ -194,7 +199,9 @@ int shrink_commit(struct shrink *s, const struct plan_hooks *hooks);
  * and shrink_lv_check refuses all but a plain, closed LV in a whole VG.
  * shrink_vol_sizes plans s->vol_new and s->sz from s->vol_bytes, the
  * alignment (1 MiB for md, the extent for LVM), the filesystem and the
- * request: the filesystem fills the new volume in whole blocks. */
+ * request: the filesystem fills the new volume in whole blocks; a --size
+ * or --minimum the volume has already (a re-run) sets s->already instead
+ * of the usage error (not --free, which is relative, nor with --new). */
 int shrink_md_read(const char *name, struct shrink_md *md);
 int shrink_md_check(const char *dev, const struct shrink_md *md);
 int shrink_lv_parse(const char *line, struct shrink_lv *lv);

@@ -135,10 +135,12 @@ static int member_table(struct shrink *s, struct shrink_mdparts *mp, int k)
 		SET(pre, "member %s of %s: ", m->name, s->dev);
 		return rc_failx(rc_exit_hint(), -r, "%s%s; nothing was changed", pre, old);
 	}
+	m->part_todo = !s->already || m->new_size < m->pi.size;
 	if (m->new_size < m->pi.size)
 		return part_shrink(dk->d, m->partno, m->new_size);
-	plan_warn(s->plan, "member %s: its partition already ends within an alignment unit of what the "
-		  "array uses; it keeps its size", m->name);
+	if (!s->already)
+		plan_warn(s->plan, "member %s: its partition already ends within an alignment unit of what the "
+			  "array uses; it keeps its size", m->name);
 	return 0;
 }
 
@@ -241,6 +243,8 @@ static int plan_backups(struct shrink *s, struct shrink_mdparts *mp)
 	for (int k = 0; k < mp->nd; k++) {
 		struct shrink_mddisk *dk = &mp->dk[k];
 		char b[64];
+		if (!mp->m[dk->member].part_todo)
+			continue;   /* a re-run: this disk's table is not written */
 		const char *sl0 = strrchr(dk->disk, '/');
 		snprintf(b, sizeof(b), "%s", sl0 ? sl0 + 1 : dk->disk);
 		if (s->rq.backup)
@@ -279,9 +283,14 @@ int shrink_md_plan(struct shrink *s)
 		return r;
 	if ((r = member_facts(s, mp)) < 0)
 		return r;
-	for (int k = 0; k < mp->nm; k++)
-		if (mp->m[k].disk[0] && (r = member_table(s, mp, k)) < 0)
+	for (int k = 0; k < mp->nm; k++) {
+		struct shrink_mdmember *m = &mp->m[k];
+		/* md/dev-NAME/size unknown: lowered, as on a first run */
+		m->rdev_todo = !s->already || !s->md.rdev_kib[k] || s->md.rdev_kib[k] > mp->rdev_kib;
+		if (m->disk[0] && (r = member_table(s, mp, k)) < 0)
 			return r;
+		mp->left += m->rdev_todo || (m->disk[0] && m->part_todo);
+	}
 	if ((r = plan_news(s, mp)) < 0 || (r = plan_backups(s, mp)) < 0)
 		return r;
 	return 0;
@@ -341,6 +350,8 @@ static int run_rdev_size(struct plan *p, struct plan_step *st)
 	char path[PATH_MAX];
 	for (int k = 0; k < s->mp->nm; k++) {
 		const char *m = s->mp->m[k].name;
+		if (!s->mp->m[k].rdev_todo)
+			continue;
 		rdev_path(s, m, path, sizeof(path));
 		plan_touch(st);
 		int r = sys_write_num(path, s->mp->rdev_kib);
@@ -362,6 +373,8 @@ static int undo_rdev_size(struct plan *p, struct plan_step *st)
 	struct shrink *s = plan_arg(p);
 	char path[PATH_MAX];
 	for (int k = 0; k < s->mp->nm; k++) {
+		if (!s->mp->m[k].rdev_todo)
+			continue;   /* a re-run: it had its size before, and keeps it */
 		rdev_path(s, s->mp->m[k].name, path, sizeof(path));
 		int r = sys_write_num(path, 0);
 		if (r < 0)
@@ -384,7 +397,11 @@ static int add_rdev_step(struct shrink *s)
 	struct shrink_mdparts *mp = s->mp;
 	char names[256] = "", a[32];
 	for (int k = 0; k < mp->nm; k++)
-		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", k ? ", " : "", mp->m[k].name);
+		if (mp->m[k].rdev_todo)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", names[0] ? ", " : "",
+				 mp->m[k].name);
+	if (!names[0])
+		return 0;   /* a re-run: every member has the size already */
 	struct plan_step *st = mstep(s, "member-size", run_rdev_size);
 	if (!st)
 		return rc_fail(ENOMEM, "out of memory");
@@ -522,7 +539,8 @@ int shrink_md_add_steps(struct shrink *s)
 {
 	int r = add_rdev_step(s);
 	for (int k = 0; r == 0 && k < s->mp->nd; k++)
-		r = add_disk_steps(s, &s->mp->dk[k]);
+		if (s->mp->m[s->mp->dk[k].member].part_todo)
+			r = add_disk_steps(s, &s->mp->dk[k]);
 	return r;
 }
 

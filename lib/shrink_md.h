@@ -14,6 +14,13 @@
  * after it on EVERY disk and must come out the same size on each; one table
  * backup per disk. Refusals (exit hint 3) come from here, before any write.
  *
+ * A re-run on an array that has the size asked already (s->already: a
+ * shrink stopped after mdadm --grow, or done): a member whose md size
+ * (md/dev-NAME/size) is still larger than the array's gets the member-size
+ * write, and a member partition still larger than the size computed as
+ * above gets its disk's steps (backup, shrink, write, tell the kernel); the
+ * others get none (mp->left counts those that do).
+ *
  * Pure parts (unit-tested): shrink_md_member_size, shrink_md_same_sizes.
  * Nothing here prints. */
 #ifndef RC_SHRINK_MD_H
@@ -46,6 +53,8 @@ struct shrink_mdmember {
 	int dk;                     /* its disk in shrink_mdparts.dk; -1 whole disk */
 	struct part_info pi;        /* the partition as it is */
 	uint64_t new_size;          /* sectors of its disk, as planned */
+	int rdev_todo;              /* its md size is still to be lowered (always, unless a re-run) */
+	int part_todo;              /* its partition is still to be shrunk (always, unless a re-run) */
 };
 struct shrink_mddisk {
 	char disk[PATH_MAX];        /* /dev/sda */
@@ -67,6 +76,7 @@ struct shrink_mdparts {
 	struct shrink_new arr[SHRINK_MAX_NEW];   /* each new array: node /dev/mdN, made
 						    once mkfs'd; pi is disk 0's partition */
 	int created[SHRINK_MAX_NEW];             /* mdadm --create succeeded */
+	int left;                   /* a re-run (s->already): members with a step left */
 };
 
 /* Plan the members and --new of an md root (see above); s->mp is set. */

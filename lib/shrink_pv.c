@@ -221,6 +221,17 @@ static uint64_t seg_end_after(const struct shrink_pvseg *g, const char *lv, uint
 	return keep ? g->pe + keep : 0;
 }
 
+/* pvresize's size for new_pe_count extents: pe_start, the extents, the
+ * second metadata area at the end when there is one; whole KiB. */
+static void pv_new_bytes(struct shrink_pv *pv)
+{
+	uint64_t mda_end = 0;
+	if (pv->mda_count == 2)   /* the second copy sits at the end: room for it, 1 MiB aligned, and 1 MiB */
+		mda_end = (pv->mda_size + (1 << 20) - 1) / (1 << 20) * (1 << 20) + (1 << 20);
+	pv->new_bytes = pv->pe_start + pv->new_pe_count * pv->extent + mda_end;
+	pv->new_bytes = (pv->new_bytes + 1023) / 1024 * 1024;
+}
+
 int shrink_pv_plan(struct shrink_pv *pv, const char *vg, const char *lv, uint64_t old_ext, uint64_t new_ext)
 {
 	uint64_t cut = old_ext - new_ext, from, end;
@@ -240,11 +251,40 @@ int shrink_pv_plan(struct shrink_pv *pv, const char *vg, const char *lv, uint64_
 				"the VG). Nothing was changed", lo, end - 1, pv->name, vg, g->lv, pv->new_pe_count,
 				pv->pe_count, pv->name, lo, end - 1, pv->new_pe_count, vg);
 	}
-	uint64_t mda_end = 0;
-	if (pv->mda_count == 2)   /* the second copy sits at the end: room for it, 1 MiB aligned, and 1 MiB */
-		mda_end = (pv->mda_size + (1 << 20) - 1) / (1 << 20) * (1 << 20) + (1 << 20);
-	pv->new_bytes = pv->pe_start + pv->new_pe_count * pv->extent + mda_end;
-	pv->new_bytes = (pv->new_bytes + 1023) / 1024 * 1024;
+	pv_new_bytes(pv);
+	pv->pv_todo = 1;
+	return 0;
+}
+
+int shrink_pv_resume(struct shrink_pv *pv, const char *vg, const char *lv)
+{
+	uint64_t lv_end = 0, free_from = UINT64_MAX;
+	const struct shrink_pvseg *other = NULL;
+	for (int i = 0; i < pv->nsegs; i++)   /* the first extent past LV's last one */
+		if (!strcmp(pv->seg[i].lv, lv) && pv->seg[i].pe + pv->seg[i].n > lv_end)
+			lv_end = pv->seg[i].pe + pv->seg[i].n;
+	if (!pv->extent || !lv_end)
+		return rc_fail(EINVAL, "%s/%s: no extent on PV %s", vg, lv, pv->name);
+	for (int i = 0; i < pv->nsegs; i++) {
+		const struct shrink_pvseg *g = &pv->seg[i];
+		if (g->pe < lv_end)
+			continue;
+		if (!g->lv[0])
+			free_from = g->pe < free_from ? g->pe : free_from;
+		else if (!other || g->pe < other->pe)
+			other = g;
+	}
+	if (other && free_from != UINT64_MAX)
+		return rc_failx(RC_EXIT_REFUSED, ENOSPC, "--pv: %s/%s has the size asked already, and free extents "
+				"follow its last extent on %s, but extents %" PRIu64 "-%" PRIu64 " after them hold %s/%s: "
+				"they are not at the PV's end, so the PV cannot lose them. Move that LV down first, e.g. "
+				"'pvmove --alloc anywhere %s:%" PRIu64 "-%" PRIu64 "', then run shrink-root again; or leave "
+				"the space free in the VG (without --pv). Nothing was changed", vg, lv, pv->name,
+				other->pe, other->pe + other->n - 1, vg, other->lv, pv->name, other->pe,
+				other->pe + other->n - 1);
+	pv->new_pe_count = other ? pv->pe_count : lv_end;
+	pv->pv_todo = pv->new_pe_count < pv->pe_count;
+	pv_new_bytes(pv);
 	return 0;
 }
 
@@ -331,8 +371,16 @@ static int pv_table(struct shrink *s)
 		return rc_failx(RC_EXIT_REFUSED, ERANGE, "lvm says %s is %s, the table %s; nothing was changed. Check "
 				"the table (sfdisk -d %s) first", s->pv.name, size_format(s->pv.dev_size, a, sizeof(a)),
 				size_format(s->pi.size * s->g.sector_size, b, sizeof(b)), s->disk);
-	if ((r = shrink_pv_part(&s->pv, s->g.sector_size, s->pi.start, s->pi.size, s->g.grain, s->g.align_offset)) < 0)
+	r = shrink_pv_part(&s->pv, s->g.sector_size, s->pi.start, s->pi.size, s->g.grain, s->g.align_offset);
+	if (r == -ERANGE && s->already) {   /* a re-run: the partition is shrunk already */
+		rc_clear();
+		s->pv.part_new_size = s->pi.size;
+		s->pv.part_new_end = s->pi.start + s->pi.size - 1;
+		return 0;
+	}
+	if (r < 0)
 		return r;
+	s->pv.part_todo = 1;
 	return part_shrink(s->d, s->partno, s->pv.part_new_size);
 }
 
@@ -346,14 +394,15 @@ int shrink_pv_prepare(struct shrink *s)
 	if (s->pv.extent != s->lv.extent)
 		return rc_failx(RC_EXIT_REFUSED, EINVAL, "pvs and lvs disagree on the extent size of %s; nothing was "
 				"changed", s->lv.vg);
-	if ((r = shrink_pv_plan(&s->pv, s->lv.vg, s->lv.lv, s->vol_bytes / s->pv.extent,
-				s->vol_new / s->pv.extent)) < 0 || (r = pv_partition(s)) < 0)
+	if ((r = s->already ? shrink_pv_resume(&s->pv, s->lv.vg, s->lv.lv)
+			    : shrink_pv_plan(&s->pv, s->lv.vg, s->lv.lv, s->vol_bytes / s->pv.extent,
+					     s->vol_new / s->pv.extent)) < 0 || (r = pv_partition(s)) < 0)
 		return r;
 	if ((r = dev_lock_mode(s->dev, !s->rq.dry_run, 10000, &s->pv.lvlock)) < 0)
 		return r;
 	s->pv.locked = 1;
 	if ((r = pv_table(s)) < 0 || (r = shrink_plan_new_parts(s, s->pv.part_new_end)) < 0 ||
-	    (r = shrink_plan_growpart(s)) < 0 || (r = shrink_plan_backup(s)) < 0)
+	    (r = shrink_plan_growpart(s)) < 0 || (s->pv.part_todo && (r = shrink_plan_backup(s)) < 0))
 		return r;
 	return 0;
 }
@@ -427,6 +476,10 @@ int shrink_pv_add_steps(struct shrink *s)
 {
 	char a[32], b[32], done[PLAN_TEXT];
 	int kernel_n;
+	done_words(s, done, sizeof(done));
+	if (!s->pv.pv_todo)   /* a re-run: the PV has no free extents left at its end */
+		return s->pv.part_todo ? shrink_add_disk_steps(s, s->pv.part_new_size, s->pv.part_new_end, done, &kernel_n)
+				       : shrink_add_growpart_steps(s, done);
 	struct plan_step *st = plan_add(s->plan, "shrink-pv", "pvresize");
 	if (!st)
 		return rc_fail(ENOMEM, "out of memory");
@@ -445,7 +498,8 @@ int shrink_pv_add_steps(struct shrink *s)
 	    "(a PV it did shrink is grown back automatically, then the LV and the filesystem)");
 	SET(st->undo, "'pvresize %s' makes the PV fill its partition again", s->pv.name);
 	SET(st->resume, "'pvs %s' shows its size; run shrink-root again", s->pv.name);
-	done_words(s, done, sizeof(done));
+	if (!s->pv.part_todo)   /* a re-run on a PV whose partition is snug already (shrunk by hand) */
+		return shrink_add_growpart_steps(s, done);
 	return shrink_add_disk_steps(s, s->pv.part_new_size, s->pv.part_new_end, done, &kernel_n);
 }
 

@@ -27,7 +27,21 @@
  * shrink_pv_part: the PV's partition (START, SIZE sectors of SS bytes)
  * keeps its start; its end+1 is aligned up (GRAIN, ALIGN_OFFSET, as
  * libfdisk aligns) from the first sector past the new PV. Refused (exit
- * hint 3) when that does not make the partition smaller. */
+ * hint 3) when that does not make the partition smaller.
+ *
+ * shrink_pv_resume: a re-run with --pv on an LV that has the size asked
+ * already (a shrink stopped after lvreduce or after pvresize, or one that
+ * is done). What the interrupted run meant to cut off the PV is not
+ * recorded anywhere, so the rule is: the free extents at the PV's end go,
+ * when the extent before them is LV's (its last one): the PV keeps up to
+ * LV's last extent (new_pe_count), and new_bytes as above. That is the
+ * space lvreduce freed, and any extents that were free at the PV's end
+ * before the first run (which an uninterrupted run would have left in the
+ * VG); free extents never hold data, and 'pvresize PV' after growing the
+ * partition back returns them. Refused (exit hint 3), as not the space
+ * the run freed: free extents at or after LV's last extent that are
+ * followed by another LV's extents (named, with the pvmove that moves
+ * them). pv_todo: the PV is still to shrink. */
 #ifndef RC_SHRINK_PV_H
 #define RC_SHRINK_PV_H
 #include "lock.h"
@@ -53,6 +67,8 @@ struct shrink_pv {
 	/* planned */
 	uint64_t new_pe_count, new_bytes;      /* pvresize --setphysicalvolumesize */
 	uint64_t part_new_size, part_new_end;  /* sectors */
+	int pv_todo, part_todo;     /* pvresize and the partition's steps are planned (always, unless a
+				       re-run finds them done: shrink_pv_resume, pv_table) */
 	/* while the plan lives */
 	struct devlock lvlock;
 	int locked;
@@ -60,6 +76,7 @@ struct shrink_pv {
 
 int shrink_pv_parse(const char *text, const char *vg, const char *lv, struct shrink_pv *pv);
 int shrink_pv_plan(struct shrink_pv *pv, const char *vg, const char *lv, uint64_t old_ext, uint64_t new_ext);
+int shrink_pv_resume(struct shrink_pv *pv, const char *vg, const char *lv);
 int shrink_pv_part(struct shrink_pv *pv, uint32_t ss, uint64_t start, uint64_t size, uint64_t grain,
 		   uint64_t align_offset);
 

@@ -131,6 +131,11 @@ static int md_members(const char *name, struct shrink_md *md)
 		md->data_offset[k] = md_num(name, rel, &ok);
 		if (!ok)
 			md->data_offset[k] = UINT64_MAX;
+		ok = 1;
+		snprintf(rel, sizeof(rel), "%s/size", de->d_name);
+		md->rdev_kib[k] = md_num(name, rel, &ok);
+		if (!ok)
+			md->rdev_kib[k] = 0;
 	}
 	closedir(dh);
 	return 0;
@@ -313,6 +318,24 @@ static int lv_read(const char *dev, struct shrink_lv *lv)
 
 /* ---- sizes --------------------------------------------------------------- */
 
+/* --size (less than one alignment unit above the volume's size) or
+ * --minimum on an array or LV that has that size already: a re-run of a
+ * shrink that is done, or that was stopped after mdadm --grow or lvreduce.
+ * Nothing is resized; what is left of the members (shrink_md.c) or of the
+ * PV (shrink_pv.c) is planned. --free and --new keep the usage error, as
+ * on a partition (shrink.c plan_already). */
+static int vol_already(struct shrink *s)
+{
+	rc_clear();
+	s->already = 1;
+	s->vol_new = s->vol_bytes;
+	s->sz.new_size = s->vol_bytes / 512;
+	s->sz.new_end = s->sz.new_size - 1;
+	s->sz.fs_blocks = s->fi.blocks;
+	s->sz.freed = 0;
+	return 0;
+}
+
 int shrink_vol_sizes(struct shrink *s)
 {
 	uint64_t align = s->vol == SHRINK_LVM ? s->lv.extent : MIB;
@@ -324,6 +347,9 @@ int shrink_vol_sizes(struct shrink *s)
 	};
 	char pre[PATH_MAX + 8], a[32];
 	int r = size_plan_shrink(&g, s->rq.mode, s->rq.bytes, &s->sz);
+	if (r == -ERANGE && rc_exit_hint() == RC_EXIT_USAGE && s->rq.mode != SHRINK_BY_FREE && !s->rq.nnew &&
+	    (s->rq.mode == SHRINK_MINIMUM || s->rq.bytes < s->vol_bytes + align))
+		return vol_already(s);
 	if (r < 0) {
 		snprintf(pre, sizeof(pre), "%s: ", s->dev);
 		char old[1024];
@@ -545,8 +571,9 @@ static int add_vol_steps(struct shrink *s)
 	size_format(s->vol_bytes, w.old, sizeof(w.old));
 	size_format(s->vol_new, w.new_, sizeof(w.new_));
 	size_format(s->sz.fs_blocks * s->fi.block_size, w.fs_new, sizeof(w.fs_new));
-	if ((r = add_vol_fs_steps(s, &w)) < 0 ||
-	    (r = s->vol == SHRINK_MD ? add_md_step(s, &w) : add_lv_step(s, &w)) < 0)
+	/* already that size (a re-run): nothing is resized, what is left follows */
+	if (!s->already && ((r = add_vol_fs_steps(s, &w)) < 0 ||
+			    (r = s->vol == SHRINK_MD ? add_md_step(s, &w) : add_lv_step(s, &w)) < 0))
 		return r == -ENOMEM ? rc_fail(ENOMEM, "out of memory") : r;
 	if (s->rq.pv && (r = shrink_pv_add_steps(s)) < 0)
 		return r;
@@ -597,6 +624,20 @@ static int md_growpart(struct shrink *s)
 {
 	int rest = s->rq.nnew && !s->rq.news[s->rq.nnew - 1].bytes;
 	s->free_follows = s->mp && s->mp->nd > 0 && !rest;
+	/* a re-run (s->already): only where free space does follow a member
+	 * partition, in the table as it will be */
+	if (s->already && s->free_follows) {
+		int any = 0;
+		for (int k = 0; k < s->mp->nd && !any; k++) {
+			uint64_t fs, fe;
+			const struct shrink_mddisk *dk = &s->mp->dk[k];
+			int r = part_free_after(dk->d, s->mp->m[dk->member].partno, &fs, &fe);
+			if (r < 0)
+				return r;
+			any = fs <= fe;
+		}
+		s->free_follows = any;
+	}
 	return shrink_plan_growpart(s);
 }
 

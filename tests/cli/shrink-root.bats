@@ -441,6 +441,182 @@ EOF
 	[ "$(sha256sum < "$S/dev/sda")" = "$disk" ]
 }
 
+# fake_md: a fake sysfs in $S for md0 (RAID1, metadata 1.2) over sda3 and
+# sdb3 of two GPT images (sda3/sdb3 from sector 198656, 302 MiB; data
+# offset 2048) as a shrink to 200 MiB stopped right after 'mdadm --grow'
+# left it: the array and its ext4 are 200 MiB, each member's md size
+# (md/dev-*/size) and partition are still the old ones.
+fake_md() {
+	S=$W/sysroot
+	local d m
+	md=$S/sys/devices/virtual/block/md0/md
+	mkdir -p "$md/dev-sda3" "$md/dev-sdb3" "$S/sys/class/block" "$S/dev" "$W/bin"
+	truncate -s 200M "$S/dev/md0"
+	mkfs.ext4 -q -F "$S/dev/md0"
+	echo 9:0 > "$S/sys/devices/virtual/block/md0/dev"
+	echo 409600 > "$S/sys/devices/virtual/block/md0/size"
+	echo raid1 > "$md/level"; echo 1.2 > "$md/metadata_version"; echo 0 > "$md/degraded"
+	echo idle > "$md/sync_action"; echo clean > "$md/array_state"; echo 2 > "$md/raid_disks"
+	echo 204800 > "$md/component_size"
+	ln -s ../../devices/virtual/block/md0 "$S/sys/class/block/md0"
+	for d in sda sdb; do
+		m=$d"3"
+		echo in_sync > "$md/dev-$m/state"; echo 2048 > "$md/dev-$m/offset"; echo 308224 > "$md/dev-$m/size"
+		truncate -s 400M "$S/dev/$d"
+		printf 'label: gpt\nstart=2048, size=65536, type=uefi\nstart=67584, size=131072\nstart=198656, size=618496, type=A19D880F-05FC-4D3B-A006-743F0F84911E\n' |
+			sfdisk -q "$S/dev/$d"
+		mkdir -p "$S/sys/devices/pci0/block/$d/$m"
+		echo 8:${#d} > "$S/sys/devices/pci0/block/$d/dev"
+		echo 819200 > "$S/sys/devices/pci0/block/$d/size"
+		echo 3 > "$S/sys/devices/pci0/block/$d/$m/partition"
+		echo 198656 > "$S/sys/devices/pci0/block/$d/$m/start"
+		echo 618496 > "$S/sys/devices/pci0/block/$d/$m/size"
+		ln -s ../../devices/pci0/block/$d "$S/sys/class/block/$d"
+		ln -s ../../devices/pci0/block/$d/$m "$S/sys/class/block/$m"
+	done
+	echo 8:0 > "$S/sys/devices/pci0/block/sda/dev"; echo 8:16 > "$S/sys/devices/pci0/block/sdb/dev"
+	echo 8:3 > "$S/sys/devices/pci0/block/sda/sda3/dev"; echo 8:19 > "$S/sys/devices/pci0/block/sdb/sdb3/dev"
+	printf '#!/bin/sh\nexit 0\n' > "$W/bin/mdadm"
+	chmod 755 "$W/bin/mdadm"
+}
+
+@test "md root stopped after mdadm --grow (fake sysfs): a re-run with the same --size plans only the member sizes and partitions; then only the partition left; then nothing (already, exit 0); --free still shrinks more; no byte changed" {
+	fake_md
+	sr() { env PATH="$W/bin:$PATH" RESCUECTL_SYSROOT="$S" "$RESCUECTL" shrink-root "$@"; }
+	sums() { sha256sum "$S/dev/md0" "$S/dev/sda" "$S/dev/sdb"; }
+	before=$(sums)
+	run --separate-stderr sr --dry-run --json --keep-growpart --size 200M "$S/dev/md0"
+	echo "$output"; echo "$stderr"
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.already == true'
+	echo "$output" | jq -e '[.steps[].kind] == ["member-size","save-table","shrink-partition","write-table","tell-kernel","save-table","shrink-partition","write-table","tell-kernel","verify"]'
+	echo "$output" | jq -e '.volume.bytes_before == 209715200 and .volume.bytes_after == 209715200 and .freed_bytes == 0'
+	# start + data offset + the array's size, aligned up to 1 MiB: 198656 + 2048 + 409600 -> 411648 sectors
+	echo "$output" | jq -e 'all(.volume.members[]; .bytes_before == 618496 * 512 and .bytes_after == 411648 * 512)'
+	echo "$output" | jq -e '.steps[0].does | test("echo 204800 > /sys/block/md0/md/dev-\\{sda3, sdb3\\}/size")'
+	[[ "$stderr" == *"is 200 MiB already"*"nothing to shrink; what is left"* ]]
+	mkdir -p "$W/docs"
+	printf '%s\n' "$output" > "$W/docs/shrink-root@md-resume-dry@0.json"
+	python3 "$TOP/tests/schema/validate.py" "$TOP/doc/schema" "$W/docs"
+	[ "$(sums)" = "$before" ]
+	# the member sizes were written and sda3 shrunk, then the run stopped: only sdb's steps are left
+	echo 204800 > "$md/dev-sda3/size"; echo 204800 > "$md/dev-sdb3/size"
+	printf 'label: gpt\nstart=2048, size=65536, type=uefi\nstart=67584, size=131072\nstart=198656, size=411648, type=A19D880F-05FC-4D3B-A006-743F0F84911E\n' |
+		sfdisk -q "$S/dev/sda"
+	echo 411648 > "$S/sys/devices/pci0/block/sda/sda3/size"
+	before=$(sums)
+	output=$(sr --dry-run --json --keep-growpart --size 200M "$S/dev/md0" 2> /dev/null)
+	echo "$output"
+	echo "$output" | jq -e '.already == true and [.steps[].kind] == ["save-table","shrink-partition","write-table","tell-kernel","verify"]'
+	echo "$output" | jq -e '.steps[0].does | test("/dev/sdb ")'
+	[ "$(sums)" = "$before" ]
+	# all done: only the verify is left; --minimum is "already" too when it lands on this size
+	printf 'label: gpt\nstart=2048, size=65536, type=uefi\nstart=67584, size=131072\nstart=198656, size=411648, type=A19D880F-05FC-4D3B-A006-743F0F84911E\n' |
+		sfdisk -q "$S/dev/sdb"
+	echo 411648 > "$S/sys/devices/pci0/block/sdb/sdb3/size"
+	before=$(sums)
+	output=$(sr --dry-run --json --keep-growpart --size 200M "$S/dev/md0" 2> /dev/null)
+	echo "$output"
+	echo "$output" | jq -e '.already == true and [.steps[].kind] == ["verify"]'
+	run sr --yes --keep-growpart --size 200M "$S/dev/md0"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"was 200 MiB already; nothing was shrunk"* ]]
+	# --free stays relative: it shrinks more; --new keeps the usage error; a larger --size is a mistake
+	output=$(sr --dry-run --json --keep-growpart --free 64M "$S/dev/md0" 2> /dev/null)
+	echo "$output" | jq -e '.already == false and [.steps[0:3][].kind] == ["fsck","resize-fs","shrink-array"]'
+	run sr --dry-run --size 200M --new rest "$S/dev/md0"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"nothing to shrink"* ]]
+	run sr --dry-run --size 1G "$S/dev/md0"
+	[ "$status" -eq 2 ]
+	[ "$(sums)" = "$before" ]
+}
+
+@test "LVM root --pv stopped after lvreduce (fake sysfs, lvs, pvs): a re-run with the same --size plans pvresize to the LV's last extent and the partition; after pvresize only the partition; then nothing (already); free extents followed by another LV are refused; no byte changed" {
+	S=$W/sysroot
+	mkdir -p "$S/sys/devices/virtual/block/dm-0/dm" "$S/sys/devices/pci0/block/sda/sda3" "$S/sys/class/block" \
+		"$S/dev" "$W/bin"
+	# as a --pv --size 160M of a 256 MiB LV (64 extents of 4 MiB at the start of a 75-extent PV) left it
+	# when stopped after lvreduce: the LV and its ext4 are 160 MiB, extents 40-74 free, sda3 302 MiB
+	truncate -s 160M "$S/dev/dm-0"
+	mkfs.ext4 -q -F "$S/dev/dm-0"
+	echo 253:0 > "$S/sys/devices/virtual/block/dm-0/dev"
+	echo 327680 > "$S/sys/devices/virtual/block/dm-0/size"
+	echo vg0-root > "$S/sys/devices/virtual/block/dm-0/dm/name"
+	echo LVM-abcdef > "$S/sys/devices/virtual/block/dm-0/dm/uuid"
+	ln -s ../../devices/virtual/block/dm-0 "$S/sys/class/block/dm-0"
+	truncate -s 400M "$S/dev/sda"
+	table() { printf 'label: gpt\nstart=2048, size=65536, type=uefi\nstart=67584, size=131072\nstart=198656, size=%s, type=E6D6D379-F507-44C2-A23C-238F2A3DF928\n' "$1" | sfdisk -q "$S/dev/sda"; echo "$1" > "$S/sys/devices/pci0/block/sda/sda3/size"; }
+	table 618496
+	echo 8:0 > "$S/sys/devices/pci0/block/sda/dev"
+	echo 819200 > "$S/sys/devices/pci0/block/sda/size"
+	echo 8:3 > "$S/sys/devices/pci0/block/sda/sda3/dev"
+	echo 3 > "$S/sys/devices/pci0/block/sda/sda3/partition"
+	echo 198656 > "$S/sys/devices/pci0/block/sda/sda3/start"
+	ln -s ../../devices/pci0/block/sda "$S/sys/class/block/sda"
+	ln -s ../../devices/pci0/block/sda/sda3 "$S/sys/class/block/sda3"
+	printf '#!/bin/sh\necho "  vg0|root|-wi-a-----|167772160|4194304|146800640|0"\n' > "$W/bin/lvs"
+	printf '#!/bin/sh\ncat "%s"\n' "$W/pvs.out" > "$W/bin/pvs"
+	printf '#!/bin/sh\nexit 0\n' > "$W/bin/lvreduce"
+	for b in lvextend pvresize; do cp "$W/bin/lvreduce" "$W/bin/$b"; done
+	chmod 755 "$W/bin/"*
+	f='/dev/sda3|vg0|316669952|314572800|1048576|75|1|1044480|4194304|1'
+	printf '  %s|0|40|root|0\n  %s|40|35||0\n' "$f" "$f" > "$W/pvs.out"
+	sr() { env PATH="$W/bin:$PATH" RESCUECTL_SYSROOT="$S" "$RESCUECTL" shrink-root "$@"; }
+	sums() { sha256sum "$S/dev/dm-0" "$S/dev/sda"; }
+	before=$(sums)
+	run --separate-stderr sr --dry-run --json --pv --keep-growpart --size 160M "$S/dev/dm-0"
+	echo "$output"; echo "$stderr"
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.already == true and [.steps[].kind] == ["shrink-pv","save-table","shrink-partition","write-table","tell-kernel","verify"]'
+	# the PV keeps up to the LV's last extent: 1 MiB + 40 extents = 164864 KiB; sda3's end aligned up: 329728 sectors
+	echo "$output" | jq -e '.volume.pv.pe_count_before == 75 and .volume.pv.pe_count_after == 40 and .volume.pv.bytes_after == 1048576 + 40 * 4194304'
+	echo "$output" | jq -e '.partition.size_before == 618496 and .partition.size_after == 329728 and .freed_bytes == 0'
+	echo "$output" | jq -e '.steps[0].does | test("pvresize --yes --setphysicalvolumesize 164864k /dev/sda3")'
+	[[ "$stderr" == *"is 160 MiB already"*"35 free extents at its end"* ]]
+	mkdir -p "$W/docs"
+	printf '%s\n' "$output" > "$W/docs/shrink-root@lvm-pv-resume-dry@0.json"
+	python3 "$TOP/tests/schema/validate.py" "$TOP/doc/schema" "$W/docs"
+	[ "$(sums)" = "$before" ]
+	# stopped after pvresize: only the partition's steps are left
+	f='/dev/sda3|vg0|316669952|168820736|1048576|40|1|1044480|4194304|1'
+	printf '  %s|0|40|root|0\n' "$f" > "$W/pvs.out"
+	output=$(sr --dry-run --json --pv --keep-growpart --size 160M "$S/dev/dm-0" 2> /dev/null)
+	echo "$output"
+	echo "$output" | jq -e '.already == true and [.steps[].kind] == ["save-table","shrink-partition","write-table","tell-kernel","verify"] and .partition.size_after == 329728'
+	[ "$(sums)" = "$before" ]
+	# all done: only the verify; the real run ends with exit 0 and writes nothing
+	table 329728
+	f='/dev/sda3|vg0|168820736|168820736|1048576|40|1|1044480|4194304|1'
+	printf '  %s|0|40|root|0\n' "$f" > "$W/pvs.out"
+	before=$(sums)
+	output=$(sr --dry-run --json --pv --keep-growpart --size 160M "$S/dev/dm-0" 2> /dev/null)
+	echo "$output"
+	echo "$output" | jq -e '.already == true and [.steps[].kind] == ["verify"]'
+	run sr --yes --pv --keep-growpart --size 160M "$S/dev/dm-0"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"was 160 MiB already; nothing was shrunk"* ]]
+	[ "$(sums)" = "$before" ]
+	# free extents after the LV, then another LV's: not at the PV's end, refused naming the pvmove
+	table 618496
+	f='/dev/sda3|vg0|316669952|314572800|1048576|75|1|1044480|4194304|1'
+	printf '  %s|0|40|root|0\n  %s|40|24||0\n  %s|64|4|swap|0\n  %s|68|7||0\n' "$f" "$f" "$f" "$f" > "$W/pvs.out"
+	before=$(sums)
+	run sr --yes --pv --size 160M "$S/dev/dm-0"
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"vg0/swap"* && "$output" == *"pvmove --alloc anywhere /dev/sda3:64-67"* ]]
+	# without --pv the LV at its size is "already" too: only the verify
+	output=$(sr --dry-run --json --size 160M "$S/dev/dm-0" 2> /dev/null)
+	echo "$output" | jq -e '.already == true and [.steps[].kind] == ["verify"]'
+	# --free stays relative
+	output=$(sr --dry-run --json --free 40M "$S/dev/dm-0" 2> /dev/null)
+	echo "$output" | jq -e '.already == false and [.steps[].kind] == ["fsck","resize-fs","shrink-lv","verify"]'
+	[ "$(sums)" = "$before" ]
+}
+
 @test "usage errors: no size, two sizes, bad size, rest not last" {
 	run "$RESCUECTL" shrink-root /dev/null
 	[ "$status" -eq 2 ]
