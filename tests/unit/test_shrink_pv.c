@@ -3,7 +3,8 @@
  * and hostile input: short/long lines, junk numbers, overlaps, too many
  * segments), and the arithmetic: extents cut at the PV's end, pe_start
  * and a second metadata area, the aligned partition end, and the refusal
- * of an extent in use past the new end. */
+ * of an extent in use past the new end; a re-run after lvreduce
+ * (shrink_pv_resume): the free tail cut, or refused. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -190,6 +191,56 @@ static void test_plan_past_end(void **state)
 	assert_int_equal(pv.new_pe_count, 27);
 }
 
+/* A re-run after lvreduce (shrink_pv_resume): the free extents after the
+ * LV's last one, up to the PV's end, go; none left: nothing to cut; free
+ * extents followed by another LV: refused, naming it; a second metadata
+ * area counts as in shrink_pv_plan. */
+static void test_resume(void **state)
+{
+	(void)state;
+	const char stopped[] =
+		"  /dev/sda3|vg0|317718528|314572800|1048576|75|1|1044480|4194304|1|0|40|root|0\n"
+		"  /dev/sda3|vg0|317718528|314572800|1048576|75|1|1044480|4194304|1|40|35||0\n";
+	assert_int_equal(shrink_pv_parse(stopped, "vg0", "root", &pv), 0);
+	assert_int_equal(shrink_pv_resume(&pv, "vg0", "root"), 0);
+	assert_int_equal(pv.new_pe_count, 40);
+	assert_int_equal(pv.pv_todo, 1);
+	assert_int_equal(pv.new_bytes, MiB + 40 * 4 * MiB);
+	/* the root in two segments, its last logical extents lowest on the PV */
+	const char split[] =
+		"  /dev/sda3|vg0|317718528|314572800|1048576|75|2|1044480|4194304|1|0|10|root|30\n"
+		"  /dev/sda3|vg0|317718528|314572800|1048576|75|2|1044480|4194304|1|10|30|root|0\n"
+		"  /dev/sda3|vg0|317718528|314572800|1048576|75|2|1044480|4194304|1|40|35||0\n";
+	assert_int_equal(shrink_pv_parse(split, "vg0", "root", &pv), 0);
+	assert_int_equal(shrink_pv_resume(&pv, "vg0", "root"), 0);
+	assert_int_equal(pv.new_pe_count, 40);
+	assert_int_equal(pv.new_bytes, MiB + 40 * 4 * MiB + 2 * MiB);
+	/* after pvresize: nothing left to cut */
+	const char done[] = "  /dev/sda3|vg0|317718528|168820736|1048576|40|1|1044480|4194304|1|0|40|root|0\n";
+	assert_int_equal(shrink_pv_parse(done, "vg0", "root", &pv), 0);
+	assert_int_equal(shrink_pv_resume(&pv, "vg0", "root"), 0);
+	assert_int_equal(pv.new_pe_count, 40);
+	assert_int_equal(pv.pv_todo, 0);
+	/* another LV right after the root, no free extent between: nothing to cut, not refused */
+	const char packed[] =
+		"  /dev/sda3|vg0|317718528|314572800|1048576|75|1|1044480|4194304|1|0|40|root|0\n"
+		"  /dev/sda3|vg0|317718528|314572800|1048576|75|1|1044480|4194304|1|40|35|data|0\n";
+	assert_int_equal(shrink_pv_parse(packed, "vg0", "root", &pv), 0);
+	assert_int_equal(shrink_pv_resume(&pv, "vg0", "root"), 0);
+	assert_int_equal(pv.pv_todo, 0);
+	/* free extents, then swap: refused, naming swap's extents and the pvmove */
+	const char swap[] =
+		"  /dev/sda3|vg0|317718528|314572800|1048576|75|1|1044480|4194304|1|0|40|root|0\n"
+		"  /dev/sda3|vg0|317718528|314572800|1048576|75|1|1044480|4194304|1|40|24||0\n"
+		"  /dev/sda3|vg0|317718528|314572800|1048576|75|1|1044480|4194304|1|64|4|swap|0\n"
+		"  /dev/sda3|vg0|317718528|314572800|1048576|75|1|1044480|4194304|1|68|7||0\n";
+	assert_int_equal(shrink_pv_parse(swap, "vg0", "root", &pv), 0);
+	assert_int_equal(shrink_pv_resume(&pv, "vg0", "root"), -ENOSPC);
+	assert_int_equal(rc_exit_hint(), RC_EXIT_REFUSED);
+	assert_non_null(strstr(rc_msg(), "vg0/swap"));
+	assert_non_null(strstr(rc_msg(), "pvmove --alloc anywhere /dev/sda3:64-67"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_parse_hostile),
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_plan_past_end),
+		cmocka_unit_test(test_resume),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
