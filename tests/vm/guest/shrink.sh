@@ -499,3 +499,134 @@ shrink_pv_undo_test() {
 	pv_undo "pv undo (PV shrunk)" "$(command -v pvresize) \"\$@\"; echo 'pvresize: stub failure after the change' >&2; exit 1" \
 		"pvresize undid itself" '.steps[3].status == "undone" and (.error.undone | any(. == 4))'
 }
+
+# A shrink stopped between the array and its members, as by a power cut or
+# a kill there: a stub mdadm runs the real 'mdadm --grow' and then kills
+# rescuectl (SIGKILL, its parent) before the member steps. The array and its
+# filesystem are the new size, each member's md size and partition the old
+# ones. The same command again (fleet automation) finishes: only the member
+# sizes and partitions are planned (already), then done; a third run has
+# nothing left; files identical, e2fsck clean, mismatch_cnt 0, the same
+# member sizes as an uninterrupted run plans; and after re-assembly.
+shrink_md_resume_test() {
+	local old new size real w0 w1 m
+	check "assemble" rescuectl detect-root --assemble
+	resolve
+	old=$(dev_bytes "$ROOT")
+	check "md resume: 48 MiB of files written to the root" fill "$ROOT"
+	sums "$ROOT" /tmp/sums.before
+	size=$(((old - 67108864) / 1048576))M
+	run rescuectl shrink-root --dry-run --json --size "$size" "$ROOT"
+	rc_is "md resume: --dry-run --json --size $size" 0
+	new=$(printf '%s' "$OUT" | jq -r .volume.bytes_after)
+	printf '%s' "$OUT" | jq -r '.volume.members[] | "\(.name) \(.bytes_before) \(.bytes_after)"' > /tmp/members.plan
+	jqt "md resume: a first run plans resize2fs and mdadm --grow (not already)" \
+		'.already == false and any(.steps[]; .kind == "shrink-array")'
+	real=$(command -v mdadm)
+	mkdir -p /tmp/killstub
+	printf '#!/bin/sh\ncase "$*" in *--grow*) %s "$@"; rc=$?; kill -9 $PPID; exit $rc ;; esac\nexec %s "$@"\n' \
+		"$real" "$real" > /tmp/killstub/mdadm
+	chmod 755 /tmp/killstub/mdadm
+	run env PATH=/tmp/killstub:$PATH rescuectl shrink-root --yes --size "$size" "$ROOT"
+	rc_is "md resume: the first run is killed right after mdadm --grow" 137
+	is "md resume: after the kill the array is the new size" "$(dev_bytes "$ROOT")" "$new"
+	is "md resume: after the kill the filesystem fills it" "$(fs_bytes "$ROOT")" "$new"
+	while read -r m _ _; do
+		is "md resume: after the kill $m keeps its old size in the table" \
+			"$(blockdev --getsize64 "/dev/$m")" "$(awk -v m="$m" '$1 == m { print $2 }' /tmp/members.plan)"
+		is "md resume: after the kill $m's md size is still the old one" \
+			"$(( $(cat /sys/block/${ROOT#/dev/}/md/dev-$m/size) > new / 1024 ))" 1
+	done < /tmp/members.plan
+	check "md resume: after the kill e2fsck -fn clean" e2fsck -f -n "$ROOT"
+	w0=$(writes_of /dev/sda) w1=$(writes_of /dev/sdb)
+	run rescuectl shrink-root --dry-run --json --size "$size" "$ROOT"
+	rc_is "md resume: the same --size again, dry run" 0
+	json_doc md-resume-dry
+	jqt "md resume: already, and only the member steps left (member sizes, each disk's table), growpart, verify" \
+		'.already == true and [.steps[].kind | select(. != "growpart")] == ["member-size","save-table","shrink-partition","write-table","tell-kernel","save-table","shrink-partition","write-table","tell-kernel","verify"]'
+	is "md resume: the member partitions planned as the uninterrupted run planned them" \
+		"$(printf '%s' "$OUT" | jq -r '.volume.members[] | "\(.name) \(.bytes_after)"')" "$(awk '{ print $1, $3 }' /tmp/members.plan)"
+	is "md resume: the dry run wrote nothing to sda" "$(writes_of /dev/sda)" "$w0"
+	is "md resume: the dry run wrote nothing to sdb" "$(writes_of /dev/sdb)" "$w1"
+	run rescuectl shrink-root --yes --json --size "$size" --backup /tmp/resumetab "$ROOT"
+	rc_is "md resume: the same --size again finishes" 0
+	json_doc md-resume
+	jqt "md resume: every step done" '.already == true and all(.steps[]; .status == "done")'
+	SUMS_ADDED='(zz-rescuectl-growpart.cfg|/etc/growroot-disabled)$'
+	members_shrunk "md resume: after the re-run" "$new"
+	check "md resume: the table backup of sda restores (sfdisk --no-act)" sh -c 'sfdisk --no-act /dev/sda < /tmp/resumetab-sda'
+	is "md resume: the array is the new size" "$(dev_bytes "$ROOT")" "$new"
+	check "md resume: e2fsck -fn clean" e2fsck -f -n "$ROOT"
+	files_same "md resume: files identical" "$ROOT"
+	md_state_ok "$ROOT" "md resume: after the re-run"
+	md_clean "shrink-root resumed on md"
+	w0=$(writes_of /dev/sda) w1=$(writes_of /dev/sdb)
+	run rescuectl shrink-root --yes --json --size "$size" "$ROOT"
+	rc_is "md resume: a third run has nothing left (exit 0)" 0
+	jqt "md resume: the third run: already, only the verify" '.already == true and [.steps[].kind] == ["verify"]'
+	is "md resume: the third run wrote nothing to sda" "$(writes_of /dev/sda)" "$w0"
+	is "md resume: the third run wrote nothing to sdb" "$(writes_of /dev/sdb)" "$w1"
+	run rescuectl shrink-root --dry-run --json --free 8M "$ROOT"
+	jqt "md resume: --free stays relative (a shrink is planned)" '.already == false and any(.steps[]; .kind == "shrink-array")'
+	check "md resume: stop the arrays" mdadm --stop --scan
+	check "md resume: assemble again" mdadm --assemble --scan
+	resolve
+	is "md resume: after re-assembly $ROOT is still the new size" "$(dev_bytes "$ROOT")" "$new"
+	check "md resume: after re-assembly e2fsck -fn clean" e2fsck -f -n "$ROOT"
+	files_same "md resume: after re-assembly files identical" "$ROOT"
+	md_state_ok "$ROOT" "md resume: after re-assembly"
+	members_shrunk "md resume: after re-assembly" "$new"
+	md_clean "re-assembly"
+}
+
+# --pv stopped between lvreduce and pvresize (a stub lvreduce runs the real
+# one, then kills rescuectl): the LV and its filesystem are 160 MiB, the PV
+# still has its 75 extents (35 free at its end), sda3 its old size. The same
+# command again cuts the PV's free extents after the root's last one
+# (pvresize to 40 extents: the swap LV was removed, so the 11 extents that
+# were free at the end before go too) and shrinks sda3; a third run has
+# nothing left; pvs, vgck, partx, files, e2fsck; after re-activation too.
+shrink_pv_resume_test() {
+	local real w
+	check "assemble" rescuectl detect-root --assemble
+	resolve
+	check "pv resume: remove the swap LV that lies after root on the PV" lvremove -y vg0/swap
+	check "pv resume: 48 MiB of files written to the root" fill "$ROOT"
+	sums "$ROOT" /tmp/sums.before
+	P0=$(cat /sys/class/block/sda3/size)
+	real=$(command -v lvreduce)
+	mkdir -p /tmp/killstub
+	printf '#!/bin/sh\n%s "$@"; rc=$?; kill -9 $PPID; exit $rc\n' "$real" > /tmp/killstub/lvreduce
+	chmod 755 /tmp/killstub/lvreduce
+	run env PATH=/tmp/killstub:$PATH rescuectl shrink-root --yes --pv --size 160M "$ROOT"
+	rc_is "pv resume: the first run is killed right after lvreduce" 137
+	NEW=167772160
+	is "pv resume: after the kill the LV is 160 MiB" "$(dev_bytes "$ROOT")" "$NEW"
+	is "pv resume: after the kill the PV still has 75 extents" "$(pvs --noheadings -o pv_pe_count /dev/sda3 | tr -d ' ')" 75
+	is "pv resume: after the kill sda3 is unchanged" "$(cat /sys/class/block/sda3/size)" "$P0"
+	check "pv resume: after the kill e2fsck -fn clean" e2fsck -f -n "$ROOT"
+	w=$(writes_of /dev/sda)
+	run rescuectl shrink-root --dry-run --json --pv --size 160M "$ROOT"
+	rc_is "pv resume: the same --size again, dry run" 0
+	json_doc pv-resume-dry
+	PLAN=$OUT
+	jqt "pv resume: already; pvresize to the root's last extent (40), the table's steps, verify" \
+		'.already == true and [.steps[].kind | select(. != "growpart")] == ["shrink-pv","save-table","shrink-partition","write-table","tell-kernel","verify"] and .volume.pv.pe_count_before == 75 and .volume.pv.pe_count_after == 40 and .partition.size_after < .partition.size_before'
+	has "pv resume: the plan says which free extents go" "35 free extents at its end"
+	is "pv resume: the dry run wrote nothing to sda" "$(writes_of /dev/sda)" "$w"
+	run rescuectl shrink-root --yes --json --pv --size 160M "$ROOT"
+	rc_is "pv resume: the same --size again finishes" 0
+	json_doc pv-resume
+	jqt "pv resume: every step done" '.already == true and all(.steps[]; .status == "done")'
+	SUMS_ADDED='(zz-rescuectl-growpart.cfg|/etc/growroot-disabled)$'
+	pv_facts "pv resume"
+	check "pv resume: sfdisk --verify" sfdisk --verify /dev/sda
+	w=$(writes_of /dev/sda)
+	run rescuectl shrink-root --yes --json --pv --size 160M "$ROOT"
+	rc_is "pv resume: a third run has nothing left (exit 0)" 0
+	jqt "pv resume: the third run: already, only the verify" '.already == true and [.steps[].kind] == ["verify"]'
+	is "pv resume: the third run wrote nothing to sda" "$(writes_of /dev/sda)" "$w"
+	check "pv resume: deactivate vg0" vgchange -an vg0
+	check "pv resume: activate vg0 again" vgchange -ay vg0
+	pv_facts "pv resume: after re-activation"
+}
