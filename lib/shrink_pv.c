@@ -14,7 +14,11 @@
  * before its partition, so at no step is it larger than the partition.
  * Undo, newest first: the old table written back (a failed write), then
  * 'pvresize PV' (the PV fills its old partition again), lvextend,
- * resize2fs.
+ * resize2fs. A re-run on an LV that has the size asked already
+ * (s->already) cuts the PV's free extents after the LV's last one
+ * (shrink_pv_resume, shrink_pv.h says why that rule) and shrinks the
+ * partition when it is still larger than the PV needs; either is left out
+ * when done.
  *
  * Refused while planning (exit 3, nothing written): an LV on more than one
  * PV; a PV that is not a partition (an md array, a whole disk, a

@@ -20,6 +20,12 @@
  * unless --pv: then shrink_pv.c plans the PV and its partition after
  * lvreduce.
  *
+ * A re-run with --size/--minimum on an array or LV that has that size
+ * already (vol_already: a shrink stopped after mdadm --grow or lvreduce,
+ * or done) plans no filesystem or volume step, only what is left:
+ * shrink_md.c's member steps still needed, or shrink_pv.c's pvresize and
+ * partition steps (shrink_pv_resume), then growpart and the verify.
+ *
  * Refused while planning (exit 3, nothing written): an md level other than
  * raid1; metadata other than 1.2 (0.90 and 1.0 keep the superblock at the
  * end of the member); a degraded array; one resyncing, recovering or
