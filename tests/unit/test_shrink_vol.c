@@ -293,9 +293,28 @@ static void test_sizes(void **st)
 	rc_clear();
 	refused(shrink_vol_sizes(s), "minimum");
 	done(s);
-	/* not smaller */
+	/* the size it has (a re-run): already, nothing resized */
 	s = mk(SHRINK_MD, 300 * MiB, 76800, 20000, SHRINK_TO_SIZE, 300 * MiB);
+	assert_int_equal(shrink_vol_sizes(s), 0);
+	assert_int_equal(s->already, 1);
+	assert_int_equal(s->vol_new, 300 * MiB);
+	assert_int_equal(s->sz.fs_blocks, 76800);
+	done(s);
+	/* ... also less than an extent above it on LVM */
+	s = mk(SHRINK_LVM, 256 * MiB, 65536, 20000, SHRINK_TO_SIZE, 258 * MiB);
+	assert_int_equal(shrink_vol_sizes(s), 0);
+	assert_int_equal(s->already, 1);
+	done(s);
+	/* larger than it, or with --new: not smaller, a usage error */
+	s = mk(SHRINK_MD, 300 * MiB, 76800, 20000, SHRINK_TO_SIZE, 400 * MiB);
 	assert_true(shrink_vol_sizes(s) < 0);
+	assert_int_equal(rc_exit_hint(), RC_EXIT_USAGE);
+	assert_int_equal(s->already, 0);
+	done(s);
+	s = mk(SHRINK_MD, 300 * MiB, 76800, 20000, SHRINK_TO_SIZE, 300 * MiB);
+	s->rq.nnew = 1;
+	assert_true(shrink_vol_sizes(s) < 0);
+	assert_int_equal(s->already, 0);
 	done(s);
 }
 
