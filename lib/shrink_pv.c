@@ -262,7 +262,8 @@ int shrink_pv_plan(struct shrink_pv *pv, const char *vg, const char *lv, uint64_
 
 int shrink_pv_resume(struct shrink_pv *pv, const char *vg, const char *lv)
 {
-	uint64_t lv_end = 0, free_from = UINT64_MAX;
+	uint64_t lv_end = 0;
+	int free_after = 0;
 	const struct shrink_pvseg *other = NULL;
 	for (int i = 0; i < pv->nsegs; i++)   /* the first extent past LV's last one */
 		if (!strcmp(pv->seg[i].lv, lv) && pv->seg[i].pe + pv->seg[i].n > lv_end)
@@ -274,14 +275,14 @@ int shrink_pv_resume(struct shrink_pv *pv, const char *vg, const char *lv)
 		if (g->pe < lv_end)
 			continue;
 		if (!g->lv[0])
-			free_from = g->pe < free_from ? g->pe : free_from;
+			free_after = 1;
 		else if (!other || g->pe < other->pe)
 			other = g;
 	}
-	if (other && free_from != UINT64_MAX)
-		return rc_failx(RC_EXIT_REFUSED, ENOSPC, "--pv: %s/%s has the size asked already, and free extents "
-				"follow its last extent on %s, but extents %" PRIu64 "-%" PRIu64 " after them hold %s/%s: "
-				"they are not at the PV's end, so the PV cannot lose them. Move that LV down first, e.g. "
+	if (other && free_after)
+		return rc_failx(RC_EXIT_REFUSED, ENOSPC, "--pv: %s/%s has the size asked already; after its last "
+				"extent on %s lie free extents and extents %" PRIu64 "-%" PRIu64 " of %s/%s, so the free "
+				"ones are not all at the PV's end and the PV cannot lose them. Move that LV first, e.g. "
 				"'pvmove --alloc anywhere %s:%" PRIu64 "-%" PRIu64 "', then run shrink-root again; or leave "
 				"the space free in the VG (without --pv). Nothing was changed", vg, lv, pv->name,
 				other->pe, other->pe + other->n - 1, vg, other->lv, pv->name, other->pe,
