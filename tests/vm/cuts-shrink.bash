@@ -165,6 +165,19 @@ backup_verdict() {
 	rm -f "$d/restore.img" "$d/restore.part" "$d/restore.part.sums"
 }
 
+# rolled_back_old STATES: a log that was rolled back (or forgotten: its
+# header had not reached the disk) gives the filesystem back at its old
+# size in its old container and table; appends to WHY.
+rolled_back_old() {
+	local s=" $1 "
+	case $s in *" undo=rolled-back "* | *" undo=forgotten "*) ;; *) return 0 ;; esac
+	case $s in *" table=old "*) ;; *) s=bad ;; esac
+	case $s in *" fs=big "* | *" fs=old "*) ;; *) s=bad ;; esac
+	case $s in *" vol="*) case $s in *" vol=old "*) ;; *) s=bad ;; esac ;; esac
+	[ "$s" = bad ] && WHY="${WHY:+$WHY; }after the rollback the filesystem, its container or the table is not the old one ($1)"
+	return 0
+}
+
 # shrink_check_plain RUNDIR LABEL: (a)-(e) for a plain partition; the
 # watched files (growpart's) old or new as in the file-level scenarios.
 shrink_check_plain() {
@@ -192,6 +205,7 @@ shrink_check_plain() {
 	e2fsck -E journal_only -y "$d/part.img" > "$d/replay.log" 2>&1
 	fs_verdict "$d/part.img" "$(part_bytes "$d/disks/disk0.img" "$PART")" "the root"
 	states="table=$tstate fs=$FSTATE${GSTATES:+ ${GSTATES% }}"
+	rolled_back_old "$states"
 	snapshot "$d/part.img" "$d"
 	for f in $WATCH; do
 		s=$(state "$f" "$d")
@@ -242,5 +256,6 @@ shrink_check_vol() {
 	guest_check "$d"
 	[ -n "$GWHY" ] && WHY="${WHY:+$WHY; }$GWHY"
 	added_states "$d"
+	rolled_back_old "table=$tstate $GSTATES"
 	result "$d" "$label" " table=$tstate ${GSTATES% }$ASTATES" "$WHY"
 }
