@@ -1,7 +1,12 @@
 # Host-side checks of the shrink-root power cuts (sourced by cuts.sh). A
 # cut can land anywhere in the plan -- table backup, e2fsck -f, resize2fs
-# (which writes outside the journal), the table, growpart's files -- so the
-# checks are about the disk as a whole, not a file's old or new version:
+# (which writes outside the journal, its undo log on the device itself),
+# the table, growpart's files -- so the checks are about the disk as a
+# whole, not a file's old or new version. First, in a boot of the cut disks,
+# what a user runs after a power cut: 'shrink-root --rollback --yes DEV'
+# (the scenario's cut_verify, guest/cutcheck.sh cut_rollback: a plain
+# re-run refused first when an undo log is pending); then, on the disks
+# as that left them:
 #   (a) each disk's table is wholly the old one (the base's) or wholly the
 #       new one (the calibration's): sfdisk -d compared;
 #   (b) the filesystem is never larger than its partition;
@@ -160,11 +165,24 @@ backup_verdict() {
 	rm -f "$d/restore.img" "$d/restore.part" "$d/restore.part.sums"
 }
 
+# rolled_back_old STATES: a log that was rolled back (or forgotten: its
+# header had not reached the disk) gives the filesystem back at its old
+# size in its old container and table; appends to WHY.
+rolled_back_old() {
+	local s=" $1 "
+	case $s in *" undo=rolled-back "* | *" undo=forgotten "*) ;; *) return 0 ;; esac
+	case $s in *" table=old "*) ;; *) s=bad ;; esac
+	case $s in *" fs=big "* | *" fs=old "*) ;; *) s=bad ;; esac
+	case $s in *" vol="*) case $s in *" vol=old "*) ;; *) s=bad ;; esac ;; esac
+	[ "$s" = bad ] && WHY="${WHY:+$WHY; }after the rollback the filesystem, its container or the table is not the old one ($1)"
+	return 0
+}
+
 # shrink_check_plain RUNDIR LABEL: (a)-(e) for a plain partition; the
 # watched files (growpart's) old or new as in the file-level scenarios.
 shrink_check_plain() {
 	local d=$1 label=$2 f s tstate states
-	WHY= FSCK_BAD=0
+	WHY= FSCK_BAD=0 GSTATES=
 	if [ -z "${SUMS_OLD:-}" ]; then
 		# once per scenario (the first call is the calibration's)
 		SUMS_OLD=$(dirname "$d")/sums.old
@@ -174,12 +192,20 @@ shrink_check_plain() {
 		BACKUP_NEW=$(dirname "$d")/backup.new
 		scratch_file "$(dirname "$d")/cal" "${BACKUP:-/table.sfdisk}" "$BACKUP_NEW"
 	fi
+	# first what a user runs after the cut, in a boot of the cut disks: the
+	# scenario's cut_verify (shrink-root --rollback; a re-run refused first
+	# when an undo log is pending); the checks below are of the disks after it
+	if declare -F cut_verify > /dev/null; then
+		guest_check "$d"
+		[ -n "$GWHY" ] && WHY=$GWHY
+	fi
 	tstate=$(table_state "$d/disks")
-	case $tstate in bad*) WHY="the table is neither wholly old nor wholly new (${tstate#bad:})" ;; esac
+	case $tstate in bad*) WHY="${WHY:+$WHY; }the table is neither wholly old nor wholly new (${tstate#bad:})" ;; esac
 	part_out "$d/disks/disk0.img" "$PART" "$d/part.img"
 	e2fsck -E journal_only -y "$d/part.img" > "$d/replay.log" 2>&1
 	fs_verdict "$d/part.img" "$(part_bytes "$d/disks/disk0.img" "$PART")" "the root"
-	states="table=$tstate fs=$FSTATE"
+	states="table=$tstate fs=$FSTATE${GSTATES:+ ${GSTATES% }}"
+	rolled_back_old "$states"
 	snapshot "$d/part.img" "$d"
 	for f in $WATCH; do
 		s=$(state "$f" "$d")
@@ -192,6 +218,34 @@ shrink_check_plain() {
 	result "$d" "$label" " $states" "$WHY"
 }
 
+# added_states RUNDIR: the check boot's "# added: PATH ..." lines (the
+# files the run adds to the target, which the guest leaves out of its
+# every-file comparison: guest/cutcheck.sh added_report) against the
+# calibration's, whose are kept as the new versions: each file absent (as
+# before the run) or wholly the calibration's (bytes, mode, owner). Sets
+# ASTATES ("NAME=absent|new|bad ..."); appends to WHY.
+added_states() {
+	local d=$1 new f rest want st
+	new=$(dirname "$d")/added.new
+	ASTATES=
+	[ -f "$d/verify/results.log" ] || return 0
+	tr -d '\r' < "$d/verify/results.log" | sed -n 's/^# added: //p' > "$d/added"
+	[ -s "$d/added" ] || return 0
+	case $d in */cal) cp "$d/added" "$new" ;; esac
+	while read -r f rest; do
+		want=$(awk -v f="$f" '$1 == f { $1 = ""; sub(/^ /, ""); print }' "$new" 2> /dev/null)
+		if [ "$rest" = absent ]; then
+			st=absent
+		elif [ -n "$want" ] && [ "$rest" = "$want" ]; then
+			st=new
+		else
+			st=bad
+			WHY="${WHY:+$WHY; }$f is neither absent nor the calibration's ($rest; the calibration's: ${want:-none})"
+		fi
+		ASTATES="$ASTATES $(basename "$f")=$st"
+	done < "$d/added"
+}
+
 # shrink_check_vol RUNDIR LABEL: md or LVM: (a) on the host, the rest in a
 # second boot of the cut disks (the scenario's cut_verify, guest_check).
 shrink_check_vol() {
@@ -201,5 +255,7 @@ shrink_check_vol() {
 	case $tstate in bad*) WHY="the table is neither wholly old nor wholly new (${tstate#bad:})" ;; esac
 	guest_check "$d"
 	[ -n "$GWHY" ] && WHY="${WHY:+$WHY; }$GWHY"
-	result "$d" "$label" " table=$tstate $GSTATES" "$WHY"
+	added_states "$d"
+	rolled_back_old "table=$tstate $GSTATES"
+	result "$d" "$label" " table=$tstate ${GSTATES% }$ASTATES" "$WHY"
 }

@@ -48,7 +48,8 @@ past_end() {
 	local bs i b n=0 all=
 	bs=$(dumpe2fs -h "$2" 2> /dev/null | awk -F: '/^Block size/ { print $2 + 0 }')
 	for i in 1 2 3 4 5 6 7 8; do
-		b=$(debugfs -R "bmap /d$i/big 1000" "$2" 2> /dev/null | tail -n 1)
+		# the block 1000 KiB into the file (1000 of 1 KiB, 250 of 4 KiB)
+		b=$(debugfs -R "bmap /d$i/big $((1024000 / bs))" "$2" 2> /dev/null | tail -n 1)
 		all="$all $b"
 		case $b in '' | *[!0-9]*) continue ;; esac
 		[ $((b * bs)) -ge "$3" ] && n=$((n + 1))
