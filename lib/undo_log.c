@@ -402,24 +402,34 @@ static uint64_t undo_blocks(ext2_filsys fs, uint64_t new_blocks)
 	return used + 2 * inodes + 3ULL * fs->group_desc_count + 256;
 }
 
-int undo_region_pick(const char *dev, uint64_t new_blocks, uint64_t *off, uint64_t *len, uint64_t *need)
+/* DEV's size and its filesystem opened read-only with the block bitmap
+ * read (*FS to ext2fs_close_free). */
+static int open_with_bitmap(const char *dev, uint64_t *size, ext2_filsys *fs)
 {
-	ext2_filsys fs;
-	uint64_t size = 0, start, run;
 	int fd = open(dev, O_RDONLY | O_CLOEXEC);
-	int r = fd < 0 ? rc_fail(errno, "cannot open %s", dev) : dev_size(fd, &size);
+	int r = fd < 0 ? rc_fail(errno, "cannot open %s", dev) : dev_size(fd, size);
 	if (fd >= 0)
 		close(fd);
 	if (r < 0)
 		return r;
-	errcode_t e = ext4_open_ro(dev, 0, 0, unix_io_manager, &fs);
+	errcode_t e = ext4_open_ro(dev, 0, 0, unix_io_manager, fs);
 	if (e)
 		return ext4_err(e, "cannot open the filesystem on %s", dev);
-	e = ext2fs_read_block_bitmap(fs);
+	e = ext2fs_read_block_bitmap(*fs);
 	if (e) {
-		ext2fs_close_free(&fs);
+		ext2fs_close_free(fs);
 		return ext4_err(e, "cannot read the block bitmap of %s", dev);
 	}
+	return 0;
+}
+
+int undo_region_pick(const char *dev, uint64_t new_blocks, uint64_t *off, uint64_t *len, uint64_t *need)
+{
+	ext2_filsys fs;
+	uint64_t size = 0, start, run;
+	int r = open_with_bitmap(dev, &size, &fs);
+	if (r < 0)
+		return r;
 	uint64_t bs = fs->blocksize, loc = undo_loc_offset(size);
 	*need = undo_blocks(fs, new_blocks) * bs;
 	r = loc_blocks_free(fs, dev, loc, new_blocks);
@@ -462,17 +472,10 @@ int undo_loc_room(const char *dev, uint64_t new_blocks)
 {
 	ext2_filsys fs;
 	uint64_t size = 0;
-	int fd = open(dev, O_RDONLY | O_CLOEXEC);
-	int r = fd < 0 ? rc_fail(errno, "cannot open %s", dev) : dev_size(fd, &size);
-	if (fd >= 0)
-		close(fd);
+	int r = open_with_bitmap(dev, &size, &fs);
 	if (r < 0)
 		return r;
-	errcode_t e = ext4_open_ro(dev, 0, 0, unix_io_manager, &fs);
-	if (e)
-		return ext4_err(e, "cannot open the filesystem on %s", dev);
-	e = ext2fs_read_block_bitmap(fs);
-	r = e ? ext4_err(e, "cannot read the block bitmap of %s", dev) : loc_blocks_free(fs, dev, undo_loc_offset(size), new_blocks);
+	r = loc_blocks_free(fs, dev, undo_loc_offset(size), new_blocks);
 	ext2fs_close_free(&fs);
 	return r;
 }
