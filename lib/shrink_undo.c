@@ -44,8 +44,6 @@
 #include "size.h"
 #include "undo_log.h"
 #include <sys/random.h>
-#include <sys/ioctl.h>
-#include <linux/fs.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -186,21 +184,6 @@ static int has_word(const char *list, const char *w)
 	return 0;
 }
 
-static uint64_t dev_bytes(const char *dev)
-{
-	uint64_t b = 0;
-	int fd = open(dev, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 4096;
-	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		b = (uint64_t)st.st_size;
-	else if (ioctl(fd, BLKGETSIZE64, &b) < 0)
-		b = 4096;
-	close(fd);
-	return b < 4096 ? 4096 : b;
-}
-
 int shrink_check_devlog(struct shrink *s)
 {
 	struct undo_loc l;
@@ -212,7 +195,7 @@ int shrink_check_devlog(struct shrink *s)
 				"filesystem whose undo log cannot be read. Nothing was changed. If you know that no "
 				"shrink-root of it was interrupted (e.g. the device was resized since), zero the "
 				"locator: 'dd if=/dev/zero of=%s bs=4096 seek=%" PRIu64 " count=1 conv=fsync'",
-				s->dev, rc_msg(), s->dev, dev_bytes(s->dev) / 4096 - 1);
+				s->dev, rc_msg(), s->dev, (s->id.size < 8192 ? 8192 : s->id.size) / 4096 - 1);
 	s->undo_loc = l;
 	if (l.file[0]) {   /* whether resize2fs finished: the superblock's mark says (shrink_check_leftover) */
 		s->undo_fileloc = 1;
